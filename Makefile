@@ -1,0 +1,48 @@
+# OpenSPC: `make run` starts the product with a demo plant; `make test` runs every check.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+
+.PHONY: run test smoke lint setup setup-dev services clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+
+setup-dev: $(VENV)/.dev
+	./scripts/system_packages.sh
+
+## Run the product on the embedded default (SQLite, in-memory layer) with the demo plant.
+run: setup
+	$(PY) manage.py demo --port $(PORT)
+
+services:
+	./scripts/services.sh
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy .
+
+## Every check: lint, type check, import contracts and the whole pytest suite.
+test: setup-dev services lint
+	@$(VENV)/bin/pytest -q; code=$$?; \
+	  if [ $$code -eq 5 ]; then echo "pytest collected no tests: failing"; fi; exit $$code
+
+## A quick subset on the SQLite default (CI runs it beside the PostgreSQL run).
+smoke: setup-dev
+	DATABASE_URL= $(VENV)/bin/pytest -q -m "not services and not browser" hierarchy spc/tests/test_models.py alerts
+
+clean:
+	rm -rf $(VENV) data staticfiles

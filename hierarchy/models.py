@@ -1,0 +1,137 @@
+"""The ISA-95 plant tree: enterprise > site > area > line > cell > equipment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+
+class Level(models.TextChoices):
+    """ISA-95 equipment hierarchy levels, outermost first."""
+
+    ENTERPRISE = "ENTERPRISE", "Enterprise"
+    SITE = "SITE", "Site"
+    AREA = "AREA", "Area"
+    LINE = "LINE", "Line"
+    CELL = "CELL", "Cell"
+    EQUIPMENT = "EQUIPMENT", "Equipment"
+
+
+LEVEL_ORDER: tuple[str, ...] = tuple(Level.values)
+
+
+def child_level(level: str) -> str | None:
+    """Return the level a child of ``level`` must have, or None below EQUIPMENT."""
+    index = LEVEL_ORDER.index(level)
+    return LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else None
+
+
+class NodeQuerySet(models.QuerySet["Node"]):
+    """Tree queries answered from the materialised path, without recursion."""
+
+    def subtree(self, node: Node) -> NodeQuerySet:
+        """The node and all its descendants."""
+        return self.filter(path__startswith=node.path)
+
+    def descendants(self, node: Node) -> NodeQuerySet:
+        """All descendants of ``node``, without the node itself."""
+        return self.subtree(node).exclude(pk=node.pk)
+
+    def ancestors(self, node: Node) -> NodeQuerySet:
+        """The ancestors of ``node``, root first, without the node itself."""
+        return self.filter(pk__in=node.ancestor_ids()).order_by("path")
+
+
+class Node(models.Model):
+    """One place in the plant.
+
+    ``path`` is the chain of primary keys from the root, e.g. ``/1/4/9/``, kept up to date
+    on save so that a subtree is a single ``LIKE 'path%'`` query on an indexed column.
+    """
+
+    name = models.CharField(max_length=120)
+    code = models.SlugField(max_length=60, help_text="Short code used in topics and exports.")
+    level = models.CharField(max_length=12, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.TextField(blank=True)
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+
+    objects = NodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(parent__isnull=True) & models.Q(level="ENTERPRISE"))
+                | (models.Q(parent__isnull=False) & ~models.Q(level="ENTERPRISE")),
+                name="node_root_is_enterprise",
+                violation_error_message="Only an enterprise is a root; every other level "
+                "needs a parent.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__in=LEVEL_ORDER), name="node_level_valid"
+            ),
+            models.UniqueConstraint(fields=["parent", "code"], name="node_code_unique_in_parent"),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(parent__isnull=True),
+                name="node_root_code_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_level_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Validate the tree rule, then store and refresh ``path`` (and descendants')."""
+        self.clean()
+        with transaction.atomic():
+            old_path = self.path
+            if self.pk is None:
+                super().save(*args, **kwargs)
+                kwargs.pop("force_insert", None)
+            self.path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
+            self.depth = self.path.count("/") - 2
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                self._move_descendants(old_path)
+
+    def clean(self) -> None:
+        """Check the ISA-95 parent/child rule: a child sits exactly one level below."""
+        if self.parent is None:
+            if self.level != Level.ENTERPRISE:
+                raise ValidationError({"parent": "Only an enterprise can have no parent."})
+            return
+        expected = child_level(self.parent.level)
+        if expected is None:
+            raise ValidationError({"parent": "Equipment cannot have children."})
+        if self.level != expected:
+            raise ValidationError(
+                {
+                    "level": f"A {self.get_level_display().lower()} cannot sit under a "
+                    f"{self.parent.get_level_display().lower()}; expected "
+                    f"{Level(expected).label.lower()}."
+                }
+            )
+        if self.pk and str(self.pk) in self.parent.path.strip("/").split("/"):
+            raise ValidationError({"parent": "A node cannot sit under itself."})
+
+    def ancestor_ids(self) -> list[int]:
+        """Primary keys of the ancestors, root first, read from ``path``."""
+        return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
+
+    def _move_descendants(self, old_path: str) -> None:
+        """Rewrite descendants' paths after this node moved under another parent."""
+        for node in Node.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+            node.path = self.path + node.path[len(old_path) :]
+            node.depth = node.path.count("/") - 2
+            Node.objects.filter(pk=node.pk).update(path=node.path, depth=node.depth)
+
+    def breadcrumbs(self) -> list[Node]:
+        """Ancestors root first, then the node itself."""
+        return [*Node.objects.ancestors(self), self]

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install the Debian packages the test suite needs (Chromium for the browser tests,
+# Mosquitto for the MQTT tests) when they are missing and we may install them.
+set -u
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "missing system packages: ${missing[*]} (install them with apt-get); related tests will skip"
+fi
+exit 0

@@ -1,0 +1,208 @@
+"""Admin for characteristics (grouped by hierarchy, with a rule grid), samples and limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from spc.forms_admin import RULE_ROWS, CharacteristicAdminForm
+from spc.models import Characteristic, LimitSet, Measurement, Sample
+
+LIMIT_HISTORY_FIELDS = (
+    "created_at",
+    "created_by",
+    "method",
+    "center_line",
+    "ucl",
+    "lcl",
+    "sigma",
+    "baseline_count",
+    "reason",
+)
+
+
+class LimitSetInline(admin.TabularInline[LimitSet, Characteristic]):
+    """The limit history, read-only: rows are written by the limit services only."""
+
+    model = LimitSet
+    extra = 0
+    can_delete = False
+    fields = LIMIT_HISTORY_FIELDS
+    readonly_fields = LIMIT_HISTORY_FIELDS
+    ordering = ["-created_at"]
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Characteristic)
+class CharacteristicAdmin(admin.ModelAdmin[Characteristic]):
+    """Characteristics grouped by their place in the plant, filterable and searchable."""
+
+    form = CharacteristicAdminForm
+    list_display = [
+        "name",
+        "location",
+        "chart_type",
+        "subgroup_size",
+        "subgroup_mode",
+        "provider",
+        "limits_state",
+        "active",
+    ]
+    list_filter = [
+        "chart_type",
+        "provider",
+        "subgroup_mode",
+        "active",
+        ("hierarchy", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["hierarchy"]
+    search_fields = ["name", "description", "hierarchy__name", "mqtt_topic", "sparkplug_metric"]
+    ordering = ["hierarchy__path", "name"]
+    autocomplete_fields = ["hierarchy"]
+    save_on_top = True
+    inlines = [LimitSetInline]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["hierarchy", "name", "description", ("unit", "decimal_places"), "active"]},
+        ),
+        (
+            "Chart",
+            {
+                "fields": [
+                    "chart_type",
+                    ("subgroup_size", "subgroup_mode"),
+                    ("min_measurements", "warn_below_count"),
+                ]
+            },
+        ),
+        ("Specification", {"fields": [("lsl", "target", "usl")]}),
+        (
+            "Control limits",
+            {
+                "fields": [
+                    ("lcl", "center_line", "ucl"),
+                    "sigma",
+                    ("secondary_lcl", "secondary_center_line", "secondary_ucl"),
+                ],
+                "description": "Normally set by a recalculation from a baseline; edits here are "
+                "manual limits. Leave empty while collecting a Phase I baseline.",
+            },
+        ),
+        (
+            "Run rules",
+            {
+                "fields": ["rule_preset", *RULE_ROWS],
+                "description": "Switch each Nelson rule on or off and set its "
+                "severity; or apply a preset.",
+            },
+        ),
+        (
+            "Small-shift charts",
+            {
+                "fields": [("ewma_lambda", "ewma_l"), ("cusum_k", "cusum_h")],
+                "classes": ["collapse"],
+            },
+        ),
+        (
+            "Data source",
+            {
+                "fields": [
+                    "provider",
+                    "mqtt_topic",
+                    ("sparkplug_group", "sparkplug_edge_node", "sparkplug_device"),
+                    "sparkplug_metric",
+                    ("trigger_strategy", "trigger_tag"),
+                    ("buffer_timeout_seconds", "partial_policy"),
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description="Location", ordering="hierarchy__path")
+    def location(self, obj: Characteristic) -> str:
+        return " › ".join(node.name for node in obj.hierarchy.breadcrumbs()[1:])
+
+    @admin.display(description="Limits", boolean=True)
+    def limits_state(self, obj: Characteristic) -> bool:
+        return obj.has_limits
+
+
+class MeasurementInline(admin.TabularInline[Measurement, Sample]):
+    model = Measurement
+    extra = 0
+    can_delete = False
+    readonly_fields = ["position", "value"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Sample)
+class SampleAdmin(admin.ModelAdmin[Sample]):
+    """Samples are stored by the processing pipeline; the admin shows them read-only."""
+
+    list_display = [
+        "id",
+        "characteristic",
+        "timestamp",
+        "value",
+        "actual_n",
+        "is_undersized",
+        "is_excluded",
+        "source",
+        "operator",
+        "batch_number",
+    ]
+    list_filter = ["source", "is_excluded", "is_undersized", "characteristic__chart_type"]
+    search_fields = ["characteristic__name", "batch_number", "operator", "idempotency_key"]
+    list_select_related = ["characteristic"]
+    date_hierarchy = "timestamp"
+    inlines = [MeasurementInline]
+    readonly_fields = [f.name for f in Sample._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Sample]:
+        return super().get_queryset(request)
+
+
+@admin.register(LimitSet)
+class LimitSetAdmin(admin.ModelAdmin[LimitSet]):
+    """The control-limit history: who changed the limits, when and from what baseline."""
+
+    list_display = [
+        "characteristic",
+        "created_at",
+        "created_by",
+        "method",
+        "center_line",
+        "ucl",
+        "lcl",
+        "sigma",
+        "baseline_count",
+    ]
+    list_filter = ["method", "exclude_out_of_control"]
+    search_fields = ["characteristic__name", "reason"]
+    date_hierarchy = "created_at"
+    list_select_related = ["characteristic", "created_by"]
+    readonly_fields = [f.name for f in LimitSet._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SpcConfig(AppConfig):
+    """Characteristics, samples, control limits, and the pure SPC core beside them."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "spc"
+    verbose_name = "Statistical process control"

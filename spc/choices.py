@@ -1,0 +1,64 @@
+"""Django choices derived from the core enums, so the core stays the single source of truth."""
+
+from django.db import models
+
+from spc.core.types import ChartType, Severity, SubgroupMode
+
+CHART_TYPE_LABELS = {
+    ChartType.XBAR_R: "X̄-R (mean and range)",
+    ChartType.XBAR_S: "X̄-S (mean and standard deviation)",
+    ChartType.I_MR: "I-MR (individuals and moving range)",
+    ChartType.P: "p (proportion defective)",
+    ChartType.NP: "np (number defective)",
+    ChartType.C: "c (defects per unit, constant area)",
+    ChartType.U: "u (defects per unit, varying area)",
+    ChartType.EWMA: "EWMA (small shifts)",
+    ChartType.CUSUM: "CUSUM (small shifts)",
+}
+SUBGROUP_MODE_LABELS = {
+    SubgroupMode.NOMINAL_TOLERANCE: "Nominal n, smaller subgroups tolerated",
+    SubgroupMode.VARIABLE_LIMITS: "Variable limits per subgroup size (funnel)",
+    SubgroupMode.STANDARDIZED: "Standardized (z) chart",
+}
+
+CHART_TYPE_CHOICES = [(member.value, CHART_TYPE_LABELS[member]) for member in ChartType]
+SUBGROUP_MODE_CHOICES = [(member.value, SUBGROUP_MODE_LABELS[member]) for member in SubgroupMode]
+SEVERITY_CHOICES = [(member.value, member.value.title()) for member in Severity]
+
+
+class Provider(models.TextChoices):
+    """Where a characteristic's measurements come from."""
+
+    MANUAL = "MANUAL", "Manual entry"
+    MQTT = "MQTT", "MQTT / Sparkplug B"
+
+
+class TriggerStrategy(models.TextChoices):
+    """How MQTT readings are grouped into subgroups."""
+
+    ON_CHANGE = "ON_CHANGE", "Each reading is a measurement; close at nominal n"
+    ON_TRIGGER = "ON_TRIGGER", "Accumulate until the trigger tag fires"
+
+
+class PartialPolicy(models.TextChoices):
+    """What the ingest worker does with a partial subgroup when its buffer times out."""
+
+    KEEP = "KEEP", "Keep it (flagged undersized when below the warning count)"
+    DISCARD = "DISCARD", "Discard it (counted as a dead letter)"
+
+
+class SampleSource(models.TextChoices):
+    """Which provider stored a sample."""
+
+    MANUAL = "MANUAL", "Manual entry"
+    REST = "REST", "REST API"
+    MQTT = "MQTT", "MQTT"
+    IMPORT = "IMPORT", "Import"
+
+
+class LimitMethod(models.TextChoices):
+    """How a control-limit change came about."""
+
+    RECALCULATED = "RECALCULATED", "Recalculated from a baseline"
+    MANUAL = "MANUAL", "Entered by hand"
+    CLEARED = "CLEARED", "Cleared (back to Phase I)"

@@ -1,0 +1,186 @@
+"""Plain value types shared by every module of the pure SPC core.
+
+Nothing here imports Django: the core takes plain numbers, tuples and these frozen
+dataclasses, and returns frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+
+class ChartType(StrEnum):
+    """Control chart types; values are the REST contract's names."""
+
+    XBAR_R = "XBAR_R"
+    XBAR_S = "XBAR_S"
+    I_MR = "I_MR"
+    P = "P"
+    NP = "NP"
+    C = "C"
+    U = "U"
+    EWMA = "EWMA"
+    CUSUM = "CUSUM"
+
+    @property
+    def is_attribute(self) -> bool:
+        """True for the count-based charts (p, np, c, u)."""
+        return self in (ChartType.P, ChartType.NP, ChartType.C, ChartType.U)
+
+    @property
+    def is_variable(self) -> bool:
+        """True for charts that take measured values."""
+        return not self.is_attribute
+
+
+class SubgroupMode(StrEnum):
+    """How a subgroup whose size differs from the nominal n is charted."""
+
+    NOMINAL_TOLERANCE = "NOMINAL_TOLERANCE"
+    VARIABLE_LIMITS = "VARIABLE_LIMITS"
+    STANDARDIZED = "STANDARDIZED"
+
+
+class Severity(StrEnum):
+    """How urgent a rule violation is."""
+
+    WARNING = "WARNING"
+    CRITICAL = "CRITICAL"
+
+
+class RuleId(IntEnum):
+    """Nelson rules 1-8 (numbering of Nelson 1984, as in DESIGN.md)."""
+
+    BEYOND_LIMITS = 1
+    SAME_SIDE = 2
+    TREND = 3
+    ALTERNATING = 4
+    TWO_OF_THREE_BEYOND_2 = 5
+    FOUR_OF_FIVE_BEYOND_1 = 6
+    WITHIN_1 = 7
+    EIGHT_BEYOND_1_EITHER_SIDE = 8
+
+
+class Zone(StrEnum):
+    """Zone of a point relative to the centre line, in sigma units of the plotted statistic.
+
+    Boundaries are symmetric: a point exactly on a boundary belongs to the inner band, and a
+    point exactly on the centre line is CENTER (neither side).
+    """
+
+    BEYOND_UCL = "beyond_ucl"
+    A_UPPER = "zone_a_upper"
+    B_UPPER = "zone_b_upper"
+    C_UPPER = "zone_c_upper"
+    CENTER = "center"
+    C_LOWER = "zone_c_lower"
+    B_LOWER = "zone_b_lower"
+    A_LOWER = "zone_a_lower"
+    BEYOND_LCL = "beyond_lcl"
+
+
+@dataclass(frozen=True, slots=True)
+class Subgroup:
+    """One subgroup as it arrives from any provider.
+
+    Variables charts use ``measurements``. Attribute charts use ``count`` (defectives for
+    P/NP, defects for C/U) with ``sample_size`` (items inspected for P/NP, inspection units
+    for U; C ignores it).
+    """
+
+    measurements: tuple[float, ...] = ()
+    count: float | None = None
+    sample_size: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChartLimits:
+    """Centre line and control limits of one chart."""
+
+    center_line: float
+    ucl: float
+    lcl: float
+
+
+@dataclass(frozen=True, slots=True)
+class ControlLimits:
+    """Limits of a characteristic's chart pair.
+
+    ``center_line``/``ucl``/``lcl`` are for the plotted statistic at ``subgroup_size``.
+    ``sigma`` is the sigma of one observation: the process sigma estimate for variables
+    charts (R-bar/d2, S-bar/c4, MR-bar/d2(2)); sqrt(p-bar(1-p-bar)) for P and NP;
+    sqrt(c-bar) for C; sqrt(u-bar) for U. ``secondary`` holds the R, S or MR chart.
+    """
+
+    chart_type: ChartType
+    center_line: float
+    ucl: float
+    lcl: float
+    sigma: float
+    subgroup_size: int
+    secondary: ChartLimits | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """One enabled run rule with its parameters.
+
+    ``count`` points out of ``length`` consecutive points must meet the rule's condition;
+    ``sigma`` is the zone multiple the rule tests against (3 for rule 1, 2 for rule 5,
+    1 for rules 6-8, unused by 2-4).
+    """
+
+    rule: RuleId
+    severity: Severity
+    length: int
+    count: int
+    sigma: float
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """The enabled rules of a characteristic, at most one spec per rule id."""
+
+    specs: tuple[RuleSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A rule completed by a point.
+
+    ``index`` is the completing point's index in the evaluated series; ``involved`` are the
+    indices of the points forming the pattern (``index`` included).
+    """
+
+    index: int
+    rule: RuleId
+    severity: Severity
+    involved: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A processed subgroup as charted.
+
+    ``value`` is the plotted statistic (x-bar, x, p, np, c, u, EWMA statistic, or CUSUM C+);
+    ``center_line``/``ucl``/``lcl`` are the limits in force for this point (per-point for
+    VARIABLE_LIMITS and for p/u with varying sample size; +/-3 around 0 for STANDARDIZED);
+    ``z`` is the statistic in sigma units of itself and is what the run rules read. All of
+    limits, ``z`` and ``zone`` are None in Phase I (no limits yet). ``secondary_value`` is
+    the R, S or MR value; ``state`` carries chart memory (EWMA: (z_i,), CUSUM: (C+, C-)).
+    """
+
+    value: float
+    n: float
+    center_line: float | None = None
+    ucl: float | None = None
+    lcl: float | None = None
+    z: float | None = None
+    zone: Zone | None = None
+    is_undersized: bool = False
+    mean: float | None = None
+    range: float | None = None
+    std_dev: float | None = None
+    secondary_value: float | None = None
+    state: tuple[float, ...] = ()

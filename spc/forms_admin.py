@@ -1,0 +1,101 @@
+"""The characteristic admin form: a grid of rule switches over the ``rules`` JSON field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from spc.choices import SEVERITY_CHOICES
+from spc.models import NELSON_DEFAULT_RULES, Characteristic
+
+RULE_TITLES = {
+    1: "1 · one point beyond 3σ",
+    2: "2 · run on one side of the centre",
+    3: "3 · six in a row rising or falling",
+    4: "4 · fourteen alternating up and down",
+    5: "5 · two of three beyond 2σ, same side",
+    6: "6 · four of five beyond 1σ, same side",
+    7: "7 · fifteen in a row within 1σ",
+    8: "8 · eight in a row beyond 1σ, either side",
+}
+PRESETS: dict[str, dict[str, dict[str, Any]]] = {
+    "NELSON": NELSON_DEFAULT_RULES,
+    "WESTERN_ELECTRIC": {
+        "1": {"severity": "CRITICAL"},
+        "2": {"severity": "WARNING", "length": 8},
+        "5": {"severity": "WARNING"},
+        "6": {"severity": "WARNING"},
+    },
+}
+RULE_ROWS = [(f"rule_{i}_enabled", f"rule_{i}_severity", f"rule_{i}_length") for i in range(1, 9)]
+
+
+class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
+    """Edits the per-rule switches, severities and run lengths as form fields.
+
+    The chosen preset, when set, replaces the grid; otherwise the grid is written back to
+    ``rules`` as ``{"<rule>": {"severity": ..., "length": ...}}`` for the enabled rules.
+    """
+
+    rule_preset = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "— keep the grid below —"),
+            ("NELSON", "Nelson (all eight rules)"),
+            ("WESTERN_ELECTRIC", "Western Electric (rules 1, 5, 6 and 8-in-a-row)"),
+        ],
+        help_text="Applying a preset overwrites the switches below.",
+    )
+
+    class Meta:
+        model = Characteristic
+        exclude = ["rules"]  # noqa: DJ006 - ``rules`` is edited through the grid fields
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rules = self.instance.rules if self.instance.pk else NELSON_DEFAULT_RULES
+        for i in range(1, 9):
+            spec = rules.get(str(i))
+            self.fields[f"rule_{i}_enabled"].initial = spec is not None
+            self.fields[f"rule_{i}_severity"].initial = (spec or NELSON_DEFAULT_RULES[str(i)])[
+                "severity"
+            ]
+            self.fields[f"rule_{i}_length"].initial = (spec or {}).get("length")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        preset = cleaned.get("rule_preset")
+        if preset:
+            self.instance.rules = {key: dict(value) for key, value in PRESETS[preset].items()}
+            return cleaned
+        rules: dict[str, dict[str, Any]] = {}
+        for i in range(1, 9):
+            if cleaned.get(f"rule_{i}_enabled"):
+                spec: dict[str, Any] = {"severity": cleaned.get(f"rule_{i}_severity")}
+                if cleaned.get(f"rule_{i}_length"):
+                    spec["length"] = cleaned[f"rule_{i}_length"]
+                rules[str(i)] = spec
+        self.instance.rules = rules
+        return cleaned
+
+
+def _add_rule_grid_fields(form_class: type[forms.ModelForm[Characteristic]]) -> None:
+    """Declare the 8 x 3 rule-grid fields on the form class, so the admin accepts them."""
+    for i in range(1, 9):
+        grid: dict[str, forms.Field] = {
+            f"rule_{i}_enabled": forms.BooleanField(required=False, label=RULE_TITLES[i]),
+            f"rule_{i}_severity": forms.ChoiceField(choices=SEVERITY_CHOICES, label="severity"),
+            f"rule_{i}_length": forms.IntegerField(
+                required=False,
+                min_value=2,
+                max_value=50,
+                label="run length",
+                help_text="blank: the Nelson default",
+            ),
+        }
+        form_class.base_fields.update(grid)
+        form_class.declared_fields.update(grid)
+
+
+_add_rule_grid_fields(CharacteristicAdminForm)
