@@ -110,6 +110,12 @@ class Characteristic(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveBigIntegerField(
+        default=0,
+        editable=False,
+        help_text="Bumped when limits change or a sample is excluded, so every process "
+        "rebuilds its rolling window.",
+    )
 
     objects = CharacteristicQuerySet.as_manager()
 
