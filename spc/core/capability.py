@@ -112,7 +112,7 @@ class Capability:
 
 
 def capability(
-    values: Sequence[float],
+    values: Sequence[float] | np.ndarray,
     *,
     usl: float | None,
     lsl: float | None,
@@ -277,7 +277,7 @@ def histogram(
     )
 
 
-def _validated_values(values: Sequence[float]) -> np.ndarray:
+def _validated_values(values: Sequence[float] | np.ndarray) -> np.ndarray:
     """The values as a float array; raises for too few, non-finite or constant values."""
     try:
         data = np.asarray(values, dtype=float).ravel()
