@@ -1,0 +1,68 @@
+"""A bounded, ordered tail of a characteristic's charted points with their keys."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Hashable, Iterable
+
+from spc.core.types import Point
+
+
+class RollingWindow:
+    """The newest ``capacity`` points (oldest first) and the key of each (its sample id).
+
+    ``total`` counts every point ever appended (including those loaded by ``from_points``),
+    so index ``total - len(window) + k`` names the k-th point held: the run rules report
+    indices in that numbering and the new point being evaluated has index ``total``.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError("A window holds at least one point.")
+        self.capacity = capacity
+        self._points: deque[Point] = deque(maxlen=capacity)
+        self._keys: deque[Hashable] = deque(maxlen=capacity)
+        self.total = 0
+
+    @classmethod
+    def from_points(cls, points: Iterable[tuple[Point, Hashable]], capacity: int) -> RollingWindow:
+        """A window holding the last ``capacity`` of ``points`` (oldest first)."""
+        window = cls(capacity)
+        for point, key in points:
+            window.append(point, key)
+        return window
+
+    def append(self, point: Point, key: Hashable) -> None:
+        """Add the newest point; the oldest falls out beyond the capacity."""
+        self._points.append(point)
+        self._keys.append(key)
+        self.total += 1
+
+    def points(self) -> tuple[Point, ...]:
+        """The held points, oldest first."""
+        return tuple(self._points)
+
+    def keys(self) -> tuple[Hashable, ...]:
+        """The held points' keys, oldest first."""
+        return tuple(self._keys)
+
+    def last(self) -> Point | None:
+        """The newest point, or None for an empty window."""
+        return self._points[-1] if self._points else None
+
+    def z_tail(self) -> list[float]:
+        """z of the trailing run of points that have one (Phase-I points have none).
+
+        Rules never look across a point without limits: the run stops at the newest point
+        whose ``z`` is None.
+        """
+        tail: list[float] = []
+        for point in reversed(self._points):
+            if point.z is None:
+                break
+            tail.append(point.z)
+        tail.reverse()
+        return tail
+
+    def __len__(self) -> int:
+        return len(self._points)
