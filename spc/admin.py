@@ -6,10 +6,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path
 
+from spc.admin_recalc import recalculate_view
 from spc.forms_admin import RULE_ROWS, CharacteristicAdminForm
 from spc.models import Characteristic, LimitSet, Measurement, Sample
+from spc.services import LIMIT_COLUMNS, record_limit_edit
 
 LIMIT_HISTORY_FIELDS = (
     "created_at",
@@ -124,6 +128,34 @@ class CharacteristicAdmin(admin.ModelAdmin[Characteristic]):
             },
         ),
     ]
+
+    def get_urls(self) -> list[URLPattern]:
+        custom = [
+            path(
+                "<int:pk>/recalculate/",
+                self.admin_site.admin_view(self.recalculate),
+                name="spc_characteristic_recalculate",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def recalculate(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Recalculate limits from a baseline with a preview (needs change permission)."""
+        char = get_object_or_404(Characteristic.objects.select_related("hierarchy"), pk=pk)
+        if not self.has_change_permission(request, char):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta}
+        return recalculate_view(request, char, context)
+
+    def save_model(
+        self, request: HttpRequest, obj: Characteristic, form: Any, change: bool
+    ) -> None:
+        """Save; limits typed in by hand are recorded in the limit history as MANUAL."""
+        super().save_model(request, obj, form, change)
+        if set(form.changed_data) & set(LIMIT_COLUMNS):
+            record_limit_edit(obj, user=request.user, reason="Edited in the admin")
 
     @admin.display(description="Location", ordering="hierarchy__path")
     def location(self, obj: Characteristic) -> str:

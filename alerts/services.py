@@ -1,0 +1,162 @@
+"""Acknowledging violations and summarising what is still open.
+
+Views, API endpoints and consumers call these; none of them changes a violation itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from alerts.models import ReasonCode, Violation
+from spc import events
+from spc.core.errors import InputError
+
+NO_DATA = "NO_DATA"
+IN_CONTROL = "IN_CONTROL"
+WARNING = "WARNING"
+CRITICAL = "CRITICAL"
+CARD_STATES = (NO_DATA, IN_CONTROL, WARNING, CRITICAL)
+STALE_AFTER = timedelta(hours=8)
+
+
+@dataclass(frozen=True)
+class AckResult:
+    """What an acknowledgement changed."""
+
+    acknowledged: list[int] = field(default_factory=list)
+    characteristic_ids: list[int] = field(default_factory=list)
+
+
+def open_counts(characteristic_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Unacknowledged violations per characteristic, by severity."""
+    ids = list(characteristic_ids)
+    counts: dict[int, dict[str, int]] = {i: {WARNING: 0, CRITICAL: 0} for i in ids}
+    rows = (
+        Violation.objects.unacknowledged()
+        .filter(characteristic_id__in=ids)
+        .values("characteristic_id", "severity")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        counts[row["characteristic_id"]][row["severity"]] = row["n"]
+    return counts
+
+
+def card_state(
+    counts: dict[str, int],
+    last_sample_at: datetime | None,
+    *,
+    now: datetime | None = None,
+    stale_after: timedelta = STALE_AFTER,
+) -> str:
+    """Colour of a characteristic's card: open violations first, then data freshness."""
+    if counts.get(CRITICAL):
+        return CRITICAL
+    if counts.get(WARNING):
+        return WARNING
+    now = now or timezone.now()
+    if last_sample_at is None or now - last_sample_at > stale_after:
+        return NO_DATA
+    return IN_CONTROL
+
+
+def _reason(reason_code: str | ReasonCode) -> ReasonCode:
+    if isinstance(reason_code, ReasonCode):
+        return reason_code
+    code = (reason_code or "").strip()
+    if not code:
+        raise InputError("reason_code", "A reason code is required.")
+    found = ReasonCode.objects.filter(code=code, active=True).first()
+    if found is None:
+        raise InputError("reason_code", f"Unknown or inactive reason code {code!r}.")
+    return found
+
+
+def acknowledge(
+    violation_ids: Iterable[int],
+    *,
+    user: Any,
+    reason_code: str | ReasonCode,
+    comment: str = "",
+    whole_episodes: bool = True,
+) -> AckResult:
+    """Acknowledge violations (and, by default, the rest of their episodes).
+
+    ``user`` is the authenticated user; already acknowledged violations are left as they
+    were. Publishes ``violations.acknowledged`` per characteristic after commit.
+    """
+    try:
+        ids = sorted({int(i) for i in violation_ids})
+    except (TypeError, ValueError) as exc:
+        raise InputError("violation_ids", "Violation ids must be integers.") from exc
+    if not ids:
+        raise InputError("violation_ids", "Choose at least one violation.")
+    reason = _reason(reason_code)
+    if len(comment) > 2000:
+        raise InputError("comment", "At most 2000 characters.")
+    found = set(Violation.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise InputError("violation_ids", f"Unknown violations: {missing[:20]}.")
+
+    now = timezone.now()
+    with transaction.atomic():
+        wanted = Q(pk__in=ids)
+        if whole_episodes:
+            episodes = set(
+                Violation.objects.unacknowledged()
+                .filter(pk__in=ids, episode__isnull=False)
+                .values_list("episode", flat=True)
+            )
+            wanted |= Q(episode__in=episodes)
+        rows = list(
+            Violation.objects.unacknowledged()
+            .filter(wanted)
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", "characteristic_id")
+        )
+        acked = [pk for pk, _ in rows]
+        Violation.objects.filter(pk__in=acked).update(
+            acknowledged_at=now, acknowledged_by=user, reason_code=reason, comment=comment
+        )
+        char_ids = sorted({c for _, c in rows})
+        _publish_acknowledged(char_ids, rows, user, reason)
+    return AckResult(acknowledged=acked, characteristic_ids=char_ids)
+
+
+def _publish_acknowledged(
+    char_ids: list[int], rows: list[tuple[int, int]], user: Any, reason: ReasonCode
+) -> None:
+    from spc.models import Characteristic, Sample
+
+    if not char_ids:
+        return
+    counts = open_counts(char_ids)
+    chars = Characteristic.objects.filter(pk__in=char_ids).values_list("pk", "hierarchy__path")
+    for char_id, path in chars:
+        last = (
+            Sample.objects.filter(characteristic_id=char_id)
+            .order_by("-id")
+            .values_list("timestamp", flat=True)
+            .first()
+        )
+        events.publish(
+            events.groups_for(char_id, path),
+            {
+                "type": events.VIOLATIONS_ACKNOWLEDGED,
+                "characteristic_id": char_id,
+                "violation_ids": [pk for pk, c in rows if c == char_id],
+                "state": card_state(counts[char_id], last),
+                "open_violations": counts[char_id],
+                "acknowledged_by": getattr(user, "username", ""),
+                "reason_code": reason.code,
+            },
+        )

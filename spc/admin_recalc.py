@@ -1,0 +1,85 @@
+"""The engineer's limit recalculation in the admin: choose a baseline, preview, then store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from spc.core.errors import InputError
+from spc.models import Characteristic
+from spc.services import LimitPreview, recalculate_limits
+
+
+class RecalculateForm(forms.Form):
+    """Baseline choice for a recalculation: the last N samples and/or a date range."""
+
+    last_n = forms.IntegerField(
+        label="Last N samples", min_value=2, max_value=10_000, required=False, initial=25
+    )
+    start = forms.DateTimeField(required=False, help_text="Baseline from (optional).")
+    end = forms.DateTimeField(required=False, help_text="Baseline to (optional).")
+    exclude_out_of_control = forms.BooleanField(
+        required=False,
+        label="Drop out-of-control points",
+        help_text="Recompute until no baseline point lies beyond the limits.",
+    )
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Why the change."
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError("The start must be before the end.")
+        return cleaned
+
+
+def recalculate_view(
+    request: HttpRequest, char: Characteristic, context: dict[str, Any]
+) -> HttpResponse:
+    """GET: the form. POST with ``preview``: the limits without storing. POST ``store``: store."""
+    form = RecalculateForm(request.POST or None)
+    preview: LimitPreview | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        store = "store" in request.POST
+        try:
+            preview = recalculate_limits(
+                char,
+                last_n=data["last_n"],
+                start=data["start"],
+                end=data["end"],
+                exclude_out_of_control=data["exclude_out_of_control"],
+                dry_run=not store,
+                user=request.user,
+                reason=data["reason"],
+            )
+        except InputError as exc:
+            target = exc.field if exc.field in form.fields else None
+            form.add_error(target, exc.message)
+        else:
+            if store:
+                messages.success(
+                    request,
+                    f"Limits stored from {preview.baseline_count} samples: "
+                    f"CL {preview.center_line:.6g}, UCL {preview.ucl:.6g}, "
+                    f"LCL {preview.lcl:.6g}.",
+                )
+                return redirect("admin:spc_characteristic_change", char.pk)
+    return TemplateResponse(
+        request,
+        "admin/spc/characteristic/recalculate.html",
+        {
+            **context,
+            "form": form,
+            "preview": preview,
+            "original": char,
+            "title": f"Recalculate limits: {char}",
+        },
+    )

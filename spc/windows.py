@@ -1,0 +1,159 @@
+"""Rolling windows of charted points, one per characteristic, cached in memory.
+
+The database is the truth. A cached window is used only while it is provably current: its
+characteristic's ``revision`` (bumped on exclusion and limit changes) is the one it was
+built for and its newest key is the newest included sample in the database. Anything else
+(another process stored a sample, a sample was excluded, the cache evicted it) makes the
+pipeline rebuild it from the stored points, which carry everything the rules read.
+
+Points are ordered by sample id: the order in which the pipeline stored them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from spc.core.types import Point, Zone
+from spc.core.window import RollingWindow
+from spc.models import Characteristic, Sample
+
+POINT_FIELDS = (
+    "id",
+    "value",
+    "actual_n",
+    "center_line",
+    "ucl",
+    "lcl",
+    "z_score",
+    "zone",
+    "is_undersized",
+    "mean",
+    "range",
+    "std_dev",
+    "secondary_value",
+    "state",
+)
+
+
+@dataclass(slots=True)
+class CachedWindow:
+    """A window with the characteristic revision and capacity it was built for."""
+
+    revision: int
+    capacity: int
+    window: RollingWindow
+
+
+def point_from_row(row: dict[str, Any]) -> Point:
+    """Rebuild a core point from a stored sample's columns (see ``POINT_FIELDS``)."""
+    zone = row["zone"]
+    state = row["state"] or []
+    return Point(
+        value=float(row["value"]),
+        n=float(row["actual_n"]),
+        center_line=row["center_line"],
+        ucl=row["ucl"],
+        lcl=row["lcl"],
+        z=row["z_score"],
+        zone=Zone(zone) if zone else None,
+        is_undersized=bool(row["is_undersized"]),
+        mean=row["mean"],
+        range=row["range"],
+        std_dev=row["std_dev"],
+        secondary_value=row["secondary_value"],
+        state=tuple(float(v) for v in state),
+    )
+
+
+def load_window(characteristic_id: int, capacity: int) -> RollingWindow:
+    """The newest ``capacity`` included samples of a characteristic as a window."""
+    rows = list(
+        Sample.objects.filter(characteristic_id=characteristic_id, is_excluded=False)
+        .order_by("-id")
+        .values(*POINT_FIELDS)[:capacity]
+    )
+    rows.reverse()
+    return RollingWindow.from_points(((point_from_row(r), r["id"]) for r in rows), capacity)
+
+
+def newest_included_id(characteristic_id: int) -> int | None:
+    """Id of the newest included sample of a characteristic (one indexed query)."""
+    return (
+        Sample.objects.filter(characteristic_id=characteristic_id, is_excluded=False)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+class WindowCache:
+    """Bounded LRU of rolling windows plus one lock per characteristic.
+
+    The lock serialises submissions for one characteristic inside this process; across
+    processes the pipeline's ``SELECT ... FOR UPDATE`` on the characteristic row does.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._windows: OrderedDict[int, CachedWindow] = OrderedDict()
+        self._guard = threading.Lock()
+        self._locks: dict[int, threading.RLock] = {}
+        self.loads = 0
+
+    def lock(self, characteristic_id: int) -> threading.RLock:
+        """The lock that serialises work on one characteristic in this process."""
+        with self._guard:
+            lock = self._locks.get(characteristic_id)
+            if lock is None:
+                lock = self._locks[characteristic_id] = threading.RLock()
+            return lock
+
+    def current(self, char: Characteristic, capacity: int) -> RollingWindow:
+        """The characteristic's window, rebuilt from the database unless provably current.
+
+        Call with the characteristic's lock held and its row locked in the transaction.
+        """
+        with self._guard:
+            cached = self._windows.get(char.pk)
+            if cached is not None:
+                self._windows.move_to_end(char.pk)
+        if cached is not None and cached.revision == char.revision and cached.capacity >= capacity:
+            keys = cached.window.keys()
+            newest = keys[-1] if keys else None
+            if newest == newest_included_id(char.pk):
+                return cached.window
+        window = load_window(char.pk, capacity)
+        self.loads += 1
+        self.put(char.pk, char.revision, capacity, window)
+        return window
+
+    def put(
+        self, characteristic_id: int, revision: int, capacity: int, window: RollingWindow
+    ) -> None:
+        """Store a window, evicting the least recently used beyond the size."""
+        with self._guard:
+            self._windows[characteristic_id] = CachedWindow(revision, capacity, window)
+            self._windows.move_to_end(characteristic_id)
+            while len(self._windows) > self.size:
+                self._windows.popitem(last=False)
+
+    def invalidate(self, characteristic_id: int) -> None:
+        """Forget a characteristic's window (it is rebuilt on next use)."""
+        with self._guard:
+            self._windows.pop(characteristic_id, None)
+
+    def clear(self) -> None:
+        """Forget every window."""
+        with self._guard:
+            self._windows.clear()
+
+    def __len__(self) -> int:
+        return len(self._windows)
+
+
+windows = WindowCache(settings.OPENSPC_WINDOW_CACHE_SIZE)
