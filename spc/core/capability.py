@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
+from spc.core.errors import InputError, ZeroSpreadError
+
 #: Below this many values the indices are still computed, but the verdict says
 #: "insufficient data": a Cpk from fewer than 30 values has a 95 % interval roughly
 #: ±0.4 wide at Cpk = 1.33 (Bissell), too wide to call a process capable.
@@ -37,6 +39,9 @@ MARGINAL_CPK = 1.0
 MAX_BINS = 60
 #: Points of the fitted normal curve.
 CURVE_POINTS = 101
+
+NON_FIELD = "non_field_errors"
+ZERO_SPREAD = "All values are equal (zero spread): no capability index can be computed."
 
 CAPABLE = "capable"
 MARGINAL = "marginal"
@@ -140,19 +145,20 @@ def capability(
     The Cpk interval is Bissell's (1990) normal approximation,
     Ĉpk ± z₁₋α/₂·sqrt(1/(9n) + Ĉpk²/(2(n − 1))), with n the number of values.
 
-    Raises ``ValueError`` with a message for the user for no spec limit,
+    Raises :class:`~spc.core.errors.InputError` (a ``ValueError``; field
+    ``non_field_errors`` for the data, else the argument's name) for no spec limit,
     USL ≤ LSL, a target outside the limits, fewer than 2 values, a value or limit that is
     NaN or infinite, a non-positive ``sigma_within``, a confidence outside (0, 1) or
-    ``bins`` < 1, or all values equal (zero spread).
+    ``bins`` < 1, and :class:`~spc.core.errors.ZeroSpreadError` when all values are equal.
     """
     data = _validated_values(values)
     _validate_limits(usl, lsl, target)
     if sigma_within is not None and not (math.isfinite(sigma_within) and sigma_within > 0):
-        raise ValueError("The within sigma must be a positive number.")
+        raise InputError("sigma_within", "The within sigma must be a positive number.")
     if not 0 < confidence < 1:
-        raise ValueError("The confidence must lie between 0 and 1.")
+        raise InputError("confidence", "The confidence must lie between 0 and 1.")
     if bins is not None and bins < 1:
-        raise ValueError("The histogram needs at least one bin.")
+        raise InputError("bins", "The histogram needs at least one bin.")
 
     n = int(data.size)
     mean = float(data.mean())
@@ -216,10 +222,10 @@ def anderson_darling(values: Sequence[float] | np.ndarray, alpha: float = 0.05) 
     data = np.sort(np.asarray(values, dtype=float))
     n = data.size
     if n < 3:
-        raise ValueError("The normality test needs at least 3 values.")
+        raise InputError(NON_FIELD, "The normality test needs at least 3 values.")
     sigma = float(data.std(ddof=1))
     if sigma == 0 or data[0] == data[-1]:
-        raise ValueError("All values are equal: zero spread.")
+        raise ZeroSpreadError(ZERO_SPREAD)
     z = (data - data.mean()) / sigma
     weights = 2.0 * np.arange(1, n + 1) - 1.0
     # log_ndtr(-z) is ln(1 − Φ(z)) without cancellation in the far upper tail.
@@ -282,29 +288,31 @@ def _validated_values(values: Sequence[float] | np.ndarray) -> np.ndarray:
     try:
         data = np.asarray(values, dtype=float).ravel()
     except (TypeError, ValueError) as exc:
-        raise ValueError("Every value must be a number.") from exc
+        raise InputError(NON_FIELD, "Every value must be a number.") from exc
     if data.size < 2:
-        raise ValueError("A capability study needs at least 2 values.")
+        raise InputError(NON_FIELD, "A capability study needs at least 2 values.")
     if not np.all(np.isfinite(data)):
-        raise ValueError("Values must be finite numbers (no NaN or infinity).")
+        raise InputError(NON_FIELD, "Values must be finite numbers (no NaN or infinity).")
     if data.min() == data.max():
-        raise ValueError("All values are equal (zero spread): capability cannot be computed.")
+        raise ZeroSpreadError(ZERO_SPREAD)
     return data
 
 
 def _validate_limits(usl: float | None, lsl: float | None, target: float | None) -> None:
     """Raise for missing, non-finite, inverted limits or a target outside them."""
     if usl is None and lsl is None:
-        raise ValueError("A capability study needs at least one specification limit (USL or LSL).")
+        raise InputError(
+            NON_FIELD, "A capability study needs at least one specification limit (USL or LSL)."
+        )
     for name, value in (("usl", usl), ("lsl", lsl), ("target", target)):
         if value is not None and not math.isfinite(value):
-            raise ValueError(f"{name.upper()} must be a finite number.")
+            raise InputError(name, f"{name.upper()} must be a finite number.")
     if usl is not None and lsl is not None and usl <= lsl:
-        raise ValueError("USL must be greater than LSL.")
+        raise InputError("usl", "USL must be greater than LSL.")
     if target is not None and (
         (usl is not None and target > usl) or (lsl is not None and target < lsl)
     ):
-        raise ValueError("The target must lie within the specification limits.")
+        raise InputError("target", "The target must lie within the specification limits.")
 
 
 def _indices(

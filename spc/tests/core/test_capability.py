@@ -21,6 +21,7 @@ from spc.core.capability import (
     capability,
     verdict,
 )
+from spc.core.errors import InputError, ZeroSpreadError
 
 # 2, 4, 4, 4, 5, 5, 7, 9: mean 5, Σ(x − x̄)² = 32, s = sqrt(32/7) = 2.13809...
 EIGHT = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]
@@ -182,15 +183,25 @@ def test_normality_is_none_below_eight_values() -> None:
         ({"values": EIGHT, "usl": 10.0, "lsl": 0.0, "bins": 0}, "bin"),
     ],
 )
-def test_bad_input_raises_clear_value_error(kwargs: dict, message: str) -> None:
+def test_bad_input_raises_clear_input_error(kwargs: dict, message: str) -> None:
     values = kwargs.pop("values")
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InputError, match=message):
         capability(values, **kwargs)
 
 
+def test_input_errors_name_their_field() -> None:
+    with pytest.raises(InputError) as info:
+        capability(EIGHT, usl=None, lsl=None)
+    assert info.value.field == "non_field_errors"
+    with pytest.raises(InputError) as info:
+        capability(EIGHT, usl=1.0, lsl=2.0)
+    assert info.value.field == "usl"
+
+
 def test_constant_values_raise_zero_spread() -> None:
-    with pytest.raises(ValueError, match="zero spread"):
+    with pytest.raises(ZeroSpreadError, match="zero spread") as info:
         capability([1.1] * 50, usl=2.0, lsl=0.0)
+    assert isinstance(info.value, ValueError)
 
 
 finite = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False, allow_infinity=False)
