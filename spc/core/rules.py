@@ -2,33 +2,53 @@
 
 Every rule reads ``z``: each point's distance from the centre line in sigma units of the
 plotted statistic. A rule fires on the point that completes its pattern and fires again on
-every further point that completes one (overlapping patterns). Definitions (DESIGN.md):
+every further point that completes one (overlapping patterns). Definitions (DESIGN.md),
+with the default parameters in brackets:
 
-1. one point beyond ``sigma`` (3) -- strictly: a point on the limit is not beyond it;
-2. ``length`` (9) in a row strictly on one side; a point on the centre line breaks the run;
-3. ``length`` (6) values in a row strictly rising or strictly falling; equal neighbours break;
-4. ``length`` (14) values alternating up and down; equal neighbours break;
-5. ``count`` (2) of ``length`` (3) beyond ``sigma`` (2) on one side, the completing point
-   among them;
-6. ``count`` (4) of ``length`` (5) beyond ``sigma`` (1) on one side, the completing point
-   among them;
-7. ``length`` (15) in a row within ``sigma`` (1) of the centre (on the boundary is within);
-8. ``length`` (8) in a row beyond ``sigma`` (1), on either side.
+1. one point beyond ``sigma`` (3);
+2. ``length`` (9) points in a row strictly on one side; a point on the centre line breaks
+   the run;
+3. ``length`` (6) values in a row strictly rising or strictly falling (``length - 1``
+   increments); equal neighbours break the trend;
+4. ``length`` (14) values in a row alternating up and down; equal neighbours break it;
+5. ``count`` (2) of ``length`` (3) points beyond ``sigma`` (2) on one side, the completing
+   point among them;
+6. ``count`` (4) of ``length`` (5) points beyond ``sigma`` (1) on one side, the completing
+   point among them;
+7. ``length`` (15) points in a row within ``sigma`` (1) of the centre line;
+8. ``length`` (8) points in a row beyond ``sigma`` (1), on either side.
 
-``scan`` evaluates every point of a series; ``latest`` evaluates only the last point of a
-tail and costs O(``max_length``). Both use the same per-point test, so they agree.
+Boundaries: "beyond k sigma" means strictly beyond, so a point exactly on a limit or zone
+boundary (within ``zones.BOUNDARY_TOLERANCE``) is not beyond it. Hence rule 7 counts a point
+exactly on +/-1 sigma as within, and rule 8 does not count it as beyond. Two neighbours
+closer than the tolerance are equal (they break rules 3 and 4).
+
+Rules 5 and 6 near the start of a series: before ``length`` points exist, the points
+available are the window (the first two points both beyond 2 sigma already make "two of
+three", whatever the third will be), so the pattern fires on the point that completes it.
+The run rules (2, 3, 4, 7, 8) need ``length`` points. ``involved`` holds the indices of
+the points forming the pattern: the whole run for 2, 3, 4, 7, 8, and the points beyond
+for 5 and 6; it always lies within ``[index - length + 1, index]``.
+
+``scan`` evaluates a whole series with numpy; ``latest`` evaluates only the last point of
+a tail in O(``max_length``) plain Python. They are independent implementations of the
+same definitions, and the test suite checks that they agree.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Mapping, Sequence
+import heapq
+import math
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from spc.core.types import RuleId, RuleSet, RuleSpec, Severity, Signal
-from spc.core.zones import BOUNDARY_TOLERANCE, beyond, side
+import numpy as np
+import numpy.typing as npt
 
-# (length, count, sigma) per rule.
+from spc.core.types import RuleId, RuleSet, RuleSpec, Severity, Signal
+from spc.core.zones import BOUNDARY_TOLERANCE
+
+# (length, count, sigma) per rule: Nelson's parameters.
 DEFAULTS: dict[RuleId, tuple[int, int, float]] = {
     RuleId.BEYOND_LIMITS: (1, 1, 3.0),
     RuleId.SAME_SIDE: (9, 9, 0.0),
@@ -39,32 +59,37 @@ DEFAULTS: dict[RuleId, tuple[int, int, float]] = {
     RuleId.WITHIN_1: (15, 15, 1.0),
     RuleId.EIGHT_BEYOND_1_EITHER_SIDE: (8, 8, 1.0),
 }
-COUNTED = (RuleId.TWO_OF_THREE_BEYOND_2, RuleId.FOUR_OF_FIVE_BEYOND_1)
+# Rules whose pattern is "count of length" rather than a whole run.
+COUNTED: frozenset[RuleId] = frozenset({RuleId.TWO_OF_THREE_BEYOND_2, RuleId.FOUR_OF_FIVE_BEYOND_1})
+# Rules that do not read a sigma multiple (their ``sigma`` is 0).
+SIGMA_FREE: frozenset[RuleId] = frozenset({RuleId.SAME_SIDE, RuleId.TREND, RuleId.ALTERNATING})
+# Longest window a rule may be configured to read: bounds the streaming cost.
 MAX_RUN_LENGTH = 100
+_ENTRY_KEYS = frozenset({"severity", "enabled", "length", "count", "sigma"})
 
 
-def _fmt(sigma: float) -> str:
+def _sigma_text(sigma: float) -> str:
     return f"{sigma:g}σ"
 
 
 def describe(spec: RuleSpec) -> str:
-    """Operator-facing text of a rule with its own parameters."""
-    n, k, s = spec.length, spec.count, spec.sigma
+    """Operator-facing text of a rule, using the spec's own length, count and sigma."""
+    n, k, s = spec.length, spec.count, _sigma_text(spec.sigma)
     texts = {
-        RuleId.BEYOND_LIMITS: f"One point beyond {_fmt(s)}",
-        RuleId.SAME_SIDE: f"{n} points in a row on one side of the centre line",
-        RuleId.TREND: f"{n} points in a row steadily rising or falling",
-        RuleId.ALTERNATING: f"{n} points in a row alternating up and down",
-        RuleId.TWO_OF_THREE_BEYOND_2: f"{k} of {n} points beyond {_fmt(s)} on one side",
-        RuleId.FOUR_OF_FIVE_BEYOND_1: f"{k} of {n} points beyond {_fmt(s)} on one side",
-        RuleId.WITHIN_1: f"{n} points in a row within {_fmt(s)} of the centre line",
-        RuleId.EIGHT_BEYOND_1_EITHER_SIDE: f"{n} points in a row beyond {_fmt(s)}, either side",
+        RuleId.BEYOND_LIMITS: f"1 point beyond {s}",
+        RuleId.SAME_SIDE: f"{n} in a row on one side of the centre line",
+        RuleId.TREND: f"{n} in a row steadily rising or falling",
+        RuleId.ALTERNATING: f"{n} in a row alternating up and down",
+        RuleId.TWO_OF_THREE_BEYOND_2: f"{k} of {n} beyond {s} on the same side",
+        RuleId.FOUR_OF_FIVE_BEYOND_1: f"{k} of {n} beyond {s} on the same side",
+        RuleId.WITHIN_1: f"{n} in a row within {s} of the centre line",
+        RuleId.EIGHT_BEYOND_1_EITHER_SIDE: f"{n} in a row beyond {s}, either side",
     }
     return texts[spec.rule]
 
 
 def default_spec(rule: RuleId, severity: Severity | None = None) -> RuleSpec:
-    """A rule with its Nelson parameters (rule 1 critical, the others warnings by default)."""
+    """A rule with Nelson's parameters; rule 1 is CRITICAL by default, the others WARNING."""
     length, count, sigma = DEFAULTS[rule]
     if severity is None:
         severity = Severity.CRITICAL if rule == RuleId.BEYOND_LIMITS else Severity.WARNING
@@ -83,66 +108,100 @@ WESTERN_ELECTRIC = RuleSet(
 )
 
 
-def _positive_int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{what} must be a whole number of at least 1, not {value!r}.")
+# --- configuration -----------------------------------------------------------------------
+
+
+def check_spec(spec: RuleSpec) -> None:
+    """Raise ``ValueError`` when a spec's parameters make no sense for its rule."""
+    rule, n, k, s = spec.rule, spec.length, spec.count, spec.sigma
+    label = f"Rule {int(rule)}"
+    if not isinstance(spec.severity, Severity):
+        raise ValueError(f"{label}: severity must be WARNING or CRITICAL.")
+    if rule == RuleId.BEYOND_LIMITS:
+        if n != 1 or k != 1:
+            raise ValueError(f"{label} looks at a single point: its length and count are 1.")
+    elif not 2 <= n <= MAX_RUN_LENGTH:
+        raise ValueError(f"{label}: length must be between 2 and {MAX_RUN_LENGTH}, not {n}.")
+    if rule in (RuleId.TREND, RuleId.ALTERNATING) and n < 3:
+        raise ValueError(f"{label}: a trend or an alternation needs a length of at least 3.")
+    if k < 1:
+        raise ValueError(f"{label}: count must be at least 1, not {k}.")
+    if k > n:
+        raise ValueError(f"{label}: count ({k}) cannot exceed length ({n}).")
+    if rule not in COUNTED and k != n:
+        raise ValueError(f"{label}: every point of the run counts, so count must equal length.")
+    if not math.isfinite(s):
+        raise ValueError(f"{label}: sigma must be a finite number.")
+    if rule in SIGMA_FREE:
+        if s != 0:
+            raise ValueError(f"{label} does not use a sigma multiple; leave sigma out.")
+    elif s <= 0:
+        raise ValueError(f"{label}: sigma must be a positive multiple, not {s:g}.")
+
+
+def _whole_number(value: Any, label: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{label} must be a whole number, not {value!r}.")
     return value
 
 
-def spec_from_mapping(key: str, entry: Mapping[str, Any]) -> RuleSpec:
-    """One rule from its stored JSON entry, checked."""
-    try:
-        rule = RuleId(int(key))
-    except (TypeError, ValueError):
-        raise ValueError(f"Unknown rule {key!r}: rules are numbered 1 to 8.") from None
+def spec_from_entry(key: Any, entry: Mapping[str, Any]) -> RuleSpec:
+    """One rule from its stored JSON entry (``{"severity": ..., "length": ...}``), checked."""
+    text = str(key).strip()
+    if not text.isdigit() or int(text) not in {r.value for r in RuleId}:
+        raise ValueError(f"Unknown rule {key!r}: rules are numbered 1 to 8.")
+    rule = RuleId(int(text))
+    label = f"Rule {int(rule)}"
+    unknown = sorted(set(entry) - _ENTRY_KEYS)
+    if unknown:
+        raise ValueError(f"{label}: unknown setting(s) {', '.join(map(repr, unknown))}.")
     base = default_spec(rule)
+    raw_severity = entry.get("severity", base.severity.value)
     try:
-        severity = Severity(entry.get("severity", base.severity.value))
+        severity = Severity(raw_severity)
     except ValueError:
-        raise ValueError(f"Rule {rule.value}: severity must be WARNING or CRITICAL.") from None
-    length = _positive_int(entry.get("length", base.length), f"Rule {rule.value} length")
-    counted = rule in COUNTED
-    count = _positive_int(entry.get("count", base.count if counted else length), "count")
+        raise ValueError(
+            f"{label}: severity must be WARNING or CRITICAL, not {raw_severity!r}."
+        ) from None
+    length = _whole_number(entry.get("length", base.length), f"{label} length")
+    default_count = base.count if rule in COUNTED else length
+    count = _whole_number(entry.get("count", default_count), f"{label} count")
     sigma = entry.get("sigma", base.sigma)
-    if isinstance(sigma, bool) or not isinstance(sigma, int | float) or sigma < 0:
-        raise ValueError(f"Rule {rule.value}: sigma must be a non-negative number.")
-    if rule == RuleId.BEYOND_LIMITS and length != 1:
-        raise ValueError("Rule 1 looks at one point: its length is 1.")
-    if rule != RuleId.BEYOND_LIMITS and not 2 <= length <= MAX_RUN_LENGTH:
-        raise ValueError(f"Rule {rule.value}: length must be between 2 and {MAX_RUN_LENGTH}.")
-    if rule in (RuleId.TREND, RuleId.ALTERNATING) and length < 3:
-        raise ValueError(f"Rule {rule.value}: a trend or alternation needs at least 3 points.")
-    if count > length:
-        raise ValueError(f"Rule {rule.value}: count ({count}) exceeds length ({length}).")
-    if not counted and count != length:
-        raise ValueError(f"Rule {rule.value}: every point of the run counts (count = length).")
-    return RuleSpec(rule, severity, length, count, float(sigma))
+    if isinstance(sigma, bool) or not isinstance(sigma, int | float):
+        raise ValueError(f"{label}: sigma must be a number, not {sigma!r}.")
+    spec = RuleSpec(rule, severity, length, count, float(sigma))
+    check_spec(spec)
+    return spec
 
 
 def ruleset_from_mapping(mapping: Mapping[str, Mapping[str, Any]]) -> RuleSet:
     """The stored ``rules`` JSON (``{"1": {"severity": "CRITICAL"}, ...}``) as a rule set.
 
-    A key present means the rule is on unless its entry says ``"enabled": false``; optional
-    ``length``, ``count`` and ``sigma`` override the Nelson parameters. Raises ``ValueError``
-    with a readable message for anything invalid.
+    A key present means the rule is on, unless its entry says ``"enabled": false``;
+    optional ``length``, ``count`` and ``sigma`` override Nelson's parameters (``DEFAULTS``).
+    Raises ``ValueError`` with a readable message for an unknown rule id or setting, a bad
+    severity, a count above the length, a length out of range, and so on.
     """
     if not isinstance(mapping, Mapping):
-        raise ValueError("Rules must be a mapping of rule number to settings.")
-    specs = []
-    for key in sorted(mapping, key=lambda k: str(k).zfill(3)):
-        entry = mapping[key] or {}
+        raise ValueError("Rules must be a mapping of rule number to its settings.")
+    specs: dict[RuleId, RuleSpec] = {}
+    for key, entry in mapping.items():
+        entry = {} if entry is None else entry
         if not isinstance(entry, Mapping):
-            raise ValueError(f"Rule {key}: settings must be a mapping.")
-        if entry.get("enabled", True) is False:
-            continue
-        specs.append(spec_from_mapping(str(key), entry))
-    if len({s.rule for s in specs}) != len(specs):
-        raise ValueError("Each rule may appear once.")
-    return RuleSet(tuple(sorted(specs, key=lambda s: s.rule)))
+            raise ValueError(f"Rule {key!r}: its settings must be a mapping.")
+        enabled = entry.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise ValueError(f"Rule {key!r}: enabled must be true or false, not {enabled!r}.")
+        spec = spec_from_entry(key, entry)
+        if spec.rule in specs:
+            raise ValueError(f"Rule {int(spec.rule)} appears more than once.")
+        if enabled:
+            specs[spec.rule] = spec
+    return RuleSet(tuple(specs[rule] for rule in sorted(specs)))
 
 
 def ruleset_to_mapping(ruleset: RuleSet) -> dict[str, dict[str, Any]]:
-    """The inverse of ``ruleset_from_mapping``, writing only non-default parameters."""
+    """The inverse of ``ruleset_from_mapping``; writes only the non-default parameters."""
     out: dict[str, dict[str, Any]] = {}
     for spec in ruleset.specs:
         length, count, sigma = DEFAULTS[spec.rule]
@@ -153,7 +212,7 @@ def ruleset_to_mapping(ruleset: RuleSet) -> dict[str, dict[str, Any]]:
             entry["count"] = spec.count
         if spec.sigma != sigma:
             entry["sigma"] = spec.sigma
-        out[str(spec.rule.value)] = entry
+        out[str(int(spec.rule))] = entry
     return out
 
 
@@ -162,73 +221,175 @@ def max_length(ruleset: RuleSet) -> int:
     return max((spec.length for spec in ruleset.specs), default=1)
 
 
-def _same_side_run(z: Sequence[float], i: int, n: int) -> bool:
-    first = side(z[i])
-    return first != 0 and all(side(z[j]) == first for j in range(i - n + 1, i))
+# --- streaming: the last point of a tail ----------------------------------------------
 
 
-def _trend(z: Sequence[float], i: int, n: int) -> bool:
-    steps = [z[j] - z[j - 1] for j in range(i - n + 2, i + 1)]
-    return all(d > BOUNDARY_TOLERANCE for d in steps) or all(d < -BOUNDARY_TOLERANCE for d in steps)
-
-
-def _alternating(z: Sequence[float], i: int, n: int) -> bool:
-    steps = [z[j] - z[j - 1] for j in range(i - n + 2, i + 1)]
-    signs = [side(d) for d in steps]
-    return all(s != 0 for s in signs) and all(a == -b for a, b in itertools.pairwise(signs))
-
-
-def _involved(spec: RuleSpec, z: Sequence[float], i: int) -> tuple[int, ...] | None:
-    """The pattern's indices if ``spec`` is completed by point ``i`` of ``z``, else None."""
-    n, rule = spec.length, spec.rule
+def _latest_involved(spec: RuleSpec, z: list[float], base: int) -> tuple[int, ...] | None:
+    """Indices (+ ``base``) of the pattern ``spec`` completes at the last point of ``z``."""
+    tol = BOUNDARY_TOLERANCE
+    rule, n = spec.rule, spec.length
+    i = len(z) - 1
+    last = z[i]
+    hi = spec.sigma + tol
+    lo = -spec.sigma - tol
+    if rule == RuleId.BEYOND_LIMITS:
+        return (base + i,) if last > hi or last < lo else None
+    if rule in COUNTED:
+        if last > hi:
+            hits = [j for j in range(max(0, i - n + 1), i + 1) if z[j] > hi]
+        elif last < lo:
+            hits = [j for j in range(max(0, i - n + 1), i + 1) if z[j] < lo]
+        else:
+            return None
+        return tuple(base + j for j in hits) if len(hits) >= spec.count else None
     if i + 1 < n:
         return None
-    window = tuple(range(i - n + 1, i + 1))
-    if rule == RuleId.BEYOND_LIMITS:
-        return (i,) if beyond(z[i], spec.sigma) else None
+    start = i - n + 1
     if rule == RuleId.SAME_SIDE:
-        return window if _same_side_run(z, i, n) else None
-    if rule == RuleId.TREND:
-        return window if _trend(z, i, n) else None
-    if rule == RuleId.ALTERNATING:
-        return window if _alternating(z, i, n) else None
-    if rule in COUNTED:
-        direction = beyond(z[i], spec.sigma)
-        if direction == 0:
+        if last > tol:
+            ok = all(z[j] > tol for j in range(start, i))
+        elif last < -tol:
+            ok = all(z[j] < -tol for j in range(start, i))
+        else:
             return None
-        hits = tuple(j for j in window if beyond(z[j], spec.sigma) == direction)
-        return hits if len(hits) >= spec.count else None
-    if rule == RuleId.WITHIN_1:
-        return window if all(beyond(z[j], spec.sigma) == 0 for j in window) else None
-    # EIGHT_BEYOND_1_EITHER_SIDE
-    return window if all(beyond(z[j], spec.sigma) != 0 for j in window) else None
-
-
-def _signals_at(z: Sequence[float], i: int, ruleset: RuleSet, offset: int) -> list[Signal]:
-    out = []
-    for spec in ruleset.specs:
-        involved = _involved(spec, z, i)
-        if involved is not None:
-            out.append(
-                Signal(i + offset, spec.rule, spec.severity, tuple(j + offset for j in involved))
-            )
-    return out
-
-
-def scan(z: Sequence[float], ruleset: RuleSet) -> list[Signal]:
-    """Every signal over the whole series, sorted by (index, rule)."""
-    values = [float(v) for v in z]
-    out: list[Signal] = []
-    for i in range(len(values)):
-        out.extend(_signals_at(values, i, ruleset, 0))
-    return out
+    elif rule == RuleId.TREND:
+        step = last - z[i - 1]
+        if step > tol:
+            ok = all(z[j] - z[j - 1] > tol for j in range(start + 1, i))
+        elif step < -tol:
+            ok = all(z[j] - z[j - 1] < -tol for j in range(start + 1, i))
+        else:
+            return None
+    elif rule == RuleId.ALTERNATING:
+        step = last - z[i - 1]
+        if -tol <= step <= tol:
+            return None
+        up = step > tol  # direction of the newest step; each earlier one must be opposite
+        ok = True
+        for j in range(i - 1, start, -1):
+            step = z[j] - z[j - 1]
+            if (step < -tol) if up else (step > tol):
+                up = not up
+            else:
+                ok = False
+                break
+    elif rule == RuleId.WITHIN_1:
+        ok = all(lo <= z[j] <= hi for j in range(start, i + 1))
+    else:  # EIGHT_BEYOND_1_EITHER_SIDE
+        ok = all(z[j] > hi or z[j] < lo for j in range(start, i + 1))
+    return tuple(range(base + start, base + i + 1)) if ok else None
 
 
 def latest(z_tail: Sequence[float], ruleset: RuleSet, offset: int = 0) -> list[Signal]:
-    """Signals completed by the last point of ``z_tail`` (indices shifted by ``offset``)."""
-    if not z_tail:
+    """Signals completed by the last point of ``z_tail``, sorted by rule.
+
+    ``z_tail`` is the newest stretch of the series (any length; only the last
+    ``max_length(ruleset)`` values are read) and its first value has index ``offset`` in
+    the series. A tail shorter than a rule's length is taken as the start of the series.
+    Costs O(``max_length``). Raises ``ValueError`` for NaN or infinity in what it reads.
+    """
+    if not z_tail or not ruleset.specs:
         return []
     keep = max_length(ruleset)
     values = [float(v) for v in z_tail[-keep:]]
-    shift = offset + len(z_tail) - len(values)
-    return _signals_at(values, len(values) - 1, ruleset, shift)
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError("z must be finite: NaN or infinity cannot be judged by the rules.")
+    base = offset + len(z_tail) - len(values)
+    index = base + len(values) - 1
+    out = []
+    for spec in sorted(ruleset.specs, key=_by_rule):
+        involved = _latest_involved(spec, values, base)
+        if involved is not None:
+            out.append(Signal(index, spec.rule, spec.severity, involved))
+    return out
+
+
+def _by_rule(spec: RuleSpec) -> int:
+    return int(spec.rule)
+
+
+# --- batch: a whole series ------------------------------------------------------------
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.intp]
+
+
+def _run_lengths(condition: BoolArray) -> IntArray:
+    """For each position, how many consecutive True values end there (0 where False)."""
+    index = np.arange(condition.size)
+    last_break = np.maximum.accumulate(np.where(condition, -1, index))
+    return index - last_break
+
+
+def _runs(condition: BoolArray, n: int, first_point: int = 0) -> IntArray:
+    """Point indices where a run of at least ``n`` True values ends."""
+    if condition.size == 0:
+        return np.empty(0, dtype=np.intp)
+    return np.flatnonzero(_run_lengths(condition) >= n) + first_point
+
+
+def _counted(beyond: BoolArray, n: int, count: int) -> IntArray:
+    """Indices i where ``beyond[i]`` and at least ``count`` of the last ``n`` are beyond."""
+    cumulative = np.concatenate(([0], np.cumsum(beyond, dtype=np.intp)))
+    end = np.arange(1, beyond.size + 1)
+    start = np.maximum(end - n, 0)
+    return np.flatnonzero(beyond & (cumulative[end] - cumulative[start] >= count))
+
+
+def _scan_spec(spec: RuleSpec, z: npt.NDArray[np.float64]) -> Iterator[Signal]:
+    """The signals of one rule over the series, in index order."""
+    tol = BOUNDARY_TOLERANCE
+    rule, n = spec.rule, spec.length
+    hi = spec.sigma + tol
+    lo = -spec.sigma - tol
+
+    if rule in COUNTED:
+        above, below = z > hi, z < lo
+        fired = [(i, above) for i in _counted(above, n, spec.count).tolist()]
+        fired += [(i, below) for i in _counted(below, n, spec.count).tolist()]
+        for i, beyond in sorted(fired, key=lambda item: item[0]):
+            start = max(0, i - n + 1)
+            involved = tuple(j + start for j in np.flatnonzero(beyond[start : i + 1]).tolist())
+            yield Signal(i, rule, spec.severity, involved)
+        return
+
+    ends: IntArray
+    if rule == RuleId.BEYOND_LIMITS:
+        ends = np.flatnonzero((z > hi) | (z < lo))
+        for i in ends.tolist():
+            yield Signal(i, rule, spec.severity, (i,))
+        return
+    if rule == RuleId.SAME_SIDE:
+        ends = np.union1d(_runs(z > tol, n), _runs(z < -tol, n))
+    elif rule == RuleId.TREND:
+        steps = np.diff(z)  # steps[j] = z[j + 1] - z[j], ends at point j + 1
+        ends = np.union1d(_runs(steps > tol, n - 1, 1), _runs(steps < -tol, n - 1, 1))
+    elif rule == RuleId.ALTERNATING:
+        steps = np.diff(z)
+        direction = (steps > tol).astype(np.int8) - (steps < -tol).astype(np.int8)
+        # turns[m]: steps m and m + 1 go opposite ways (both non-zero); ends at point m + 2.
+        turns = (direction[1:] != 0) & (direction[1:] == -direction[:-1])
+        ends = _runs(turns, n - 2, 2)
+    elif rule == RuleId.WITHIN_1:
+        ends = _runs((z >= lo) & (z <= hi), n)
+    else:  # EIGHT_BEYOND_1_EITHER_SIDE
+        ends = _runs((z > hi) | (z < lo), n)
+    for i in ends.tolist():
+        yield Signal(i, rule, spec.severity, tuple(range(i - n + 1, i + 1)))
+
+
+def scan(z: Sequence[float] | npt.NDArray[np.float64], ruleset: RuleSet) -> list[Signal]:
+    """Every signal over the whole series, sorted by (index, rule).
+
+    ``z[i]`` is point i's distance from the centre line in sigma units of the plotted
+    statistic; pass only points that have limits. Raises ``ValueError`` for NaN or infinity.
+    """
+    values = np.asarray(z, dtype=np.float64)
+    if values.ndim != 1:
+        raise ValueError("z must be a flat series of numbers.")
+    if not np.isfinite(values).all():
+        raise ValueError("z must be finite: NaN or infinity cannot be judged by the rules.")
+    if values.size == 0:
+        return []
+    per_rule = [_scan_spec(spec, values) for spec in sorted(ruleset.specs, key=_by_rule)]
+    return list(heapq.merge(*per_rule, key=lambda s: (s.index, int(s.rule))))
