@@ -45,17 +45,24 @@ def send_now(groups: Iterable[str], event: dict[str, Any]) -> None:
     """Send ``event`` to each group at once; failures are logged, never raised.
 
     A lost live update only delays a screen (pages catch up on reconnect); it must never
-    fail a stored sample.
+    fail a stored sample. All groups are sent from one event-loop hop.
     """
     layer = get_channel_layer()
     if layer is None:
         return
-    send = async_to_sync(layer.group_send)
-    for group in groups:
-        try:
-            send(group, event)
-        except Exception:  # the channel layer is best effort by design
-            logger.exception("could not send %s to %s", event.get("type"), group)
+    targets = list(groups)
+
+    async def send_all() -> None:
+        for group in targets:
+            try:
+                await layer.group_send(group, event)
+            except Exception:  # the channel layer is best effort by design
+                logger.exception("could not send %s to %s", event.get("type"), group)
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:
+        logger.exception("could not publish %s", event.get("type"))
 
 
 def publish(groups: Iterable[str], event: dict[str, Any]) -> None:

@@ -145,35 +145,47 @@ def process(data: SubgroupInput) -> ProcessResult:
     characteristic and ``Characteristic.DoesNotExist`` for an unknown id.
     """
     subgroup, stamp = _clean_input(data)
-    char = Characteristic.objects.select_related("hierarchy").get(pk=data.characteristic_id)
-    if not char.active:
-        raise CharacteristicInactive("characteristic", "This characteristic is not active.")
     key = data.idempotency_key or None
-    if key is not None and (replay := _replay(char, key)) is not None:
-        return replay
+    if key is not None:
+        replay = _replay_by_id(data.characteristic_id, key)
+        if replay is not None:
+            return replay
 
-    with windows.lock(char.pk):
+    with windows.lock(data.characteristic_id):
         try:
             with transaction.atomic():
-                locked = Characteristic.objects.select_for_update().get(pk=char.pk)
-                if key is not None and (replay := _replay(locked, key)) is not None:
+                char = (
+                    Characteristic.objects.select_related("hierarchy")
+                    .select_for_update(of=("self",))
+                    .get(pk=data.characteristic_id)
+                )
+                if not char.active:
+                    raise CharacteristicInactive(
+                        "characteristic", "This characteristic is not active."
+                    )
+                if key is not None and (replay := _replay(char, key)) is not None:
                     return replay
-                config = config_for(locked)
+                config = config_for(char)
                 capacity = window_capacity(config)
-                window = windows.current(locked, capacity)
+                window = windows.current(char, capacity)
                 evaluation = evaluate(window, subgroup, config)
-                sample = _store_sample(locked, data, subgroup, stamp, key, evaluation)
-                violations = _store_violations(locked, sample, window, evaluation.signals)
+                sample = _store_sample(char, data, subgroup, stamp, key, evaluation)
+                violations = _store_violations(char, sample, window, evaluation.signals)
                 event = build_event(char, sample, violations)
                 events.publish(events.groups_for(char.pk, char.hierarchy.path), event)
         except IntegrityError:
             # Another process stored the same idempotency key between our checks.
-            if key is not None and (replay := _replay(char, key)) is not None:
+            if key is not None and (replay := _replay_by_id(data.characteristic_id, key)):
                 return replay
             raise
         window.append(evaluation.point, sample.pk)
-        windows.put(char.pk, locked.revision, capacity, window)
+        windows.put(char.pk, char.revision, capacity, window)
     return ProcessResult(sample, violations, True, event)
+
+
+def _replay_by_id(characteristic_id: int, key: str) -> ProcessResult | None:
+    char = Characteristic.objects.select_related("hierarchy").get(pk=characteristic_id)
+    return _replay(char, key)
 
 
 def _store_sample(
@@ -214,7 +226,8 @@ def _store_sample(
             Measurement(sample=sample, position=i, value=v)
             for i, v in enumerate(subgroup.measurements)
         )
-    return Sample.objects.prefetch_related("measurements").get(pk=sample.pk)
+    sample.measurement_values = list(subgroup.measurements)  # type: ignore[attr-defined]
+    return sample
 
 
 def _key_of(window: RollingWindow, index: int, new_key: int) -> int:
@@ -292,6 +305,14 @@ def build_event(
     }
 
 
+def measurement_values(sample: Sample) -> list[float]:
+    """The sample's measured values, without a query when the pipeline just stored them."""
+    known = getattr(sample, "measurement_values", None)
+    if known is not None:
+        return list(known)
+    return [m.value for m in sample.measurements.all()]
+
+
 def sample_payload(sample: Sample) -> dict[str, Any]:
     """A stored sample as plain JSON-able data (the event's and chart data's point)."""
     return {
@@ -307,7 +328,7 @@ def sample_payload(sample: Sample) -> dict[str, Any]:
         "n": sample.actual_n,
         "is_undersized": sample.is_undersized,
         "is_excluded": sample.is_excluded,
-        "measurements": [m.value for m in sample.measurements.all()],
+        "measurements": measurement_values(sample),
         "operator": sample.operator,
         "batch_number": sample.batch_number,
     }
