@@ -17,6 +17,7 @@ class RollingWindow:
     """
 
     def __init__(self, capacity: int) -> None:
+        """An empty window that keeps at most ``capacity`` points (at least 1)."""
         if capacity < 1:
             raise ValueError("A window holds at least one point.")
         self.capacity = capacity
@@ -51,10 +52,12 @@ class RollingWindow:
         return self._points[-1] if self._points else None
 
     def z_tail(self) -> list[float]:
-        """z of the trailing run of points that have one (Phase-I points have none).
+        """z of the trailing run of held points that have one, oldest first.
 
-        Rules never look across a point without limits: the run stops at the newest point
-        whose ``z`` is None.
+        Phase-I points (no limits yet) have ``z`` None. Going backwards from the newest
+        point, the tail stops at the first point whose ``z`` is None, so the rules never
+        read across a stretch without limits: the first point after it is the start of the
+        series for them. The first value of the tail has index ``total - len(tail)``.
         """
         tail: list[float] = []
         for point in reversed(self._points):
@@ -65,4 +68,5 @@ class RollingWindow:
         return tail
 
     def __len__(self) -> int:
+        """How many points the window holds now (at most ``capacity``)."""
         return len(self._points)
