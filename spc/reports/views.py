@@ -1,0 +1,145 @@
+"""Report pages for the QA manager: capability study, violation analysis, exports, jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from spc.capability_study import capability_study
+from spc.core.errors import InputError
+from spc.core.types import ChartType
+from spc.models import Characteristic
+from spc.reports import exports, figures, jobs, streaming, tasks
+from spc.reports.forms import ExportForm, PeriodForm, ScopeForm
+from spc.reports.pareto import PARETO_DIMENSIONS, violation_analysis
+from spc.reports.scope import ReportScope
+
+PARETO_TITLES = {
+    "rule": "By rule",
+    "reason_code": "By reason code",
+    "characteristic": "By characteristic",
+}
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The Reports menu: choose a part of the plant, a period and an export."""
+    form = ExportForm(request.GET or None)
+    chars = Characteristic.objects.select_related("hierarchy").order_by("hierarchy__path", "name")
+    variables = [c for c in chars if ChartType(c.chart_type).is_variable]
+    return render(request, "reports/index.html", {"form": form, "characteristics": variables})
+
+
+@login_required
+def export_csv(request: HttpRequest) -> HttpResponseBase:
+    """Stream one table as CSV straight away (no job): bounded memory for any size."""
+    form = ExportForm(request.GET)
+    if not form.is_valid() or form.cleaned_data["kind"] == "report":
+        return render(request, "reports/index.html", {"form": form}, status=400)
+    scope = form.scope()
+    kind = form.cleaned_data["kind"]
+    name = exports.filename(kind, scope, "csv")
+    return exports.csv_response(exports.table(kind, scope), name, asgi=streaming.is_asgi(request))
+
+
+@login_required
+@require_POST
+def start_job(request: HttpRequest) -> HttpResponse:
+    """Queue an XLSX/PDF (or CSV) file as a background job and show its progress."""
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return render(request, "reports/index.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    job = tasks.start_report(data["kind"], data["format"], form.scope_params(), request.user.pk)
+    return redirect("reports:job", job_id=job.id)
+
+
+@login_required
+def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
+    """A job's progress; the fragment re-polls itself until the file is ready."""
+    job = _own_job(request, job_id)
+    template = (
+        "reports/partials/job.html" if getattr(request, "htmx", False) else "reports/job.html"
+    )
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request: HttpRequest, job_id: str) -> HttpResponseBase:
+    """The finished report file, streamed."""
+    job = _own_job(request, job_id)
+    if job.state != jobs.DONE or not job.path.exists():
+        raise Http404("The report is not ready.")
+    return streaming.file_attachment(
+        job.path,
+        filename=job.filename,
+        content_type=jobs.CONTENT_TYPES[job.format],
+        asgi=streaming.is_asgi(request),
+    )
+
+
+@login_required
+def capability_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Capability study of one characteristic over a period: histogram, indices, verdict."""
+    char = get_object_or_404(Characteristic.objects.select_related("hierarchy"), pk=pk)
+    form = PeriodForm(request.GET or None)
+    study, error = None, ""
+    if form.is_bound and not form.is_valid():
+        error = "Check the dates."
+    else:
+        scope = form.scope() if form.is_bound else ReportScope()
+        try:
+            study = capability_study(char, start=scope.start, end=scope.end)
+        except InputError as exc:
+            error = exc.message
+    figure = figures.capability_figure(study) if study else None
+    context = {"char": char, "form": form, "study": study, "error": error, "figure": figure}
+    return render(request, "reports/capability.html", context)
+
+
+@login_required
+def violations_page(request: HttpRequest) -> HttpResponse:
+    """Pareto of violations by rule, reason code and characteristic; open ones; time to ack."""
+    form = ScopeForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/violations.html", {"form": form}, status=400)
+    analysis = violation_analysis(form.scope() if form.is_bound else ReportScope())
+    paretos = [
+        {
+            "id": f"pareto-{d}",
+            "data_id": f"pareto-{d}-data",
+            "figure": figures.pareto_figure(analysis["pareto"][d], PARETO_TITLES[d]),
+        }
+        for d in PARETO_DIMENSIONS
+    ]
+    context = {"form": form, "analysis": analysis, "paretos": paretos}
+    return render(request, "reports/violations.html", context)
+
+
+def charts_js(request: HttpRequest) -> HttpResponse:
+    """The small script that draws every figure found in a ``json_script`` on the page."""
+    response = render(request, "reports/charts.js", content_type="text/javascript")
+    response["Cache-Control"] = "max-age=3600"
+    return response
+
+
+def plotly_js(request: HttpRequest) -> FileResponse:
+    """plotly.js from the installed plotly package (no CDN, no JavaScript build)."""
+    response = FileResponse(PLOTLY_JS.open("rb"), content_type="text/javascript")
+    response["Cache-Control"] = "max-age=86400"
+    return response
+
+
+def _own_job(request: HttpRequest, job_id: str) -> jobs.Job:
+    """The job if it exists and belongs to the user (staff see every job); else 404."""
+    job = jobs.load_job(job_id)
+    if job is None or (job.user_id != request.user.pk and not request.user.is_staff):
+        raise Http404("No such report.")
+    return job

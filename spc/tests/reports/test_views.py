@@ -1,0 +1,168 @@
+"""Report pages: capability study, violation analysis, exports and job progress."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.contrib.auth.models import User
+from django.test import AsyncClient, Client
+from django.urls import reverse
+
+from spc.tests.reports.conftest import Dataset
+
+pytestmark = pytest.mark.urls("spc.tests.reports.urls")
+
+
+def test_reports_need_login(client: Client, db: None) -> None:
+    response = client.get(reverse("reports:index"))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_index_lists_variables_characteristics(qa_client: Client, dataset: Dataset) -> None:
+    response = qa_client.get(reverse("reports:index"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert reverse("reports:capability", args=[dataset.bore.pk]) in body
+    assert 'id="export-form"' in body
+
+
+def test_capability_page_shows_indices_verdict_and_figure(
+    qa_client: Client, dataset: Dataset
+) -> None:
+    response = qa_client.get(reverse("reports:capability", args=[dataset.bore.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'id="capability-{dataset.bore.pk}"' in body
+    assert "Insufficient data" in body
+    assert "2.222" in body  # Cp = 2/(6·0.15)
+    assert "1 excluded sample left out" in body
+    figure = response.context["figure"]
+    assert sum(figure["data"][0]["y"]) == 12
+    assert [a["text"] for a in figure["layout"]["annotations"]] == ["LSL", "Target", "USL"]
+    assert 'id="capability-figure"' in body  # the json_script the chart script reads
+
+
+def test_capability_page_explains_missing_spec_limits(qa_client: Client, dataset: Dataset) -> None:
+    dataset.bore.usl = dataset.bore.lsl = dataset.bore.target = None
+    dataset.bore.save()
+    response = qa_client.get(reverse("reports:capability", args=[dataset.bore.pk]))
+    assert response.status_code == 200
+    assert "specification limit" in response.content.decode()
+
+
+def test_capability_page_with_a_period(qa_client: Client, dataset: Dataset) -> None:
+    url = reverse("reports:capability", args=[dataset.bore.pk])
+    response = qa_client.get(url, {"start": "2026-11-02", "end": "2026-11-02"})
+    # Day 0 holds the samples at 08:00 and 14:00, 20:00 (and 02:00 next day is out).
+    assert response.context["error"] == ""
+    assert response.context["study"]["n"] == 3
+
+
+def test_violations_page_draws_three_paretos(qa_client: Client, dataset: Dataset) -> None:
+    response = qa_client.get(reverse("reports:violations"), {"node": dataset.plant["line"].pk})
+    assert response.status_code == 200
+    body = response.content.decode()
+    for dim in ("rule", "reason_code", "characteristic"):
+        assert f'id="pareto-{dim}-data"' in body
+    assert "6 violations: 3 acknowledged, 3 open" in body
+    assert 'id="unacknowledged"' in body
+
+
+def test_csv_export_streams_a_download(qa_client: Client, dataset: Dataset) -> None:
+    response = qa_client.get(
+        reverse("reports:export-csv"),
+        {"kind": "violations", "format": "csv", "node": dataset.plant["line"].pk},
+    )
+    assert response.status_code == 200
+    assert response.streaming
+    body = b"".join(response.streaming_content).decode()
+    assert len(list(csv.DictReader(io.StringIO(body)))) == 6
+
+
+def test_csv_export_with_bad_dates_is_400(qa_client: Client, dataset: Dataset) -> None:
+    response = qa_client.get(
+        reverse("reports:export-csv"),
+        {"kind": "violations", "start": "2026-12-01", "end": "2026-11-01"},
+    )
+    assert response.status_code == 400
+
+
+def test_job_flow_from_form_to_download(
+    qa_client: Client, dataset: Dataset, pdf_engine: None
+) -> None:
+    response = qa_client.post(reverse("reports:start-job"), {"kind": "report", "format": "pdf"})
+    assert response.status_code == 302
+    page = qa_client.get(response["Location"])
+    job = page.context["job"]
+    assert job.state == "DONE"
+    fragment = qa_client.get(response["Location"], headers={"HX-Request": "true"})
+    text = fragment.content.decode()
+    assert f'id="job-{job.id}"' in text
+    assert "<html" not in text
+    assert "hx-trigger" not in text  # finished: no more polling
+    download = qa_client.get(reverse("reports:download", args=[job.id]))
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_someone_elses_job_is_not_found(qa_client: Client, dataset: Dataset) -> None:
+    response = qa_client.post(reverse("reports:start-job"), {"kind": "subgroups", "format": "xlsx"})
+    other = Client()
+    other.force_login(User.objects.create_user("someone", password="x-pass-9876"))
+    assert other.get(response["Location"]).status_code == 404
+
+
+def test_chart_script_and_plotly_are_served(qa_client: Client, db: None) -> None:
+    script = qa_client.get(reverse("reports:charts-js"))
+    assert script["Content-Type"].startswith("text/javascript")
+    assert b"Plotly.newPlot" in script.content
+    plotly = qa_client.get(reverse("reports:plotly-js"))
+    assert plotly.status_code == 200
+
+
+def test_figure_json_is_valid(qa_client: Client, dataset: Dataset) -> None:
+    response = qa_client.get(reverse("reports:capability", args=[dataset.bore.pk]))
+    json.dumps(response.context["figure"])
+
+
+def test_under_asgi_the_csv_streams_through_an_async_iterator(dataset: Dataset) -> None:
+    # Django's ASGI handler would read a sync iterator into one list; ours must be async.
+    user = User.objects.create_user("asgi-qa", password="asgi-pass-123")
+
+    async def fetch() -> tuple[bool, bytes]:
+        client = AsyncClient()
+        await client.aforce_login(user)
+        response = await client.get(
+            reverse("reports:export-csv"), {"kind": "measurements", "format": "csv"}
+        )
+        chunks = [chunk async for chunk in response.streaming_content]
+        return response.is_async, b"".join(chunks)
+
+    is_async, body = async_to_sync(fetch)()
+    assert is_async
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    assert len(rows) == 13 + 12 + 2
+
+
+def test_under_asgi_a_report_file_streams_too(dataset: Dataset) -> None:
+    user = User.objects.create_user("asgi-qa", password="asgi-pass-123")
+
+    async def fetch() -> tuple[bool, bytes]:
+        client = AsyncClient()
+        await client.aforce_login(user)
+        started = await client.post(
+            reverse("reports:start-job"), {"kind": "subgroups", "format": "csv"}
+        )
+        job_url = started["Location"]
+        response = await client.get(job_url + "download/")
+        chunks = [chunk async for chunk in response.streaming_content]
+        return response.is_async, b"".join(chunks)
+
+    is_async, body = async_to_sync(fetch)()
+    assert is_async
+    assert len(list(csv.reader(io.StringIO(body.decode())))) == 1 + 13 + 4 + 2
