@@ -1,5 +1,9 @@
 """WebSocket URL routes of every app, gathered in one list for the ASGI router."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from spc.consumers import LiveConsumer
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [
+    path("ws/live/", LiveConsumer.as_asgi()),
+]

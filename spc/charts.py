@@ -254,11 +254,10 @@ def reference_limits(data: Mapping[str, Any]) -> tuple[float, float, float] | No
     for point in points[1:]:
         trio = (point.get("center_line"), point.get("ucl"), point.get("lcl"))
         if None in trio or any(
-            abs(a - b) > SAME_LIMITS_TOLERANCE  # type: ignore[operator]
-            for a, b in zip(trio, first, strict=True)
+            abs(a - b) > SAME_LIMITS_TOLERANCE for a, b in zip(trio, first, strict=True)
         ):
             return None
-    return first  # type: ignore[return-value]
+    return first
 
 
 def zone_shapes(cl: float, ucl: float, lcl: float, yref: str = "y") -> list[dict[str, Any]]:

@@ -1,0 +1,175 @@
+"""The live WebSocket consumer: one per open page, HTML fragments out, pings and catch-up in.
+
+A page connects to ``/ws/live/?char=<id>`` (characteristic page), ``?node=<id>``
+(dashboard), plus ``&area=<id>`` (the operator's area, for toasts). The consumer joins the
+groups ``spc.events`` names for those, and renders each channel-layer event into the
+out-of-band fragments the page includes (``spc.views.fragments``), sent as one text frame.
+An event reaching it through several groups (a characteristic inside the area) is sent
+once.
+
+Client messages are JSON: ``{"type": "ping"}`` is answered with ``{"type": "pong"}``;
+``{"type": "catch_up", "last_sample_id": n}`` replays the samples stored after ``n`` in
+what the page shows (the channel layer keeps no history, so a reconnecting page would
+otherwise miss them). Catch-up is the only database access and runs in a thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import deque
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from spc import events
+from spc.views.fragments import (
+    LiveView,
+    render_limits_changed,
+    render_sample_processed,
+    render_violations_acknowledged,
+)
+
+logger = logging.getLogger(__name__)
+
+CATCH_UP_LIMIT = 200
+SEEN_EVENTS = 1024
+CLOSE_UNAUTHENTICATED = 4401
+LIMITS_DEDUP_SECONDS = 1.0
+
+
+def _int_param(params: dict[str, list[str]], name: str) -> int | None:
+    try:
+        return int(params[name][0])
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+def view_of(query_string: bytes) -> LiveView:
+    """What the page shows, from the socket's query string."""
+    params = parse_qs(query_string.decode("latin-1"))
+    return LiveView(
+        char_id=_int_param(params, "char"),
+        node_id=_int_param(params, "node"),
+        area_id=_int_param(params, "area"),
+    )
+
+
+def groups_of(view: LiveView) -> list[str]:
+    """The channel-layer groups a page with ``view`` listens to."""
+    groups = []
+    if view.char_id is not None:
+        groups.append(events.char_group(view.char_id))
+    for node_id in (view.node_id, view.area_id):
+        if node_id is not None and events.node_group(node_id) not in groups:
+            groups.append(events.node_group(node_id))
+    return groups
+
+
+def missed_events(view: LiveView, last_sample_id: int) -> list[dict[str, Any]]:
+    """``sample.processed`` events for the samples stored after ``last_sample_id`` in what
+    the page shows, oldest first (state and counts as they are now)."""
+    from hierarchy.models import Node
+    from spc.models import Characteristic, Sample
+    from spc.pipeline import build_event
+
+    scope = Sample.objects.none()
+    if view.char_id is not None:
+        scope = scope | Sample.objects.filter(characteristic_id=view.char_id)
+    for node_id in (view.node_id, view.area_id):
+        node = Node.objects.filter(pk=node_id).first() if node_id is not None else None
+        if node is not None:
+            scope = scope | Sample.objects.filter(
+                characteristic__hierarchy__path__startswith=node.path
+            )
+    samples = list(
+        scope.filter(id__gt=last_sample_id)
+        .order_by("-id")
+        .prefetch_related("measurements", "violations")[:CATCH_UP_LIMIT]
+    )
+    chars = Characteristic.objects.in_bulk({s.characteristic_id for s in samples})
+    return [
+        build_event(chars[s.characteristic_id], s, list(s.violations.order_by("rule")))
+        for s in reversed(samples)
+    ]
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    """Pushes a page's live fragments; see the module docstring."""
+
+    view: LiveView
+    joined: list[str]
+
+    async def connect(self) -> None:
+        """Accept an authenticated session and join the page's groups; refuse anyone else."""
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.view = view_of(self.scope.get("query_string", b""))
+        self.joined = groups_of(self.view)
+        self.seen: deque[tuple[Any, ...]] = deque(maxlen=SEEN_EVENTS)
+        self.limits_seen: dict[tuple[str, int], float] = {}
+        for group in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        """Leave the groups."""
+        for group in getattr(self, "joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Answer pings; replay missed samples on ``catch_up``. Anything else is ignored."""
+        try:
+            message = json.loads(text_data or "")
+        except ValueError:
+            return
+        if not isinstance(message, dict):
+            return
+        if message.get("type") == "ping":
+            await self.send(text_data='{"type": "pong"}')
+        elif message.get("type") == "catch_up":
+            try:
+                last = int(message.get("last_sample_id") or 0)
+            except (TypeError, ValueError):
+                return
+            for event in await database_sync_to_async(missed_events)(self.view, last):
+                await self.sample_processed(event)
+
+    def _first_time(self, key: tuple[Any, ...]) -> bool:
+        if key in self.seen:
+            return False
+        self.seen.append(key)
+        return True
+
+    async def _send_html(self, html: str) -> None:
+        if html:
+            await self.send(text_data=html)
+
+    async def sample_processed(self, event: dict[str, Any]) -> None:
+        """A stored sample: card, chart point, status, violation rows, toasts."""
+        if self._first_time(("sample", event["sample"]["id"])):
+            await self._send_html(render_sample_processed(event, self.view))
+
+    async def violations_acknowledged(self, event: dict[str, Any]) -> None:
+        """Acknowledged rows and state badges on every screen that shows them."""
+        key = ("ack", event["characteristic_id"], tuple(event.get("violation_ids") or ()))
+        if self._first_time(key):
+            await self._send_html(render_violations_acknowledged(event, self.view))
+
+    async def limits_changed(self, event: dict[str, Any]) -> None:
+        """Limits changed or a sample was excluded: the chart page re-fetches its figure.
+
+        The event carries no id; copies arriving through several groups within a second
+        are one change.
+        """
+        now = time.monotonic()
+        key = ("limits", event["characteristic_id"])
+        if now - self.limits_seen.get(key, -LIMITS_DEDUP_SECONDS) < LIMITS_DEDUP_SECONDS:
+            return
+        self.limits_seen[key] = now
+        await self._send_html(render_limits_changed(event, self.view))

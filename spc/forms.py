@@ -1,0 +1,221 @@
+"""Forms of the operator pages: time range, sample entry, exclusion, acknowledgement, filters.
+
+Numeric validity (finite numbers, sizes) is checked by the pipeline's core validation; the
+entry form only turns what a gloved thumb typed into numbers (a decimal comma is accepted).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from alerts.models import ReasonCode
+from spc.core.types import ChartType
+from spc.models import Characteristic
+
+RANGES = {
+    "latest": None,
+    "8h": timedelta(hours=8),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+}
+RANGE_CHOICES = [
+    ("latest", "Newest points"),
+    ("8h", "Last 8 hours"),
+    ("24h", "Last 24 hours"),
+    ("7d", "Last 7 days"),
+    ("30d", "Last 30 days"),
+    ("custom", "From … to …"),
+]
+POINT_CHOICES = [(n, str(n)) for n in (100, 250, 500, 1000, 2000)]
+
+
+def parse_number(text: str) -> float:
+    """A number as typed on a tablet: surrounding spaces and a decimal comma are fine."""
+    cleaned = text.strip().replace(" ", "").replace(",", ".")
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ValueError("not finite")
+    return value
+
+
+def error_messages(form: forms.Form) -> list[str]:
+    """Every error of a bound form as "Label: message" lines."""
+    lines = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        text = " ".join(str(e) for e in errors)
+        lines.append(f"{label}: {text}" if label else text)
+    return lines
+
+
+class TimeRangeForm(forms.Form):
+    """The chart's time range: a preset, or a custom from/to; at most ``points`` points."""
+
+    range = forms.ChoiceField(choices=RANGE_CHOICES, required=False, initial="latest")
+    start = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    end = forms.DateTimeField(
+        required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    points = forms.TypedChoiceField(
+        choices=POINT_CHOICES, coerce=int, required=False, initial=500, empty_value=None
+    )
+
+    def bounds(self, now: datetime | None = None) -> tuple[datetime | None, datetime | None, int]:
+        """(start, end, limit) for ``chart_data``; invalid input falls back to the newest."""
+        if not self.is_valid():
+            return None, None, 500
+        now = now or timezone.now()
+        data = self.cleaned_data
+        limit = data.get("points") or 500
+        choice = data.get("range") or "latest"
+        if choice == "custom":
+            return data.get("start"), data.get("end"), limit
+        span = RANGES.get(choice)
+        return (now - span if span else None), None, limit
+
+    def is_live(self) -> bool:
+        """Live appends make sense only when the range reaches the present."""
+        if not self.is_valid():
+            return True
+        data = self.cleaned_data
+        return not (data.get("range") == "custom" and data.get("end"))
+
+
+class SampleEntryForm(forms.Form):
+    """One subgroup: ``subgroup_size`` measurement inputs, or count and size for attributes.
+
+    Fields ``m0`` … ``m{n-1}``; the first ``min_measurements`` are required.
+    """
+
+    operator = forms.CharField(max_length=120, required=False)
+    batch_number = forms.CharField(max_length=120, required=False, label="Batch")
+
+    def __init__(self, *args: Any, characteristic: Characteristic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.characteristic = characteristic
+        chart = ChartType(characteristic.chart_type)
+        self.is_attribute = chart.is_attribute
+        if self.is_attribute:
+            label = "Defectives" if chart in (ChartType.P, ChartType.NP) else "Defects"
+            self.fields["count"] = self._number_field(label, required=True)
+            if chart is not ChartType.C:
+                self.fields["sample_size"] = self._number_field("Sample size", required=True)
+        else:
+            for i in range(characteristic.subgroup_size):
+                required = i < characteristic.min_measurements
+                self.fields[f"m{i}"] = self._number_field(f"Value {i + 1}", required, i)
+
+    @staticmethod
+    def _number_field(label: str, required: bool, position: int | None = None) -> forms.Field:
+        attrs = {
+            "inputmode": "decimal",
+            "autocomplete": "off",
+            "class": "big-input",
+            "enterkeyhint": "next",
+        }
+        if position is None:
+            attrs["data-count"] = ""
+        else:
+            attrs["data-measurement"] = str(position)
+        return forms.CharField(
+            label=label, required=required, widget=forms.TextInput(attrs=attrs), max_length=40
+        )
+
+    def measurement_fields(self) -> list[forms.BoundField]:
+        """The value inputs in order (measurements or count/size)."""
+        names = (
+            ["count", "sample_size"]
+            if self.is_attribute
+            else [f"m{i}" for i in range(self.characteristic.subgroup_size)]
+        )
+        return [self[name] for name in names if name in self.fields]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name, value in list(data.items()):
+            if name in ("operator", "batch_number") or value in (None, ""):
+                continue
+            try:
+                data[name] = parse_number(value)
+            except ValueError:
+                self.add_error(name, f"“{value}” is not a number.")
+        return data
+
+    def measurements(self) -> tuple[float, ...]:
+        """The typed measurements in input order, blanks skipped (call after is_valid)."""
+        values = (self.cleaned_data.get(f"m{i}") for i in range(self.characteristic.subgroup_size))
+        return tuple(v for v in values if isinstance(v, float))
+
+    def typed_values(self) -> list[tuple[int, float]]:
+        """(position, value) of every measurement that parses, for the spec check."""
+        out = []
+        for i in range(self.characteristic.subgroup_size):
+            raw = self.data.get(f"m{i}", "")
+            try:
+                out.append((i, parse_number(raw)))
+            except ValueError:
+                continue
+        return out
+
+
+class ExclusionForm(forms.Form):
+    """Exclude a sample (with a reason) or include it again."""
+
+    excluded = forms.TypedChoiceField(
+        choices=[("true", "exclude"), ("false", "include")], coerce=lambda v: v == "true"
+    )
+    reason = forms.CharField(max_length=255, required=False)
+
+
+class AcknowledgeForm(forms.Form):
+    """Acknowledge one or many violations with a reason code and an optional comment."""
+
+    violation_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    reason_code = forms.ModelChoiceField(
+        queryset=ReasonCode.objects.filter(active=True),
+        to_field_name="code",
+        label="Reason",
+        error_messages={
+            "required": "Choose a reason.",
+            "invalid_choice": "Choose a reason from the list.",
+        },
+    )
+    comment = forms.CharField(widget=forms.Textarea, required=False, max_length=2000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["violation_ids"]
+        # Ids are checked by alerts.services.acknowledge; any integer is a valid choice here.
+        field.valid_value = lambda value: str(value).isdigit()  # type: ignore[attr-defined]
+        field.label = "Violations"
+        field.error_messages["required"] = "Select at least one violation."
+
+
+STATUS_CHOICES = [("open", "Open"), ("acknowledged", "Acknowledged"), ("all", "All")]
+SEVERITY_FILTER = [("", "Any severity"), ("CRITICAL", "Critical"), ("WARNING", "Warning")]
+RULE_FILTER = [("", "Any rule")] + [(str(i), f"Rule {i}") for i in range(1, 9)]
+
+
+class ViolationFilterForm(forms.Form):
+    """Filters of the violation list page."""
+
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, initial="open")
+    characteristic = forms.ModelChoiceField(
+        queryset=Characteristic.objects.all(), required=False, empty_label="Any characteristic"
+    )
+    rule = forms.TypedChoiceField(choices=RULE_FILTER, coerce=int, required=False, empty_value=None)
+    severity = forms.ChoiceField(choices=SEVERITY_FILTER, required=False)
+    start = forms.DateTimeField(
+        required=False, label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    end = forms.DateTimeField(
+        required=False, label="To", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )

@@ -1,0 +1,188 @@
+"""The characteristic page: chart pair, status, open violations, sample detail, exclusion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from alerts.models import ReasonCode, Violation
+from spc import services
+from spc.chart_data import chart_data
+from spc.charts import control_figure, format_value
+from spc.core.errors import InputError
+from spc.forms import ExclusionForm, TimeRangeForm
+from spc.models import Characteristic, Sample
+from spc.views import HtmxHttpRequest, fragments
+from spc.views.nodes import node_crumbs
+
+
+def _figure_data(
+    request: HttpRequest, char: Characteristic
+) -> tuple[dict[str, Any], TimeRangeForm]:
+    form = TimeRangeForm(request.GET or None)
+    start, end, limit = form.bounds()
+    return chart_data(char, start=start, end=end, limit=limit), form
+
+
+def open_violation_rows(char: Characteristic) -> list[dict[str, Any]]:
+    """One row per open episode of the characteristic, newest first."""
+    open_qs = Violation.objects.unacknowledged().filter(characteristic=char)
+    episodes: dict[int, list[Violation]] = {}
+    for v in open_qs.select_related("sample").order_by("id"):
+        episodes.setdefault(v.episode or v.pk, []).append(v)
+    summary = {"id": char.pk, "name": char.name, "decimal_places": char.decimal_places}
+    rows = []
+    for members in episodes.values():
+        head = members[0]
+        sample = {"id": head.sample_id, "value": head.sample.value, "timestamp": None}
+        row = fragments.violation_row(
+            violation={
+                "id": head.pk,
+                "rule": head.rule,
+                "severity": head.severity,
+                "episode": head.episode,
+                "created_at": head.created_at,
+            },
+            char=summary,
+            sample=sample,
+            count=len(members),
+        )
+        rows.append(row)
+    rows.reverse()
+    return rows
+
+
+def panel_context(char: Characteristic) -> dict[str, Any]:
+    """Context of ``alerts/partials/violation_panel.html``."""
+    return {
+        "char_id": char.pk,
+        "rows": open_violation_rows(char),
+        "panel_url": reverse("spc:violation-panel", args=[char.pk]),
+    }
+
+
+@login_required
+def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The live chart page of one characteristic."""
+    char = get_object_or_404(Characteristic.objects.select_related("hierarchy"), pk=pk)
+    data, form = _figure_data(request, char)
+    points = data["points"]
+    last = points[-1] if points else None
+    area_id = request.session.get("area_id")
+    live = form.is_live()
+    context = {
+        "char": char,
+        "form": form,
+        "figure": control_figure(data),
+        "figure_url": f"{reverse('spc:figure', args=[pk])}?{request.GET.urlencode()}",
+        "live": live,
+        "max_points": form.bounds()[2],
+        "n_points": len(points),
+        "status": fragments.char_status(
+            data["characteristic"], data["state"], data["open_violations"], last
+        ),
+        "panel": panel_context(char),
+        "reason_codes": ReasonCode.objects.filter(active=True),
+        "breadcrumbs": [*node_crumbs(char.hierarchy), {"name": char.name, "url": ""}],
+        "area_id": area_id,
+        "live_params": f"char={pk}" + (f"&area={area_id}" if area_id else ""),
+        "last_sample_id": max((p["id"] for p in points), default=0),
+        "figure_id": f"figure-{pk}",
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "spc/characteristic.html#chart-section", context)
+    return render(request, "spc/characteristic.html", context)
+
+
+@login_required
+def figure(request: HtmxHttpRequest, pk: int) -> JsonResponse:
+    """The chart figure as JSON (re-fetched after limit changes or exclusions)."""
+    char = get_object_or_404(Characteristic, pk=pk)
+    data, _ = _figure_data(request, char)
+    return JsonResponse(control_figure(data))
+
+
+@login_required
+def violation_panel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The open-violations panel alone (re-fetched after a reconnect)."""
+    char = get_object_or_404(Characteristic, pk=pk)
+    return render(request, "alerts/partials/violation_panel.html", panel_context(char))
+
+
+def _sample_context(sample: Sample, error: str = "") -> dict[str, Any]:
+    char = sample.characteristic
+    violations = []
+    for v in sample.violations.select_related("acknowledged_by", "reason_code").order_by("rule"):
+        ack = None
+        if v.acknowledged_at:
+            by = v.acknowledged_by.get_username() if v.acknowledged_by else ""
+            ack = fragments.ack_info(
+                by, v.reason_code.code if v.reason_code else "", v.acknowledged_at
+            )
+        violations.append(
+            {
+                "rule": v.rule,
+                "rule_name": fragments.rule_name(v.rule),
+                "severity": v.severity,
+                "ack": ack,
+            }
+        )
+    return {
+        "sample": sample,
+        "char": char,
+        "value_display": format_value(sample.value, char.decimal_places),
+        "measurements": [
+            format_value(m.value, char.decimal_places) for m in sample.measurements.all()
+        ],
+        "violations": violations,
+        "error": error,
+    }
+
+
+def _get_sample(pk: int) -> Sample:
+    return get_object_or_404(
+        Sample.objects.select_related("characteristic", "created_by").prefetch_related(
+            "measurements"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def sample_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A sample's measurements, operator, batch and violations, with exclude/include."""
+    sample = _get_sample(pk)
+    template = "spc/partials/sample_detail.html" if request.htmx else "spc/sample.html"
+    return render(request, template, _sample_context(sample))
+
+
+@login_required
+@require_POST
+def sample_exclusion(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Exclude a sample (reason required) or include it again; the chart re-fetches live."""
+    sample = _get_sample(pk)
+    form = ExclusionForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.set_excluded(
+                sample,
+                form.cleaned_data["excluded"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except InputError as exc:
+            error = exc.message
+    else:
+        error = "Choose exclude or include."
+    status = 200 if not error else 422
+    response = render(
+        request, "spc/partials/sample_detail.html", _sample_context(_get_sample(pk), error)
+    )
+    response.status_code = status if not request.htmx else 200
+    return response

@@ -1,0 +1,111 @@
+"""The dashboard of a hierarchy node: one live card per characteristic below it.
+
+Cards for a thousand characteristics are built from a handful of queries: the
+characteristics with their newest sample (correlated subqueries on the (characteristic,
+id) index), the open-violation counts (one grouped query) and the sparkline values, read
+in chunks of characteristics whose last-N cut-off ids are close together.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from alerts.services import card_state, open_counts
+from hierarchy.models import Node
+from spc.models import Characteristic, Sample
+from spc.views import fragments
+from spc.views.nodes import node_crumbs
+
+SPARK_POINTS = 30
+CHUNK = 50
+
+
+def _newest(field: str) -> Subquery:
+    return Subquery(
+        Sample.objects.filter(characteristic=OuterRef("pk")).order_by("-id").values(field)[:1]
+    )
+
+
+def _spark_values(rows: list[dict[str, Any]]) -> dict[int, list[float | None]]:
+    """The last ``SPARK_POINTS`` values of each characteristic, oldest first."""
+    with_cut = sorted(
+        (r for r in rows if r["spark_from"] is not None), key=lambda r: r["spark_from"]
+    )
+    with_cut += [r for r in rows if r["spark_from"] is None and r["last_id"] is not None]
+    values: dict[int, list[float | None]] = defaultdict(list)
+    for i in range(0, len(with_cut), CHUNK):
+        chunk = with_cut[i : i + CHUNK]
+        cut = {r["id"]: r["spark_from"] or 0 for r in chunk}
+        query = Sample.objects.filter(
+            characteristic_id__in=list(cut), id__gte=min(cut.values())
+        ).order_by("id")
+        for char_id, sample_id, value in query.values_list("characteristic_id", "id", "value"):
+            if sample_id >= cut[char_id]:
+                values[char_id].append(value)
+    return values
+
+
+def build_cards(chars: Any) -> list[dict[str, Any]]:
+    """Card contexts (see ``fragments.card``) for a queryset of characteristics."""
+    rows = list(
+        chars.annotate(
+            last_id=_newest("id"),
+            last_value=_newest("value"),
+            last_at=_newest("timestamp"),
+            spark_from=Subquery(
+                Sample.objects.filter(characteristic=OuterRef("pk"))
+                .order_by("-id")
+                .values("id")[SPARK_POINTS - 1 : SPARK_POINTS]
+            ),
+        ).values(
+            "id", "name", "unit", "decimal_places", "last_id", "last_value", "last_at", "spark_from"
+        )
+    )
+    counts = open_counts([r["id"] for r in rows])
+    sparks = _spark_values(rows)
+    now = timezone.now()
+    cards = []
+    for row in rows:
+        last = None
+        if row["last_id"] is not None:
+            last = {"id": row["last_id"], "value": row["last_value"], "timestamp": row["last_at"]}
+        state = card_state(counts[row["id"]], row["last_at"], now=now)
+        cards.append(
+            fragments.card(
+                char=row,
+                state=state,
+                counts=counts[row["id"]],
+                last=last,
+                spark=sparks.get(row["id"], []),
+                now=now,
+            )
+        )
+    return cards
+
+
+@login_required
+def node_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cards of every active characteristic at or below the node; the node becomes the
+    operator's area (toasts on other pages come from it)."""
+    node = get_object_or_404(Node, pk=pk)
+    request.session["area_id"] = node.pk
+    chars = Characteristic.objects.active().in_subtree(node).order_by("hierarchy__path", "name")
+    cards = build_cards(chars)
+    last_ids = [c["sample_id"] for c in cards if c["sample_id"] != ""]
+    context = {
+        "node": node,
+        "children": node.children.order_by("name"),
+        "cards": cards,
+        "breadcrumbs": node_crumbs(node),
+        "area_id": node.pk,
+        "live_params": f"node={node.pk}&area={node.pk}",
+        "last_sample_id": max(last_ids, default=0),
+    }
+    return render(request, "spc/dashboard.html", context)

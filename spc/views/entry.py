@@ -1,0 +1,133 @@
+"""Sample entry for operators: big inputs, a server-side spec check before submit, and the
+result (rules fired) at once. The sample goes through ``spc.pipeline.process`` like any other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from spc.charts import format_value
+from spc.core.errors import InputError
+from spc.forms import SampleEntryForm
+from spc.models import Characteristic
+from spc.pipeline import SubgroupInput, process
+from spc.views import HtmxHttpRequest, fragments
+from spc.views.nodes import node_crumbs
+
+
+def spec_check(char: Characteristic, values: list[tuple[int, float]]) -> tuple[list[str], str]:
+    """Messages for typed values outside [LSL, USL] and their positions ("0,3").
+
+    A value exactly on a spec limit is inside it.
+    """
+    outside: list[str] = []
+    positions: list[str] = []
+    usl = format_value(char.usl, char.decimal_places)
+    lsl = format_value(char.lsl, char.decimal_places)
+    for position, value in values:
+        shown = format_value(value, char.decimal_places)
+        if char.usl is not None and value > char.usl:
+            outside.append(f"Value {position + 1}: {shown} is above USL {usl}")
+        elif char.lsl is not None and value < char.lsl:
+            outside.append(f"Value {position + 1}: {shown} is below LSL {lsl}")
+        else:
+            continue
+        positions.append(str(position))
+    return outside, ",".join(positions)
+
+
+def _input_of(form: SampleEntryForm, request: HttpRequest) -> SubgroupInput:
+    data = form.cleaned_data
+    return SubgroupInput(
+        characteristic_id=form.characteristic.pk,
+        measurements=() if form.is_attribute else form.measurements(),
+        count=data.get("count") if form.is_attribute else None,
+        sample_size=data.get("sample_size") if form.is_attribute else None,
+        operator=data.get("operator") or request.user.get_username(),
+        batch_number=data.get("batch_number") or "",
+        source="MANUAL",
+        user_id=request.user.pk,
+    )
+
+
+def _result(char: Characteristic, form: SampleEntryForm, request: HttpRequest) -> dict[str, Any]:
+    """Process the subgroup; the result context or the errors to show."""
+    try:
+        result = process(_input_of(form, request))
+    except InputError as exc:
+        return {"errors": [exc.message]}
+    sample = result.sample
+    return {
+        "result": {
+            "sample_id": sample.pk,
+            "value_display": format_value(sample.value, char.decimal_places),
+            "unit": char.unit,
+            "is_undersized": sample.is_undersized,
+            "has_limits": sample.ucl is not None,
+            "violations": [
+                {"rule": v.rule, "rule_name": fragments.rule_name(v.rule), "severity": v.severity}
+                for v in result.violations
+            ],
+        }
+    }
+
+
+@login_required
+def entry(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The entry form (GET) and its submission (POST, plain or HTMX)."""
+    char = get_object_or_404(Characteristic.objects.select_related("hierarchy"), pk=pk)
+    form = SampleEntryForm(request.POST or None, characteristic=char)
+    outcome: dict[str, Any] = {}
+    if request.method == "POST":
+        if form.is_valid():
+            outcome = _result(char, form, request)
+        else:
+            outcome = {
+                "errors": [
+                    f"{form.fields[n].label}: {' '.join(str(m) for m in e)}"
+                    for n, e in form.errors.items()
+                ]
+            }
+        if request.htmx:
+            response = render(request, "spc/partials/entry_result.html", outcome)
+            if "result" in outcome:
+                response["HX-Trigger"] = "entry-stored"
+            return response
+        if "result" in outcome:
+            form = SampleEntryForm(characteristic=char)
+    area_id = request.session.get("area_id")
+    context = {
+        "char": char,
+        "form": form,
+        **outcome,
+        "breadcrumbs": [
+            *node_crumbs(char.hierarchy),
+            {"name": char.name, "url": char_url(char)},
+            {"name": "Enter sample", "url": ""},
+        ],
+        "area_id": area_id,
+    }
+    return render(request, "spc/entry.html", context)
+
+
+def char_url(char: Characteristic) -> str:
+    """The characteristic page's address."""
+    return reverse("spc:characteristic", args=[char.pk])
+
+
+@login_required
+@require_POST
+def entry_check(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """HTMX: warn about typed values outside the spec limits before the operator submits."""
+    char = get_object_or_404(Characteristic, pk=pk)
+    form = SampleEntryForm(request.POST, characteristic=char)
+    outside, positions = spec_check(char, form.typed_values())
+    return render(
+        request, "spc/partials/spec_warning.html", {"outside": outside, "positions": positions}
+    )
