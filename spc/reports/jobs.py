@@ -13,6 +13,7 @@ import os
 import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from django.conf import settings
 from django.utils import timezone
 
 PENDING, RUNNING, DONE, FAILED = "PENDING", "RUNNING", "DONE", "FAILED"
+#: Report files are kept this long, then :func:`purge` removes them.
+KEEP_FOR = timedelta(days=7)
 FORMATS = ("csv", "xlsx", "pdf")
 CONTENT_TYPES = {
     "csv": "text/csv",
@@ -96,6 +99,20 @@ def update_job(job: Job, **changes: Any) -> Job:
     new = replace(job, **changes)
     _write(new)
     return new
+
+
+def purge(older_than: timedelta = KEEP_FOR, *, now: datetime | None = None) -> int:
+    """Delete jobs (status and file) created more than ``older_than`` ago; returns how many."""
+    cutoff = (now or timezone.now()) - older_than
+    removed = 0
+    for status in reports_dir().glob("*.json"):
+        job = load_job(status.stem)
+        if job is None or datetime.fromisoformat(job.created_at) >= cutoff:
+            continue
+        job.path.unlink(missing_ok=True)
+        status.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 def _status_path(job_id: str) -> Path:

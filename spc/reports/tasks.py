@@ -69,6 +69,12 @@ def run_report(job_id: str) -> None:
     )
 
 
+@shared_task(name="reports.purge_reports", ignore_result=True)
+def purge_reports() -> int:
+    """Remove report files older than ``jobs.KEEP_FOR`` (schedule daily with celery beat)."""
+    return jobs.purge()
+
+
 def _write(job: jobs.Job) -> int:
     """Write the report file for ``job``; returns the number of table rows written."""
     scope = scope_from_params(job.scope)

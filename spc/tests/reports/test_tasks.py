@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from spc.core.errors import InputError
@@ -97,3 +99,14 @@ def test_progress_is_stored_while_the_job_runs(
 def test_load_job_rejects_path_tricks(report_dir: Path) -> None:
     assert jobs.load_job("../../etc/passwd") is None
     assert jobs.load_job("nope") is None
+
+
+def test_purge_removes_only_old_reports(dataset: Dataset, report_dir: Path) -> None:
+    old = tasks.start_report("subgroups", "csv", {}, None)
+    new = tasks.start_report("violations", "csv", {}, None)
+    jobs.update_job(old, created_at=(timezone.now() - timedelta(days=8)).isoformat())
+    assert tasks.purge_reports() == 1
+    assert jobs.load_job(old.id) is None
+    assert not old.path.exists()
+    assert jobs.load_job(new.id) is not None
+    assert new.path.exists()
