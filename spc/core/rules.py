@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -222,62 +222,126 @@ def max_length(ruleset: RuleSet) -> int:
 
 
 # --- streaming: the last point of a tail ----------------------------------------------
+#
+# Each check reads the tail ``z`` (plain floats) and answers for its last point, index
+# ``i``: the pattern's indices if the spec completes one there, else None. The newest point
+# is tested first and the loops walk backwards, so a typical in-control point costs a few
+# comparisons per rule.
+
+_Check = Callable[[RuleSpec, Sequence[float], int], "tuple[int, ...] | None"]
 
 
-def _latest_involved(spec: RuleSpec, z: list[float], base: int) -> tuple[int, ...] | None:
-    """Indices (+ ``base``) of the pattern ``spec`` completes at the last point of ``z``."""
-    tol = BOUNDARY_TOLERANCE
-    rule, n = spec.rule, spec.length
-    i = len(z) - 1
+def _whole(start: int, i: int) -> tuple[int, ...]:
+    return tuple(range(start, i + 1))
+
+
+def _check_beyond_limits(spec: RuleSpec, z: Sequence[float], i: int) -> tuple[int, ...] | None:
+    last, hi = z[i], spec.sigma + BOUNDARY_TOLERANCE
+    return (i,) if last > hi or last < -spec.sigma - BOUNDARY_TOLERANCE else None
+
+
+def _check_counted(spec: RuleSpec, z: Sequence[float], i: int) -> tuple[int, ...] | None:
     last = z[i]
-    hi = spec.sigma + tol
-    lo = -spec.sigma - tol
-    if rule == RuleId.BEYOND_LIMITS:
-        return (base + i,) if last > hi or last < lo else None
-    if rule in COUNTED:
-        if last > hi:
-            hits = [j for j in range(max(0, i - n + 1), i + 1) if z[j] > hi]
-        elif last < lo:
-            hits = [j for j in range(max(0, i - n + 1), i + 1) if z[j] < lo]
-        else:
-            return None
-        return tuple(base + j for j in hits) if len(hits) >= spec.count else None
-    if i + 1 < n:
+    hi = spec.sigma + BOUNDARY_TOLERANCE
+    lo = -spec.sigma - BOUNDARY_TOLERANCE
+    start = max(0, i - spec.length + 1)
+    if last > hi:
+        hits = [j for j in range(start, i + 1) if z[j] > hi]
+    elif last < lo:
+        hits = [j for j in range(start, i + 1) if z[j] < lo]
+    else:
         return None
-    start = i - n + 1
-    if rule == RuleId.SAME_SIDE:
-        if last > tol:
-            ok = all(z[j] > tol for j in range(start, i))
-        elif last < -tol:
-            ok = all(z[j] < -tol for j in range(start, i))
-        else:
-            return None
-    elif rule == RuleId.TREND:
-        step = last - z[i - 1]
-        if step > tol:
-            ok = all(z[j] - z[j - 1] > tol for j in range(start + 1, i))
-        elif step < -tol:
-            ok = all(z[j] - z[j - 1] < -tol for j in range(start + 1, i))
-        else:
-            return None
-    elif rule == RuleId.ALTERNATING:
-        step = last - z[i - 1]
-        if -tol <= step <= tol:
-            return None
-        up = step > tol  # direction of the newest step; each earlier one must be opposite
-        ok = True
+    return tuple(hits) if len(hits) >= spec.count else None
+
+
+def _check_same_side(spec: RuleSpec, z: Sequence[float], i: int) -> tuple[int, ...] | None:
+    start = i - spec.length + 1
+    if start < 0:
+        return None
+    tol = BOUNDARY_TOLERANCE
+    if z[i] > tol:
+        for j in range(i - 1, start - 1, -1):
+            if not z[j] > tol:
+                return None
+    elif z[i] < -tol:
+        for j in range(i - 1, start - 1, -1):
+            if not z[j] < -tol:
+                return None
+    else:
+        return None
+    return _whole(start, i)
+
+
+def _check_trend(spec: RuleSpec, z: Sequence[float], i: int) -> tuple[int, ...] | None:
+    start = i - spec.length + 1
+    if start < 0:
+        return None
+    tol = BOUNDARY_TOLERANCE
+    step = z[i] - z[i - 1]
+    if step > tol:
         for j in range(i - 1, start, -1):
-            step = z[j] - z[j - 1]
-            if (step < -tol) if up else (step > tol):
-                up = not up
-            else:
-                ok = False
-                break
-    elif rule == RuleId.WITHIN_1:
-        ok = all(lo <= z[j] <= hi for j in range(start, i + 1))
-    else:  # EIGHT_BEYOND_1_EITHER_SIDE
-        ok = all(z[j] > hi or z[j] < lo for j in range(start, i + 1))
-    return tuple(range(base + start, base + i + 1)) if ok else None
+            if not z[j] - z[j - 1] > tol:
+                return None
+    elif step < -tol:
+        for j in range(i - 1, start, -1):
+            if not z[j] - z[j - 1] < -tol:
+                return None
+    else:
+        return None
+    return _whole(start, i)
+
+
+def _check_alternating(spec: RuleSpec, z: Sequence[float], i: int) -> tuple[int, ...] | None:
+    start = i - spec.length + 1
+    if start < 0:
+        return None
+    tol = BOUNDARY_TOLERANCE
+    step = z[i] - z[i - 1]
+    if -tol <= step <= tol:
+        return None
+    up = step > tol  # direction of the newer step; the one before it must go the other way
+    for j in range(i - 1, start, -1):
+        step = z[j] - z[j - 1]
+        if not (step < -tol if up else step > tol):
+            return None
+        up = not up
+    return _whole(start, i)
+
+
+def _check_within(spec: RuleSpec, z: Sequence[float], i: int) -> tuple[int, ...] | None:
+    start = i - spec.length + 1
+    if start < 0:
+        return None
+    hi = spec.sigma + BOUNDARY_TOLERANCE
+    lo = -spec.sigma - BOUNDARY_TOLERANCE
+    for j in range(i, start - 1, -1):
+        if not lo <= z[j] <= hi:
+            return None
+    return _whole(start, i)
+
+
+def _check_beyond_either_side(spec: RuleSpec, z: Sequence[float], i: int) -> tuple[int, ...] | None:
+    start = i - spec.length + 1
+    if start < 0:
+        return None
+    hi = spec.sigma + BOUNDARY_TOLERANCE
+    lo = -spec.sigma - BOUNDARY_TOLERANCE
+    for j in range(i, start - 1, -1):
+        if lo <= z[j] <= hi:
+            return None
+    return _whole(start, i)
+
+
+_CHECKS: dict[RuleId, _Check] = {
+    RuleId.BEYOND_LIMITS: _check_beyond_limits,
+    RuleId.SAME_SIDE: _check_same_side,
+    RuleId.TREND: _check_trend,
+    RuleId.ALTERNATING: _check_alternating,
+    RuleId.TWO_OF_THREE_BEYOND_2: _check_counted,
+    RuleId.FOUR_OF_FIVE_BEYOND_1: _check_counted,
+    RuleId.WITHIN_1: _check_within,
+    RuleId.EIGHT_BEYOND_1_EITHER_SIDE: _check_beyond_either_side,
+}
 
 
 def latest(z_tail: Sequence[float], ruleset: RuleSet, offset: int = 0) -> list[Signal]:
@@ -288,20 +352,33 @@ def latest(z_tail: Sequence[float], ruleset: RuleSet, offset: int = 0) -> list[S
     the series. A tail shorter than a rule's length is taken as the start of the series.
     Costs O(``max_length``). Raises ``ValueError`` for NaN or infinity in what it reads.
     """
-    if not z_tail or not ruleset.specs:
+    specs = ruleset.specs
+    if len(z_tail) == 0 or not specs:
         return []
-    keep = max_length(ruleset)
-    values = [float(v) for v in z_tail[-keep:]]
-    if not all(math.isfinite(v) for v in values):
+    keep = max(spec.length for spec in specs)
+    values = z_tail[-keep:]
+    try:
+        finite = all(map(math.isfinite, values))
+    except TypeError:
+        raise ValueError("z must be a series of numbers.") from None
+    if not finite:
         raise ValueError("z must be finite: NaN or infinity cannot be judged by the rules.")
     base = offset + len(z_tail) - len(values)
-    index = base + len(values) - 1
+    i = len(values) - 1
     out = []
-    for spec in sorted(ruleset.specs, key=_by_rule):
-        involved = _latest_involved(spec, values, base)
+    for spec in specs:
+        involved = _CHECKS[spec.rule](spec, values, i)
         if involved is not None:
-            out.append(Signal(index, spec.rule, spec.severity, involved))
+            if base:
+                involved = tuple(j + base for j in involved)
+            out.append(Signal(base + i, spec.rule, spec.severity, involved))
+    if len(out) > 1:
+        out.sort(key=_signal_rule)
     return out
+
+
+def _signal_rule(signal: Signal) -> int:
+    return int(signal.rule)
 
 
 def _by_rule(spec: RuleSpec) -> int:
@@ -384,7 +461,10 @@ def scan(z: Sequence[float] | npt.NDArray[np.float64], ruleset: RuleSet) -> list
     ``z[i]`` is point i's distance from the centre line in sigma units of the plotted
     statistic; pass only points that have limits. Raises ``ValueError`` for NaN or infinity.
     """
-    values = np.asarray(z, dtype=np.float64)
+    try:
+        values = np.asarray(z, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("z must be a series of numbers.") from None
     if values.ndim != 1:
         raise ValueError("z must be a flat series of numbers.")
     if not np.isfinite(values).all():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from spc.core.rules import (
@@ -383,3 +384,20 @@ def test_mapping_errors_are_clear(mapping: dict, message: str) -> None:
 def test_mapping_must_be_a_mapping() -> None:
     with pytest.raises(ValueError, match="must be a mapping"):
         ruleset_from_mapping(["1", "2"])
+
+
+def test_latest_and_scan_take_lists_tuples_and_arrays() -> None:
+    z = [0.0, 2.5, 2.5]
+    expected = [Signal(2, RuleId.TWO_OF_THREE_BEYOND_2, Severity.WARNING, (1, 2))]
+    assert latest(tuple(z), NELSON) == expected
+    assert latest(np.array(z), NELSON) == expected
+    assert scan(np.array(z), NELSON) == [
+        Signal(2, RuleId.TWO_OF_THREE_BEYOND_2, Severity.WARNING, (1, 2))
+    ]
+
+
+def test_non_numbers_are_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="numbers"):
+        latest([0.0, "high"], NELSON)  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="numbers"):
+        scan([0.0, "high"], NELSON)  # type: ignore[list-item]
