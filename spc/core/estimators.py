@@ -6,7 +6,7 @@ import math
 import statistics
 from collections.abc import Sequence
 
-from spc.core.constants import c4, d2
+from spc.core.constants import c4, c4_exact, d2
 from spc.core.errors import InputError, ZeroSpreadError
 
 
@@ -45,6 +45,40 @@ def moving_ranges(values: Sequence[float], span: int = 2) -> list[float]:
 def sigma_from_moving_ranges(values: Sequence[float], span: int = 2) -> float:
     """MR-bar / d2(span): span 2 is the usual MR-bar / 1.128."""
     return _checked(_mean(moving_ranges(values, span), "moving ranges") / d2(span))
+
+
+def sigma_from_subgroup_ranges(groups: Sequence[Sequence[float]]) -> float:
+    """Mean of R_i / d2(n_i) over subgroups of 2 or more values.
+
+    With equal sizes this is exactly R-bar / d2(n); with unequal sizes each range is
+    unbiased for its own size, so undersized subgroups do not bias the estimate.
+    """
+    terms = [(max(g) - min(g)) / d2(len(g)) for g in groups if len(g) >= 2]
+    return _checked(_mean(terms, "subgroups of 2 or more values"))
+
+
+def sigma_from_subgroup_stddevs(groups: Sequence[Sequence[float]]) -> float:
+    """Mean of s_i / c4(n_i) over subgroups of 2 or more values (S-bar / c4(n) for equal n)."""
+    terms = [statistics.stdev(g) / c4(len(g)) for g in groups if len(g) >= 2]
+    return _checked(_mean(terms, "subgroups of 2 or more values"))
+
+
+def sigma_pooled(groups: Sequence[Sequence[float]]) -> float:
+    """Pooled standard deviation sqrt(sum (n_i - 1) s_i^2 / sum (n_i - 1)) over c4(d).
+
+    d = sum (n_i - 1) + 1 (the pooled estimate's degrees of freedom plus one); c4 is the
+    gamma-function value, since d is usually beyond the printed table (Minitab's pooled
+    standard deviation).
+    """
+    squares = 0.0
+    freedom = 0
+    for g in groups:
+        if len(g) >= 2:
+            squares += statistics.variance(g) * (len(g) - 1)
+            freedom += len(g) - 1
+    if freedom == 0:
+        raise InputError("non_field_errors", "No subgroups of 2 or more values.")
+    return _checked(math.sqrt(squares / freedom) / c4_exact(freedom + 1))
 
 
 def overall_sigma(values: Sequence[float]) -> float:

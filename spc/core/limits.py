@@ -18,10 +18,9 @@ from spc.core import constants
 from spc.core.errors import InputError, ZeroSpreadError
 from spc.core.estimators import (
     sigma_from_moving_ranges,
-    sigma_from_ranges,
-    sigma_from_stddevs,
-    subgroup_range,
-    subgroup_stddev,
+    sigma_from_subgroup_ranges,
+    sigma_from_subgroup_stddevs,
+    sigma_pooled,
 )
 from spc.core.smallshift import ewma_half_width
 from spc.core.types import ChartLimits, ChartType, ControlLimits, Subgroup, SubgroupMode
@@ -42,14 +41,24 @@ def _variables(subgroups: Sequence[Subgroup]) -> list[tuple[float, ...]]:
 
 
 def _within_sigma(chart_type: ChartType, data: list[tuple[float, ...]], n: int) -> float:
-    """The chart's within-subgroup sigma estimate (n = nominal subgroup size)."""
+    """The chart's within-subgroup sigma estimate (n = nominal subgroup size).
+
+    I-MR and n = 1: MR-bar / d2(2). X-bar R: R_i / d2(n_i) averaged; X-bar S: s_i / c4(n_i)
+    averaged (R-bar / d2(n) and S-bar / c4(n) when every subgroup has n values). EWMA and
+    CUSUM with n > 1: the pooled standard deviation.
+    """
     if n == 1 or chart_type == ChartType.I_MR:
         return sigma_from_moving_ranges([d[0] for d in data])
-    full = [d for d in data if len(d) >= 2]
-    _require(bool(full), "Subgroups need at least 2 measurements to estimate sigma.")
     if chart_type == ChartType.XBAR_S:
-        return sigma_from_stddevs([subgroup_stddev(d) or 0.0 for d in full], n)
-    return sigma_from_ranges([subgroup_range(d) for d in full], n)
+        return sigma_from_subgroup_stddevs(data)
+    if chart_type in SMALL_SHIFT:
+        return sigma_pooled(data)
+    return sigma_from_subgroup_ranges(data)
+
+
+def _grand_mean(data: list[tuple[float, ...]]) -> float:
+    """Mean of all values: the mean of subgroup means weighted by their sizes."""
+    return math.fsum(v for d in data for v in d) / sum(len(d) for d in data)
 
 
 def variables_limits(chart_type: ChartType, subgroups: Sequence[Subgroup], n: int) -> ControlLimits:
@@ -65,7 +74,7 @@ def variables_limits(chart_type: ChartType, subgroups: Sequence[Subgroup], n: in
             chart_type, center, center + 3 * sigma, center - 3 * sigma, sigma, 1, secondary
         )
     sigma = _within_sigma(chart_type, data, n)
-    center = math.fsum(math.fsum(d) / len(d) for d in data) / len(data)
+    center = _grand_mean(data)
     half = 3 * sigma / math.sqrt(n)
     if chart_type == ChartType.XBAR_S:
         s_bar = sigma * constants.c4(n)
@@ -80,12 +89,23 @@ def variables_limits(chart_type: ChartType, subgroups: Sequence[Subgroup], n: in
 
 def _counts(chart_type: ChartType, subgroups: Sequence[Subgroup]) -> tuple[float, float]:
     counts = [s.count for s in subgroups]
-    _require(all(c is not None and c >= 0 for c in counts), "Every subgroup needs a count.")
+    _require(
+        all(c is not None and math.isfinite(c) and c >= 0 for c in counts),
+        "Every baseline subgroup needs a count of at least 0.",
+    )
     total = math.fsum(c for c in counts if c is not None)
     if chart_type == ChartType.C:
         return total, float(len(subgroups))
     sizes = [s.sample_size for s in subgroups]
-    _require(all(z is not None and z > 0 for z in sizes), "Every subgroup needs a sample size.")
+    _require(
+        all(z is not None and math.isfinite(z) and z > 0 for z in sizes),
+        "Every baseline subgroup needs a sample size above 0.",
+    )
+    if chart_type in (ChartType.P, ChartType.NP):
+        _require(
+            all((s.count or 0) <= (s.sample_size or 0) for s in subgroups),
+            "A subgroup cannot have more defectives than items inspected.",
+        )
     return total, math.fsum(z for z in sizes if z is not None)
 
 
@@ -123,10 +143,8 @@ def small_shift_limits(
 ) -> ControlLimits:
     """EWMA or CUSUM: in-control mean (target or grand mean) and sigma from the baseline."""
     data = _variables(subgroups)
-    sigma = _within_sigma(ChartType.I_MR if n == 1 else ChartType.XBAR_R, data, n)
-    center = (
-        target if target is not None else math.fsum(math.fsum(d) / len(d) for d in data) / len(data)
-    )
+    sigma = _within_sigma(chart_type, data, n)
+    center = target if target is not None else _grand_mean(data)
     sigma_stat = sigma / math.sqrt(n)
     if chart_type == ChartType.EWMA:
         half = ewma_half_width(sigma_stat, ewma_lambda, ewma_l)
@@ -179,26 +197,53 @@ def limits_from_stored(
     lcl: float | None,
     sigma: float | None,
     secondary: ChartLimits | None = None,
+    *,
+    ewma_lambda: float = 0.2,
+    ewma_l: float = 3.0,
+    cusum_h: float = 5.0,
 ) -> ControlLimits | None:
     """Rebuild a characteristic's limits from its stored columns; None in Phase I.
 
     When no sigma is stored it is derived from the limits: (UCL - CL) / 3 * sqrt(n) for
-    variables charts, and from the centre line for attribute charts.
+    Shewhart variables charts, from the EWMA width (lambda, L) or the CUSUM decision
+    interval (h) for those, and from the centre line for attribute charts. Stored limits
+    that leave no band (UCL <= LCL) or no sigma count as no limits (Phase I), so that a
+    degenerate row never makes every later sample fail.
     """
-    if center_line is None or ucl is None or lcl is None:
+    if center_line is None or ucl is None or lcl is None or not ucl > lcl:
         return None
     n = max(int(subgroup_size), 1)
-    if sigma is None or sigma <= 0:
-        if chart_type in (ChartType.P, ChartType.NP):
-            p = center_line / n if chart_type == ChartType.NP else center_line
-            sigma = math.sqrt(max(p * (1 - p), 0.0))
-        elif chart_type in (ChartType.C, ChartType.U):
-            sigma = math.sqrt(max(center_line, 0.0))
-        elif chart_type == ChartType.CUSUM:
-            sigma = None
-        else:
-            sigma = (ucl - center_line) / 3 * math.sqrt(n)
-    return ControlLimits(chart_type, center_line, ucl, lcl, sigma or 0.0, n, secondary)
+    if sigma is None or not sigma > 0:
+        sigma = _sigma_from_limits(
+            chart_type, n, center_line, ucl, ewma_lambda=ewma_lambda, ewma_l=ewma_l, cusum_h=cusum_h
+        )
+    if not (sigma > 0 and math.isfinite(sigma)):
+        return None
+    return ControlLimits(chart_type, center_line, ucl, lcl, sigma, n, secondary)
+
+
+def _sigma_from_limits(
+    chart_type: ChartType,
+    n: int,
+    center_line: float,
+    ucl: float,
+    *,
+    ewma_lambda: float,
+    ewma_l: float,
+    cusum_h: float,
+) -> float:
+    """Per-observation sigma implied by stored limits (0 when they imply none)."""
+    if chart_type in (ChartType.P, ChartType.NP):
+        p = center_line / n if chart_type == ChartType.NP else center_line
+        return math.sqrt(p * (1 - p)) if 0 < p < 1 else 0.0
+    if chart_type in (ChartType.C, ChartType.U):
+        return math.sqrt(center_line) if center_line > 0 else 0.0
+    if chart_type == ChartType.CUSUM:
+        return ucl / cusum_h * math.sqrt(n) if cusum_h > 0 else 0.0
+    if chart_type == ChartType.EWMA:
+        unit = ewma_half_width(1.0, ewma_lambda, ewma_l)
+        return (ucl - center_line) / unit * math.sqrt(n) if unit > 0 else 0.0
+    return (ucl - center_line) / 3 * math.sqrt(n)
 
 
 def _attribute_point(limits: ControlLimits, size: float) -> ChartLimits:
