@@ -388,71 +388,64 @@ def _by_rule(spec: RuleSpec) -> int:
 # --- batch: a whole series ------------------------------------------------------------
 
 BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.intp]
 
 
-def _run_lengths(condition: BoolArray) -> IntArray:
-    """For each position, how many consecutive True values end there (0 where False)."""
-    index = np.arange(condition.size)
-    last_break = np.maximum.accumulate(np.where(condition, -1, index))
-    return index - last_break
+def _in_last(condition: BoolArray, n: int) -> npt.NDArray[np.int64]:
+    """For each position i, how many of ``condition[max(0, i - n + 1) .. i]`` are True."""
+    cumulative = np.cumsum(condition, dtype=np.int64)
+    counts = cumulative.copy()
+    counts[n:] -= cumulative[:-n]
+    return counts
 
 
-def _runs(condition: BoolArray, n: int, first_point: int = 0) -> IntArray:
-    """Point indices where a run of at least ``n`` True values ends."""
-    if condition.size == 0:
-        return np.empty(0, dtype=np.intp)
-    return np.flatnonzero(_run_lengths(condition) >= n) + first_point
-
-
-def _counted(beyond: BoolArray, n: int, count: int) -> IntArray:
-    """Indices i where ``beyond[i]`` and at least ``count`` of the last ``n`` are beyond."""
-    cumulative = np.concatenate(([0], np.cumsum(beyond, dtype=np.intp)))
-    end = np.arange(1, beyond.size + 1)
-    start = np.maximum(end - n, 0)
-    return np.flatnonzero(beyond & (cumulative[end] - cumulative[start] >= count))
+def _full_runs(condition: BoolArray, n: int) -> BoolArray:
+    """True at i when the ``n`` values ending at i are all True (False before n exist)."""
+    ends = _in_last(condition, n) == n
+    ends[: n - 1] = False
+    return ends
 
 
 def _scan_spec(spec: RuleSpec, z: npt.NDArray[np.float64]) -> Iterator[Signal]:
     """The signals of one rule over the series, in index order."""
     tol = BOUNDARY_TOLERANCE
-    rule, n = spec.rule, spec.length
+    rule, n, severity = spec.rule, spec.length, spec.severity
     hi = spec.sigma + tol
     lo = -spec.sigma - tol
+    above, below = z > hi, z < lo
 
-    if rule in COUNTED:
-        above, below = z > hi, z < lo
-        fired = [(i, above) for i in _counted(above, n, spec.count).tolist()]
-        fired += [(i, below) for i in _counted(below, n, spec.count).tolist()]
-        for i, beyond in sorted(fired, key=lambda item: item[0]):
-            start = max(0, i - n + 1)
-            involved = tuple(j + start for j in np.flatnonzero(beyond[start : i + 1]).tolist())
-            yield Signal(i, rule, spec.severity, involved)
-        return
-
-    ends: IntArray
     if rule == RuleId.BEYOND_LIMITS:
-        ends = np.flatnonzero((z > hi) | (z < lo))
-        for i in ends.tolist():
-            yield Signal(i, rule, spec.severity, (i,))
+        for i in np.flatnonzero(above | below).tolist():
+            yield Signal(i, rule, severity, (i,))
         return
+    if rule in COUNTED:
+        up = above & (_in_last(above, n) >= spec.count)
+        down = below & (_in_last(below, n) >= spec.count)
+        for i in np.flatnonzero(up | down).tolist():
+            start = max(0, i - n + 1)
+            beyond = above if up[i] else below
+            hits = np.flatnonzero(beyond[start : i + 1]) + start
+            yield Signal(i, rule, severity, tuple(hits.tolist()))
+        return
+
+    # ``ends[i]``: the run completing at point i is there.
+    ends = np.zeros(z.size, dtype=np.bool_)
     if rule == RuleId.SAME_SIDE:
-        ends = np.union1d(_runs(z > tol, n), _runs(z < -tol, n))
+        ends = _full_runs(z > tol, n) | _full_runs(z < -tol, n)
     elif rule == RuleId.TREND:
-        steps = np.diff(z)  # steps[j] = z[j + 1] - z[j], ends at point j + 1
-        ends = np.union1d(_runs(steps > tol, n - 1, 1), _runs(steps < -tol, n - 1, 1))
+        steps = np.diff(z)  # steps[j] = z[j + 1] - z[j]: the step into point j + 1
+        ends[1:] = _full_runs(steps > tol, n - 1) | _full_runs(steps < -tol, n - 1)
     elif rule == RuleId.ALTERNATING:
         steps = np.diff(z)
         direction = (steps > tol).astype(np.int8) - (steps < -tol).astype(np.int8)
-        # turns[m]: steps m and m + 1 go opposite ways (both non-zero); ends at point m + 2.
+        # turns[m]: the steps into points m + 1 and m + 2 go opposite ways, both non-zero.
         turns = (direction[1:] != 0) & (direction[1:] == -direction[:-1])
-        ends = _runs(turns, n - 2, 2)
+        ends[2:] = _full_runs(turns, n - 2)
     elif rule == RuleId.WITHIN_1:
-        ends = _runs((z >= lo) & (z <= hi), n)
+        ends = _full_runs(~(above | below), n)
     else:  # EIGHT_BEYOND_1_EITHER_SIDE
-        ends = _runs((z > hi) | (z < lo), n)
-    for i in ends.tolist():
-        yield Signal(i, rule, spec.severity, tuple(range(i - n + 1, i + 1)))
+        ends = _full_runs(above | below, n)
+    for i in np.flatnonzero(ends).tolist():
+        yield Signal(i, rule, severity, tuple(range(i - n + 1, i + 1)))
 
 
 def scan(z: Sequence[float] | npt.NDArray[np.float64], ruleset: RuleSet) -> list[Signal]:
