@@ -15,5 +15,4 @@ urlpatterns = [
     path("capability/<int:pk>/", views.capability_page, name="capability"),
     path("violations/", views.violations_page, name="violations"),
     path("charts.js", views.charts_js, name="charts-js"),
-    path("plotly.min.js", views.plotly_js, name="plotly-js"),
 ]

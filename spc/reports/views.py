@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import plotly
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -25,7 +22,6 @@ PARETO_TITLES = {
     "reason_code": "By reason code",
     "characteristic": "By characteristic",
 }
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
 @login_required
@@ -127,13 +123,6 @@ def charts_js(request: HttpRequest) -> HttpResponse:
     """The small script that draws every figure found in a ``json_script`` on the page."""
     response = render(request, "reports/charts.js", content_type="text/javascript")
     response["Cache-Control"] = "max-age=3600"
-    return response
-
-
-def plotly_js(request: HttpRequest) -> FileResponse:
-    """plotly.js from the installed plotly package (no CDN, no JavaScript build)."""
-    response = FileResponse(PLOTLY_JS.open("rb"), content_type="text/javascript")
-    response["Cache-Control"] = "max-age=86400"
     return response
 
 
