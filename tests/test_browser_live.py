@@ -1,0 +1,361 @@
+"""The operator UI in a real browser (Debian chromium driven by Playwright).
+
+A daphne server runs in a subprocess on a free port against its own SQLite file, seeded by
+``seed()`` below through ``manage.py shell``. pytest-django's live_server cannot serve
+WebSockets, hence the subprocess. When Redis is up the server uses the Redis channel layer,
+so a sample processed by another process (as the ingest worker does) reaches open pages;
+that test skips without Redis. Screenshots at tablet size (1280×800) go to
+``test-results/screenshots/``; every page is checked for console errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import require_service, service_available
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "test-results" / "screenshots"
+TABLET = {"width": 1280, "height": 800}
+PASSWORD = "operator-pass-1"
+REDIS_TEST_URL = "redis://127.0.0.1:6379/11"
+WAIT_MS = 10000
+
+
+def seed() -> None:
+    """Build the demo data of the browser tests and print the ids as JSON (run in the server's
+    environment through ``manage.py shell``)."""
+    from django.contrib.auth.models import User
+
+    from alerts.models import ReasonCode
+    from hierarchy.models import Level, Node
+    from spc.models import Characteristic
+    from spc.pipeline import SubgroupInput, process
+
+    User.objects.create_user("olga", password=PASSWORD)
+    User.objects.create_user("ivan", password=PASSWORD)
+    ReasonCode.objects.create(code="tool-wear", description="Tool wear", category="MACHINE")
+    plant = Node.objects.create(name="Acme", code="acme", level=Level.ENTERPRISE)
+    site = Node.objects.create(name="Plant 1", code="p1", level=Level.SITE, parent=plant)
+    area = Node.objects.create(name="Machining", code="mach", level=Level.AREA, parent=site)
+    ids: dict[str, int] = {"area": area.pk}
+    for name in ("Bore", "Shaft", "Pin"):
+        line = Node.objects.create(
+            name=f"Line {name}", code=name.lower(), level=Level.LINE, parent=area
+        )
+        char = Characteristic.objects.create(
+            hierarchy=line,
+            name=name,
+            unit="mm",
+            decimal_places=2,
+            chart_type="I_MR",
+            center_line=10.0,
+            ucl=13.0,
+            lcl=7.0,
+            sigma=1.0,
+            secondary_center_line=1.128,
+            secondary_ucl=3.686,
+            secondary_lcl=0.0,
+            usl=14.0,
+            lsl=6.0,
+        )
+        for value in (10.2, 9.7, 10.5, 9.9, 10.1, 9.6, 10.4, 10.0, 9.8, 10.3):
+            process(SubgroupInput(characteristic_id=char.pk, measurements=(value,)))
+        ids[name] = char.pk
+        ids[f"line_{name}"] = line.pk
+    print("SEED" + json.dumps(ids))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("daphne exited at start-up")
+        if service_available(port):
+            return
+        time.sleep(0.1)  # polling a port: there is no event to await for a foreign process
+    raise RuntimeError(f"daphne did not listen on {port}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A seeded daphne on a free port; yields its base URL, ids and environment."""
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing; run scripts/system_packages.sh"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    folder = tmp_path_factory.mktemp("browser")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "MQTT_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(
+        OPENSPC_SQLITE_PATH=str(folder / "browser.sqlite3"),
+        DJANGO_SETTINGS_MODULE="openspc.settings",
+        OPENSPC_LOG_LEVEL="WARNING",
+    )
+    if service_available(6379):
+        env["REDIS_URL"] = REDIS_TEST_URL
+    _manage(env, "migrate", "--noinput")
+    out = _manage(env, "shell", "-c", "from tests.test_browser_live import seed; seed()")
+    ids = json.loads(out.split("SEED", 1)[1].strip().splitlines()[0])
+    port = _free_port()
+    daphne = Path(sys.executable).parent / "daphne"
+    log = (folder / "daphne.log").open("wb")
+    process = subprocess.Popen(
+        [str(daphne), "-b", "127.0.0.1", "-p", str(port), "openspc.asgi:application"],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for_port(port, process)
+        yield {"url": f"http://127.0.0.1:{port}", "ids": ids, "env": env, "log": folder}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: dict[str, Any]) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield instance
+        instance.close()
+
+
+class Screen:
+    """One logged-in browser context with a page that records console errors."""
+
+    def __init__(self, browser: Any, server: dict[str, Any], user: str, **options: Any) -> None:
+        self.base = server["url"]
+        self.context = browser.new_context(viewport=TABLET, **options)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        self.page.on("response", self._response)
+        self.login(user)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.errors.append(f"HTTP {response.status} {response.url}")
+
+    def login(self, user: str) -> None:
+        page = self.page
+        page.goto(f"{self.base}/accounts/login/")
+        page.fill("#id_username", user)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{self.base}/")
+
+    def open(self, path: str) -> Any:
+        self.page.goto(f"{self.base}{path}")
+        return self.page
+
+    def wait_live(self) -> None:
+        """Wait until the page's WebSocket is open (the status dot turns green)."""
+        self.page.wait_for_selector("#live-status[data-status=open]", state="attached")
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+        assert self.errors == [], f"console errors: {self.errors}"
+
+
+def _trace_len(page: Any, chart_id: str, uid: str) -> int:
+    return int(
+        page.evaluate(
+            "([id, uid]) => { const gd = document.getElementById(id);"
+            " const t = gd.data.find(t => t.uid === uid); return t ? t.y.length : -1; }",
+            [chart_id, uid],
+        )
+    )
+
+
+def _wait_trace_len(page: Any, chart_id: str, uid: str, length: int) -> None:
+    page.wait_for_function(
+        "([id, uid, n]) => { const gd = document.getElementById(id);"
+        " if (!gd || !gd.data) return false;"
+        " const t = gd.data.find(t => t.uid === uid); return t && t.y.length === n; }",
+        arg=[chart_id, uid, length],
+        timeout=WAIT_MS,
+    )
+
+
+def test_login_dashboard_and_chart_pages_render_without_errors(browser, server):
+    ids = server["ids"]
+    screen = Screen(browser, server, "olga")
+    page = screen.open(f"/nodes/{ids['area']}/")
+    assert page.locator(".card").count() == 3
+    assert page.locator(f"#card-state-{ids['Bore']}").get_attribute("data-state") == "IN_CONTROL"
+    screen.wait_live()
+    screen.shot("dashboard")
+    page = screen.open(f"/chars/{ids['Bore']}/")
+    page.wait_for_selector(f"#chart-{ids['Bore']}[data-ready=true]")
+    assert _trace_len(page, f"chart-{ids['Bore']}", "value") == 10
+    assert page.locator(".breadcrumbs li").count() >= 5
+    screen.shot("characteristic")
+    page.click("[data-theme-toggle]")
+    assert page.evaluate("document.documentElement.dataset.theme") in ("dark", "light")
+    screen.shot("characteristic_toggled_theme")
+    screen.close()
+
+
+def test_entry_warns_out_of_spec_and_a_rule_1_sample_shows_live_with_a_toast(browser, server):
+    ids = server["ids"]
+    char = ids["Bore"]
+    watcher = Screen(browser, server, "ivan")
+    chart = watcher.open(f"/chars/{char}/")
+    chart.wait_for_selector(f"#chart-{char}[data-ready=true]")
+    watcher.wait_live()
+    before = _trace_len(chart, f"chart-{char}", "value")
+
+    operator = Screen(browser, server, "olga")
+    entry = operator.open(f"/chars/{char}/entry/")
+    box = entry.locator("input[data-measurement='0']")
+    assert box.get_attribute("inputmode") == "decimal"
+    assert entry.evaluate("el => el.getBoundingClientRect().height", box.element_handle()) >= 44
+    box.fill("15.2")
+    entry.wait_for_selector("#spec-warning .alert-warning")
+    assert "above USL" in entry.inner_text("#spec-warning")
+    assert "out-of-spec" in (box.get_attribute("class") or "")
+    operator.shot("entry_out_of_spec_warning")
+
+    box.fill("13.8")  # inside the spec, beyond the UCL: rule 1
+    entry.click("#entry-form button[type=submit]")
+    entry.wait_for_selector("#entry-result .alert-critical")
+    assert "Rule 1" in entry.inner_text("#entry-result")
+    operator.shot("entry_result_rule_1")
+
+    _wait_trace_len(chart, f"chart-{char}", "value", before + 1)
+    assert _trace_len(chart, f"chart-{char}", "viol_crit") >= 1
+    chart.wait_for_selector("#toasts .toast[data-severity=CRITICAL]")
+    assert chart.locator(f"#char-state-{char}").get_attribute("data-state") == "CRITICAL"
+    chart.wait_for_selector(f"#violation-rows-{char} .violation[data-rule='1']")
+    watcher.shot("chart_live_violation_and_toast")
+    operator.close()
+    watcher.close()
+
+
+def test_acknowledging_in_one_browser_updates_another(browser, server):
+    ids = server["ids"]
+    char = ids["Shaft"]
+    operator = Screen(browser, server, "olga")
+    result = operator.open(f"/chars/{char}/entry/")
+    result.fill("input[data-measurement='0']", "13.9")
+    result.click("#entry-form button[type=submit]")
+    result.wait_for_selector("#entry-result .alert-critical")
+
+    lead = Screen(browser, server, "ivan", color_scheme="dark")
+    board = lead.open(f"/nodes/{ids['area']}/")
+    board.wait_for_selector(f"#card-state-{char}[data-state=CRITICAL]", state="attached")
+    lead.wait_live()
+    lead.shot("dashboard_dark_critical_card")
+
+    page = operator.open(f"/chars/{char}/")
+    page.wait_for_selector(f"#chart-{char}[data-ready=true]")
+    operator.wait_live()
+    page.click(f"#violation-rows-{char} [data-ack-one]")
+    page.wait_for_selector("#ack-dialog[open]")
+    page.select_option("#id_reason_code", "tool-wear")
+    page.fill("#id_comment", "insert changed")
+    operator.shot("acknowledge_modal")
+    page.click("#ack-dialog button[type=submit]")
+    page.wait_for_selector("#ack-dialog:not([open])", state="attached")
+    page.wait_for_selector(f"#violation-rows-{char} .ack .badge[data-state=IN_CONTROL]")
+
+    board.wait_for_selector(f"#card-state-{char}[data-state=IN_CONTROL]", state="attached")
+    lead.shot("dashboard_after_acknowledgement")
+    operator.close()
+    lead.close()
+
+
+def test_clicking_a_point_opens_the_sample_and_excluding_redraws_it_hollow(browser, server):
+    ids = server["ids"]
+    char = ids["Pin"]
+    screen = Screen(browser, server, "olga")
+    page = screen.open(f"/chars/{char}/")
+    page.wait_for_selector(f"#chart-{char}[data-ready=true]")
+    screen.wait_live()
+    point = page.locator(f"#chart-{char} .trace.scatter").nth(4).locator("path.point").first
+    point.click(force=True)
+    page.wait_for_selector("#sample-dialog[open]")
+    assert "Sample #" in page.inner_text("#sample-detail")
+    page.fill("#id_exclusion_reason", "gauge dropped")
+    page.click("#sample-detail button.danger")
+    page.wait_for_selector("#sample-detail .badge:text('Excluded')")
+    _wait_trace_len(page, f"chart-{char}", "excluded", 1)
+    screen.shot("sample_excluded")
+    screen.close()
+
+
+def test_a_sample_processed_by_another_process_appears_without_reload(browser, server):
+    require_service(6379, "Redis")
+    ids = server["ids"]
+    char = ids["Pin"]
+    lead = Screen(browser, server, "ivan")
+    board = lead.open(f"/nodes/{ids['area']}/")
+    lead.wait_live()
+    operator = Screen(browser, server, "olga")
+    chart = operator.open(f"/chars/{char}/")
+    chart.wait_for_selector(f"#chart-{char}[data-ready=true]")
+    operator.wait_live()
+    before = _trace_len(chart, f"chart-{char}", "value")
+    code = (
+        "from spc.pipeline import SubgroupInput, process; "
+        f"process(SubgroupInput(characteristic_id={char}, measurements=(16.5,), source='MQTT'))"
+    )
+    _manage(server["env"], "shell", "-c", code)
+    _wait_trace_len(chart, f"chart-{char}", "value", before + 1)
+    board.wait_for_selector(f"#card-state-{char}[data-state=CRITICAL]", state="attached")
+    assert "16.50" in board.inner_text(f"#card-{char}")
+    lead.shot("dashboard_red_from_another_process")
+    operator.close()
+    lead.close()
