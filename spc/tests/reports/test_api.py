@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -86,5 +87,5 @@ def test_job_with_bad_kind_is_400(api: APIClient, dataset: Dataset) -> None:
     assert "kind" in response.json()
 
 
-def test_unknown_job_is_404(api: APIClient, db: None) -> None:
+def test_unknown_job_is_404(api: APIClient, report_dir: Path) -> None:
     assert api.get(BASE + "jobs/abc123/").status_code == 404
