@@ -110,7 +110,8 @@ def test_streaming_with_a_longer_tail_reads_only_what_it_needs(
 @settings(max_examples=100, deadline=None)
 @given(series.filter(bool), st.floats(min_value=8.0, max_value=1e6))
 def test_a_shifted_series_fires_rule_1_on_every_point(z: list[float], shift: float) -> None:
-    big = [v + shift for v in z]  # every z >= -4.5, so every point ends above +3 sigma
+    lift = shift + max(abs(v) for v in z)
+    big = [v + lift for v in z]  # every point now lies at least 8 sigma above the centre
     signals = scan(big, NELSON)
     rule1 = [s.index for s in signals if s.rule == RuleId.BEYOND_LIMITS]
     assert rule1 == list(range(len(big)))
