@@ -8,8 +8,17 @@ Scales per subgroup mode: NOMINAL_TOLERANCE judges x-bar against the stored limi
 nominal n; VARIABLE_LIMITS against CL +/- 3 sigma/sqrt(n_i); STANDARDIZED plots
 z = (x-bar - CL)/(sigma/sqrt(n_i)) against +/-3. The run rules always read z, the point's
 distance from the centre line in sigma units of the plotted statistic, so they judge every
-mode on its own scale. EWMA and CUSUM evaluate only rule 1 against their own limits: the
-other run rules assume independent points, which the smoothed statistics are not.
+mode on its own scale. For symmetric limits z = (value - CL) / ((UCL - CL) / 3).
+
+Attribute charts (p, np, c, u) always get the limits of their own sample size, and z is
+(value - CL_i) / sigma_i on both sides, so a clipped LCL of 0 does not distort it (a count
+of 0 on an LCL of 0 is on the limit, not beyond it).
+
+EWMA and CUSUM evaluate only rule 1 against their own limits: the other run rules assume
+independent points, which the smoothed statistics are not. ``Point.state`` carries their
+memory: EWMA (z_i, i) -- i keeps the time-varying limits exact -- and CUSUM (C+, C-); the
+plotted value is z_i or C+ (C- is the secondary value), and subgroup modes do not apply.
+In Phase I (no limits) a point has no limits, z or zone and raises no signals.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from spc.core.limits import SMALL_SHIFT, point_limits, sigma_of_statistic
 from spc.core.smallshift import cusum_step, ewma_half_width, ewma_step
 from spc.core.subgroup import ValidatedSubgroup, validate
 from spc.core.types import (
+    ChartLimits,
     ChartType,
     ControlLimits,
     Point,
@@ -33,6 +43,10 @@ from spc.core.types import (
 )
 from spc.core.window import RollingWindow
 from spc.core.zones import classify
+
+# Past this many points the EWMA limits equal the asymptotic ones to double precision for
+# any lambda >= 0.002, so the stored point count stops growing there.
+EWMA_STEADY_STATE = 10_000
 
 
 @dataclass(frozen=True)
@@ -96,38 +110,70 @@ def _secondary(chart: ChartType, v: ValidatedSubgroup, previous: Point | None) -
 
 
 def _small_shift(
-    config: CharacteristicConfig, limits: ControlLimits, x: float, n: float, last: Point | None
-) -> tuple[float, float, float, float, float | None, tuple[float, ...]]:
-    """(value, CL, UCL, LCL, secondary, state) of an EWMA or CUSUM point."""
-    sigma_stat = limits.sigma / math.sqrt(max(n, 1.0))
+    config: CharacteristicConfig, limits: ControlLimits, x: float, last: Point | None
+) -> tuple[float, ChartLimits, float | None, tuple[float, ...], float]:
+    """(value, limits in force, secondary, state, z) of an EWMA or CUSUM point.
+
+    EWMA: z_i from the previous point's state (mu0 for the first point) against the exact
+    time-varying limits of point i; state (z_i, i) -- the point count is kept so that the
+    limits stay exact across processes and restarts. CUSUM: (C+, C-) from the previous
+    state ((0, 0) first); plotted value C+, secondary C-, limits 0 +/- H; state (C+, C-).
+    The sigma of the statistic uses the nominal subgroup size: subgroup modes do not apply.
+    """
+    sigma_stat = limits.sigma / math.sqrt(max(limits.subgroup_size, 1))
     mu0 = limits.center_line
+    state = last.state if last is not None else ()
     if config.chart_type == ChartType.EWMA:
-        prev_z, prev_i = (
-            (last.state[0], last.state[1]) if last and len(last.state) == 2 else (mu0, 0.0)
-        )
-        i = int(prev_i) + 1
-        value = ewma_step(prev_z, x, config.ewma_lambda)
+        if len(state) >= 2:
+            previous, i = state[0], min(int(state[1]) + 1, EWMA_STEADY_STATE)
+        elif state:  # a smoothed value without its point count: use the asymptotic limits
+            previous, i = state[0], EWMA_STEADY_STATE
+        else:
+            previous, i = mu0, 1
+        value = ewma_step(previous, x, config.ewma_lambda)
         half = ewma_half_width(sigma_stat, config.ewma_lambda, config.ewma_l, i)
-        return value, mu0, mu0 + half, mu0 - half, None, (value, float(i))
-    previous = (last.state[0], last.state[1]) if last and len(last.state) == 2 else (0.0, 0.0)
-    upper, lower = cusum_step(previous, x, mu0, config.cusum_k * sigma_stat)
+        at = ChartLimits(mu0, mu0 + half, mu0 - half)
+        z = 3 * (value - mu0) / half if half > 0 else 0.0
+        return value, at, None, (value, float(i)), z
+    sums = (state[0], state[1]) if len(state) >= 2 else (0.0, 0.0)
+    upper, lower = cusum_step(sums, x, mu0, config.cusum_k * sigma_stat)
     h = config.cusum_h * sigma_stat
-    return upper, 0.0, h, -h, lower, (upper, lower)
+    z = 3 * (upper if upper >= lower else -lower) / h if h > 0 else 0.0
+    return upper, ChartLimits(0.0, h, -h), lower, (upper, lower), z
 
 
-def _z(value: float, center: float, ucl: float, lcl: float, unit: float | None) -> float:
-    """Distance from the centre line in sigma units of the plotted statistic."""
-    if unit is not None and unit > 0:
-        return (value - center) / unit
-    width = (ucl - center) / 3 if value >= center else (center - lcl) / 3
-    return (value - center) / width if width > 0 else 0.0
+def _z_from_limits(value: float, at: ChartLimits) -> float:
+    """(value - CL) / ((UCL - CL) / 3), using the lower half-width below the centre line."""
+    width = (
+        (at.ucl - at.center_line) / 3 if value >= at.center_line else (at.center_line - at.lcl) / 3
+    )
+    return (value - at.center_line) / width if width > 0 else 0.0
+
+
+def _shewhart(
+    config: CharacteristicConfig, limits: ControlLimits, x: float, n_i: float
+) -> tuple[float, ChartLimits, float]:
+    """(plotted value, limits in force, z) of a Shewhart point in the configured mode."""
+    mode, chart = config.subgroup_mode, config.chart_type
+    if mode == SubgroupMode.STANDARDIZED:
+        center = point_limits(limits, SubgroupMode.NOMINAL_TOLERANCE, n_i).center_line
+        unit = sigma_of_statistic(limits, n_i)
+        z = (x - center) / unit if unit > 0 else 0.0
+        return z, ChartLimits(0.0, 3.0, -3.0), z
+    at = point_limits(limits, mode, n_i)
+    if chart.is_attribute:
+        # The LCL may be clipped at 0: z keeps the statistic's own sigma on both sides.
+        unit = sigma_of_statistic(limits, n_i)
+        return x, at, ((x - at.center_line) / unit if unit > 0 else 0.0)
+    return x, at, _z_from_limits(x, at)
 
 
 def evaluate(window: RollingWindow, subgroup: Subgroup, config: CharacteristicConfig) -> Evaluation:
     """Validate a subgroup and evaluate it as the next point after ``window``.
 
     Raises ``InputError`` (see ``spc.core.subgroup.validate``) for a subgroup the chart
-    cannot take. Does not change ``window``.
+    cannot take. Does not change ``window``. Signal indices count points as the window
+    does: the new point's index is ``window.total``.
     """
     chart = config.chart_type
     checked = validate(
@@ -152,33 +198,20 @@ def evaluate(window: RollingWindow, subgroup: Subgroup, config: CharacteristicCo
     limits = config.limits
     if limits is None:
         return Evaluation(point, ())
-
     if chart in SMALL_SHIFT:
-        value, cl, ucl, lcl, secondary, state = _small_shift(config, limits, x, checked.n, last)
-        if chart == ChartType.CUSUM:
-            z = 3 * (value / ucl if value >= (secondary or 0.0) else -(secondary or 0.0) / ucl)
-        else:
-            z = _z(value, cl, ucl, lcl, None)
-        point = replace(point, value=value, secondary_value=secondary, state=state)
+        value, at, secondary, state, z = _small_shift(config, limits, x, last)
+        point = replace(point, secondary_value=secondary, state=state)
     else:
-        mode = config.subgroup_mode
-        if chart.is_attribute or mode != SubgroupMode.NOMINAL_TOLERANCE:
-            unit = sigma_of_statistic(limits, checked.n)
-        else:
-            unit = sigma_of_statistic(limits, float(limits.subgroup_size))
-        at = point_limits(limits, mode, checked.n)
-        if chart.is_attribute and unit <= 0:
-            unit = None  # type: ignore[assignment]
-        if mode == SubgroupMode.STANDARDIZED:
-            center = point_limits(limits, SubgroupMode.NOMINAL_TOLERANCE, checked.n).center_line
-            value = (x - center) / unit if unit else 0.0
-            cl, ucl, lcl, z = 0.0, 3.0, -3.0, value
-        else:
-            value, cl, ucl, lcl = x, at.center_line, at.ucl, at.lcl
-            z = _z(value, cl, ucl, lcl, unit)
-        point = replace(point, value=value)
-
-    point = replace(point, center_line=cl, ucl=ucl, lcl=lcl, z=z, zone=classify(z))
+        value, at, z = _shewhart(config, limits, x, checked.n)
+    point = replace(
+        point,
+        value=value,
+        center_line=at.center_line,
+        ucl=at.ucl,
+        lcl=at.lcl,
+        z=z,
+        zone=classify(z),
+    )
     tail = window.z_tail()
     signals = rules.latest([*tail, z], effective_ruleset(config), offset=window.total - len(tail))
     return Evaluation(point, tuple(signals))
