@@ -6,10 +6,11 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from spc.core.errors import ZeroSpreadError
 from spc.core.estimators import subgroup_range, subgroup_stddev
 from spc.core.limits import SMALL_SHIFT, compute_limits, point_limits
-from spc.core.types import ChartType, ControlLimits, Subgroup, SubgroupMode
-from spc.core.zones import BOUNDARY_TOLERANCE
+from spc.core.types import ChartLimits, ChartType, ControlLimits, Subgroup, SubgroupMode
+from spc.core.zones import beyond
 
 MAX_ITERATIONS = 10
 
@@ -48,8 +49,13 @@ def _secondaries(chart_type: ChartType, subgroups: Sequence[Subgroup]) -> list[f
     return [None] * len(subgroups)
 
 
-def _beyond(value: float, upper: float, lower: float) -> bool:
-    return value > upper + BOUNDARY_TOLERANCE or value < lower - BOUNDARY_TOLERANCE
+def _beyond(value: float, at: ChartLimits) -> bool:
+    """Strictly beyond a limit, judged in sigma units like the evaluator (on it is within)."""
+    if value >= at.center_line:
+        width = (at.ucl - at.center_line) / 3
+        return width > 0 and beyond((value - at.center_line) / width, 3.0) != 0
+    width = (at.center_line - at.lcl) / 3
+    return width > 0 and beyond((value - at.center_line) / width, 3.0) != 0
 
 
 def out_of_control(
@@ -61,11 +67,13 @@ def out_of_control(
     for i, subgroup in enumerate(subgroups):
         at = point_limits(limits, SubgroupMode.NOMINAL_TOLERANCE, _size(chart_type, subgroup))
         value = _statistic(chart_type, subgroup)
-        beyond = _beyond(value, at.ucl, at.lcl)
         second = secondaries[i]
-        if limits.secondary is not None and second is not None:
-            beyond = beyond or _beyond(second, limits.secondary.ucl, limits.secondary.lcl)
-        if beyond:
+        secondary_beyond = (
+            limits.secondary is not None
+            and second is not None
+            and _beyond(second, limits.secondary)
+        )
+        if _beyond(value, at) or secondary_beyond:
             out.append(i)
     return out
 
@@ -85,10 +93,16 @@ def recalculate(
 ) -> Recalculation:
     """Compute limits; with ``drop_out_of_control``, drop points beyond them and repeat.
 
-    Repeats until no kept point lies beyond the limits or ``max_iterations`` passes were
-    made. EWMA and CUSUM baselines are never trimmed (their statistics carry memory, so a
-    point beyond is not a property of its own subgroup).
+    Each pass drops every kept subgroup beyond the primary chart's limits or the secondary
+    (R, S or MR) chart's, then recomputes from the rest. It stops when none is beyond,
+    after ``max_iterations`` computations, or when a further pass would leave fewer than
+    2 subgroups or no spread (then the last valid limits stand and those points stay).
+    EWMA and CUSUM baselines are never trimmed: their statistics carry memory, so a point
+    beyond is not a property of its own subgroup. Raises like ``compute_limits`` for the
+    full baseline.
     """
+    if max_iterations < 1:
+        raise ValueError("max_iterations must be at least 1.")
     params = {
         "ewma_lambda": ewma_lambda,
         "ewma_l": ewma_l,
@@ -96,23 +110,27 @@ def recalculate(
         "cusum_h": cusum_h,
         "target": target,
     }
-    kept = list(range(len(subgroups)))
     limits = compute_limits(chart_type, subgroups, subgroup_size, **params)  # type: ignore[arg-type]
+    kept = list(range(len(subgroups)))
     iterations = 1
     if not drop_out_of_control or chart_type in SMALL_SHIFT:
         return Recalculation(limits, (), iterations)
     while iterations < max_iterations:
-        current = [subgroups[i] for i in kept]
-        beyond = out_of_control(chart_type, current, limits)
+        beyond = set(out_of_control(chart_type, [subgroups[i] for i in kept], limits))
         if not beyond or len(kept) - len(beyond) < 2:
             break
-        kept = [k for j, k in enumerate(kept) if j not in set(beyond)]
-        limits = compute_limits(
-            chart_type,
-            [subgroups[i] for i in kept],
-            subgroup_size,
-            **params,  # type: ignore[arg-type]
-        )
+        candidate = [k for j, k in enumerate(kept) if j not in beyond]
+        try:
+            limits = compute_limits(
+                chart_type,
+                [subgroups[i] for i in candidate],
+                subgroup_size,
+                **params,  # type: ignore[arg-type]
+            )
+        except ZeroSpreadError:
+            break
+        kept = candidate
         iterations += 1
-    dropped = tuple(i for i in range(len(subgroups)) if i not in set(kept))
+    kept_set = set(kept)
+    dropped = tuple(i for i in range(len(subgroups)) if i not in kept_set)
     return Recalculation(limits, dropped, iterations)
