@@ -1,4 +1,4 @@
-"""Celery application: exports and e-mail only, never the sample hot path."""
+"""Celery application: reports and periodic jobs, never the sample hot path."""
 
 import os
 
@@ -9,3 +9,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openspc.settings")
 app = Celery("openspc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["spc.reports"])

@@ -13,5 +13,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/reports/", include("spc.reports.api")),
+    path("reports/", include("spc.reports.urls")),
     path("", include("spc.urls")),
 ]

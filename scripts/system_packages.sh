@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs (Chromium for the browser tests,
-# Mosquitto for the MQTT tests) when they are missing and we may install them.
+# Mosquitto for the MQTT tests, Pango for PDF reports) when they are missing and we may install them.
 set -u
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
+# Pango and HarfBuzz for WeasyPrint's PDF reports.
+dpkg -s libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null 2>&1 ||
+  missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing ${missing[*]}"

@@ -30,7 +30,7 @@ from spc.services import recalculate_limits, set_excluded
 from spc.tests.factories import CharacteristicFactory
 from spc.tests.reports.conftest import require_pdf_engine
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("spc.tests.reports.urls")]
+pytestmark = pytest.mark.django_db
 BASE = "/api/v1/reports/"
 START = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 # 30 in-control values around 10 (spread ~0.1), then one far out of control.

@@ -14,7 +14,6 @@ from rest_framework.test import APIClient
 
 from spc.tests.reports.conftest import BORE_VALUES, Dataset
 
-pytestmark = pytest.mark.urls("spc.tests.reports.urls")
 BASE = "/api/v1/reports/"
 
 

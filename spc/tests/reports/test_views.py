@@ -6,15 +6,12 @@ import csv
 import io
 import json
 
-import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth.models import User
 from django.test import AsyncClient, Client
 from django.urls import reverse
 
 from spc.tests.reports.conftest import Dataset
-
-pytestmark = pytest.mark.urls("spc.tests.reports.urls")
 
 
 def test_reports_need_login(client: Client, db: None) -> None:
