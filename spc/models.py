@@ -108,6 +108,25 @@ class Characteristic(models.Model):
         max_length=8, choices=PartialPolicy.choices, default=PartialPolicy.KEEP
     )
 
+    sampling_interval_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Expected minutes between samples; the dashboard shows due/overdue. "
+        "Empty: no schedule.",
+    )
+    retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Purge samples older than this many days (never the limit baseline or "
+        "samples with open violations). Empty: keep forever.",
+    )
+    recalc_every_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Recalculate the control limits from the recent samples every this many "
+        "days. Empty: never.",
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     revision = models.PositiveBigIntegerField(
@@ -158,6 +177,19 @@ class Characteristic(models.Model):
             models.CheckConstraint(
                 condition=Q(subgroup_mode__in=[m.value for m in SubgroupMode]),
                 name="char_subgroup_mode",
+            ),
+            models.CheckConstraint(
+                condition=Q(sampling_interval_minutes__isnull=True)
+                | Q(sampling_interval_minutes__gte=1),
+                name="char_sampling_interval_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(retention_days__isnull=True) | Q(retention_days__gte=1),
+                name="char_retention_days_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(recalc_every_days__isnull=True) | Q(recalc_every_days__gte=1),
+                name="char_recalc_every_days_positive",
             ),
         ]
         indexes = [models.Index(fields=["provider", "active"], name="char_provider_active")]
