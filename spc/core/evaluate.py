@@ -24,7 +24,7 @@ In Phase I (no limits) a point has no limits, z or zone and raises no signals.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from spc.core import rules
 from spc.core.limits import SMALL_SHIFT, point_limits, sigma_of_statistic
@@ -186,31 +186,38 @@ def evaluate(window: RollingWindow, subgroup: Subgroup, config: CharacteristicCo
     )
     last = window.last()
     x = _statistic(chart, checked)
-    point = Point(
-        value=x,
-        n=checked.n,
-        is_undersized=checked.is_undersized,
-        mean=checked.mean,
-        range=checked.range,
-        std_dev=checked.std_dev,
-        secondary_value=_secondary(chart, checked, last),
-    )
+    secondary = _secondary(chart, checked, last)
     limits = config.limits
     if limits is None:
+        point = Point(
+            value=x,
+            n=checked.n,
+            is_undersized=checked.is_undersized,
+            mean=checked.mean,
+            range=checked.range,
+            std_dev=checked.std_dev,
+            secondary_value=secondary,
+        )
         return Evaluation(point, ())
+    state: tuple[float, ...] = ()
     if chart in SMALL_SHIFT:
         value, at, secondary, state, z = _small_shift(config, limits, x, last)
-        point = replace(point, secondary_value=secondary, state=state)
     else:
         value, at, z = _shewhart(config, limits, x, checked.n)
-    point = replace(
-        point,
+    point = Point(
         value=value,
+        n=checked.n,
         center_line=at.center_line,
         ucl=at.ucl,
         lcl=at.lcl,
         z=z,
         zone=classify(z),
+        is_undersized=checked.is_undersized,
+        mean=checked.mean,
+        range=checked.range,
+        std_dev=checked.std_dev,
+        secondary_value=secondary,
+        state=state,
     )
     tail = window.z_tail()
     signals = rules.latest([*tail, z], effective_ruleset(config), offset=window.total - len(tail))

@@ -11,12 +11,17 @@ Negative lower limits of ranges, standard deviations and counts are clipped to 0
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from spc.core import constants
 from spc.core.errors import InputError, ZeroSpreadError
 from spc.core.estimators import (
+    FloatArray,
     sigma_from_moving_ranges,
     sigma_from_subgroup_ranges,
     sigma_from_subgroup_stddevs,
@@ -33,14 +38,33 @@ def _require(condition: bool, message: str) -> None:
         raise InputError("non_field_errors", message)
 
 
-def _variables(subgroups: Sequence[Subgroup]) -> list[tuple[float, ...]]:
-    data = [tuple(float(v) for v in s.measurements) for s in subgroups]
-    _require(all(data), "Every baseline subgroup needs measurements.")
-    _require(all(math.isfinite(v) for d in data for v in d), "Measurements must be finite.")
-    return data
+@dataclass(frozen=True, slots=True)
+class _Baseline:
+    """A variables baseline: the subgroups' values and all values flattened."""
+
+    groups: list[tuple[float, ...]]
+    flat: FloatArray
+
+    @property
+    def firsts(self) -> FloatArray:
+        """The first value of each subgroup (the individual values of an I chart)."""
+        if len(self.flat) == len(self.groups):
+            return self.flat
+        return np.array([g[0] for g in self.groups], dtype=float)
 
 
-def _within_sigma(chart_type: ChartType, data: list[tuple[float, ...]], n: int) -> float:
+def _variables(subgroups: Sequence[Subgroup]) -> _Baseline:
+    groups = [s.measurements for s in subgroups]
+    _require(all(groups), "Every baseline subgroup needs measurements.")
+    try:
+        flat = np.fromiter(itertools.chain.from_iterable(groups), dtype=float)
+    except (TypeError, ValueError):
+        raise InputError("non_field_errors", "Measurements must be numbers.") from None
+    _require(bool(np.isfinite(flat).all()), "Measurements must be finite.")
+    return _Baseline(groups, flat)
+
+
+def _within_sigma(chart_type: ChartType, data: _Baseline, n: int) -> float:
     """The chart's within-subgroup sigma estimate (n = nominal subgroup size).
 
     I-MR and n = 1: MR-bar / d2(2). X-bar R: R_i / d2(n_i) averaged; X-bar S: s_i / c4(n_i)
@@ -48,26 +72,26 @@ def _within_sigma(chart_type: ChartType, data: list[tuple[float, ...]], n: int) 
     CUSUM with n > 1: the pooled standard deviation.
     """
     if n == 1 or chart_type == ChartType.I_MR:
-        return sigma_from_moving_ranges([d[0] for d in data])
+        return sigma_from_moving_ranges(data.firsts)
     if chart_type == ChartType.XBAR_S:
-        return sigma_from_subgroup_stddevs(data)
+        return sigma_from_subgroup_stddevs(data.groups)
     if chart_type in SMALL_SHIFT:
-        return sigma_pooled(data)
-    return sigma_from_subgroup_ranges(data)
+        return sigma_pooled(data.groups)
+    return sigma_from_subgroup_ranges(data.groups)
 
 
-def _grand_mean(data: list[tuple[float, ...]]) -> float:
+def _grand_mean(data: _Baseline) -> float:
     """Mean of all values: the mean of subgroup means weighted by their sizes."""
-    return math.fsum(v for d in data for v in d) / sum(len(d) for d in data)
+    return float(data.flat.mean())
 
 
 def variables_limits(chart_type: ChartType, subgroups: Sequence[Subgroup], n: int) -> ControlLimits:
     """X-bar R, X-bar S or I-MR limits (both charts of the pair) from a baseline."""
     data = _variables(subgroups)
     if chart_type == ChartType.I_MR:
-        values = [d[0] for d in data]
+        values = data.firsts
         sigma = sigma_from_moving_ranges(values)
-        center = math.fsum(values) / len(values)
+        center = float(values.mean())
         mr_bar = sigma * constants.d2(2)
         secondary = ChartLimits(mr_bar, constants.d4_factor(2) * mr_bar, 0.0)
         return ControlLimits(

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from spc.core.errors import ZeroSpreadError
-from spc.core.estimators import subgroup_range, subgroup_stddev
+from spc.core.estimators import FloatArray, subgroup_range, subgroup_stddev
 from spc.core.limits import SMALL_SHIFT, compute_limits, point_limits
-from spc.core.types import ChartLimits, ChartType, ControlLimits, Subgroup, SubgroupMode
-from spc.core.zones import beyond
+from spc.core.types import ChartType, ControlLimits, Subgroup, SubgroupMode
+from spc.core.zones import BOUNDARY_TOLERANCE
 
 MAX_ITERATIONS = 10
+BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -24,58 +29,73 @@ class Recalculation:
     iterations: int
 
 
-def _size(chart_type: ChartType, subgroup: Subgroup) -> float:
-    if chart_type.is_attribute:
-        return subgroup.sample_size or 1.0
-    return float(len(subgroup.measurements))
-
-
-def _statistic(chart_type: ChartType, subgroup: Subgroup) -> float:
+def _statistics(
+    chart_type: ChartType, subgroups: Sequence[Subgroup]
+) -> tuple[list[float], list[float]]:
+    """(plotted statistic, size) of every subgroup as charted."""
+    if chart_type.is_variable:
+        groups = [s.measurements for s in subgroups]
+        return [sum(g) / len(g) for g in groups], [float(len(g)) for g in groups]
+    sizes = [s.sample_size or 1.0 for s in subgroups]
+    counts = [s.count or 0.0 for s in subgroups]
     if chart_type in (ChartType.P, ChartType.U):
-        return (subgroup.count or 0.0) / (subgroup.sample_size or 1.0)
-    if chart_type.is_attribute:
-        return subgroup.count or 0.0
-    return sum(subgroup.measurements) / len(subgroup.measurements)
+        return [c / n for c, n in zip(counts, sizes, strict=True)], sizes
+    return counts, sizes
 
 
-def _secondaries(chart_type: ChartType, subgroups: Sequence[Subgroup]) -> list[float | None]:
+def _secondaries(chart_type: ChartType, subgroups: Sequence[Subgroup]) -> list[float] | None:
+    """R, S or MR of every subgroup (NaN where there is none), or None for other charts."""
     if chart_type == ChartType.XBAR_R:
         return [subgroup_range(s.measurements) for s in subgroups]
     if chart_type == ChartType.XBAR_S:
-        return [subgroup_stddev(s.measurements) for s in subgroups]
+        return [subgroup_stddev(s.measurements) or math.nan for s in subgroups]
     if chart_type == ChartType.I_MR:
         values = [s.measurements[0] for s in subgroups]
-        return [None] + [abs(b - a) for a, b in itertools.pairwise(values)]
-    return [None] * len(subgroups)
+        return [math.nan] + [abs(b - a) for a, b in itertools.pairwise(values)]
+    return None
 
 
-def _beyond(value: float, at: ChartLimits) -> bool:
-    """Strictly beyond a limit, judged in sigma units like the evaluator (on it is within)."""
-    if value >= at.center_line:
-        width = (at.ucl - at.center_line) / 3
-        return width > 0 and beyond((value - at.center_line) / width, 3.0) != 0
-    width = (at.center_line - at.lcl) / 3
-    return width > 0 and beyond((value - at.center_line) / width, 3.0) != 0
+def _beyond(values: FloatArray, center: FloatArray, ucl: FloatArray, lcl: FloatArray) -> BoolArray:
+    """Strictly beyond a limit, judged in sigma units like the evaluator (on it is within).
+
+    The half-width on each side of the centre line is a third of the distance to that
+    side's limit, so a clipped LCL judges the lower side on its own scale. NaN is never
+    beyond.
+    """
+    above = values >= center
+    width = np.where(above, ucl - center, center - lcl) / 3
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(width > 0, (values - center) / width, 0.0)
+    return np.abs(z) > 3.0 + BOUNDARY_TOLERANCE
 
 
 def out_of_control(
     chart_type: ChartType, subgroups: Sequence[Subgroup], limits: ControlLimits
 ) -> list[int]:
-    """Indices of subgroups beyond the primary or the secondary (R, S, MR) chart's limits."""
-    out = []
+    """Indices of subgroups beyond the primary or the secondary (R, S, MR) chart's limits.
+
+    Points are judged as charted in NOMINAL_TOLERANCE mode: x-bar against the stored
+    limits, p/np/u against the limits for their own sample size.
+    """
+    if not subgroups:
+        return []
+    statistics, sizes = _statistics(chart_type, subgroups)
+    by_size = {
+        size: point_limits(limits, SubgroupMode.NOMINAL_TOLERANCE, size) for size in set(sizes)
+    }
+    rows = {size: (at.center_line, at.ucl, at.lcl) for size, at in by_size.items()}
+    lines = np.array([rows[size] for size in sizes], dtype=float)
+    beyond = _beyond(np.asarray(statistics, dtype=float), lines[:, 0], lines[:, 1], lines[:, 2])
     secondaries = _secondaries(chart_type, subgroups)
-    for i, subgroup in enumerate(subgroups):
-        at = point_limits(limits, SubgroupMode.NOMINAL_TOLERANCE, _size(chart_type, subgroup))
-        value = _statistic(chart_type, subgroup)
-        second = secondaries[i]
-        secondary_beyond = (
-            limits.secondary is not None
-            and second is not None
-            and _beyond(second, limits.secondary)
+    if limits.secondary is not None and secondaries is not None:
+        second = limits.secondary
+        beyond |= _beyond(
+            np.asarray(secondaries, dtype=float),
+            np.full(len(subgroups), second.center_line),
+            np.full(len(subgroups), second.ucl),
+            np.full(len(subgroups), second.lcl),
         )
-        if _beyond(value, at) or secondary_beyond:
-            out.append(i)
-    return out
+    return [int(i) for i in np.flatnonzero(beyond)]
 
 
 def recalculate(

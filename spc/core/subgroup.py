@@ -40,6 +40,15 @@ def _finite(value: float | None, field: str) -> float | None:
     return float(value)
 
 
+def _measurements(raw: tuple[float, ...]) -> tuple[float, ...]:
+    """The measurements as floats; InputError for anything but finite numbers."""
+    if all(type(v) is float for v in raw):  # the usual case, checked in one pass
+        if all(map(math.isfinite, raw)):
+            return raw
+        raise InputError("measurements", "Must be a finite number.")
+    return tuple(float(_finite(v, "measurements") or 0.0) for v in raw)
+
+
 def _count_field(chart_type: ChartType) -> str:
     return "defectives" if chart_type in (ChartType.P, ChartType.NP) else "defects"
 
@@ -90,7 +99,7 @@ def validate(
         return _attribute(chart_type, subgroup)
     if subgroup.count is not None or subgroup.sample_size is not None:
         raise InputError("measurements", f"A {chart_type.value} chart takes measurements.")
-    values = tuple(_finite(v, "measurements") for v in subgroup.measurements)
+    values = _measurements(subgroup.measurements)
     if not values:
         raise InputError("measurements", "At least one measurement is required.")
     size = len(values)
@@ -104,12 +113,11 @@ def validate(
             "measurements", f"At least {min_measurements} measurements are required; got {size}."
         )
     threshold = warn_below_count if warn_below_count is not None else limit
-    measured = tuple(v for v in values if v is not None)
     return ValidatedSubgroup(
         n=float(size),
         is_undersized=size < threshold,
-        mean=math.fsum(measured) / size,
-        range=subgroup_range(measured),
-        std_dev=subgroup_stddev(measured),
-        measurements=measured,
+        mean=math.fsum(values) / size,
+        range=subgroup_range(values),
+        std_dev=subgroup_stddev(values),
+        measurements=values,
     )

@@ -109,3 +109,14 @@ def test_moving_range_sigma_is_shift_invariant_and_scales(
     base = estimators.sigma_from_moving_ranges(values)
     moved = estimators.sigma_from_moving_ranges([shift + scale * v for v in values])
     assert moved == pytest.approx(scale * base, rel=1e-6)
+
+
+def test_equal_values_have_exactly_zero_spread() -> None:
+    # 0.1 * 3 is not 0.3 in floats: a rounded mean must not leave a tiny positive sigma.
+    groups = [(0.1, 0.1, 0.1), (0.7, 0.7, 0.7)]
+    assert estimators.sample_variance(groups[0]) == 0.0
+    assert estimators.subgroup_stddev(groups[0]) == 0.0
+    with pytest.raises(ZeroSpreadError):
+        estimators.sigma_from_subgroup_stddevs(groups)
+    with pytest.raises(ZeroSpreadError):
+        estimators.sigma_pooled(groups)

@@ -142,3 +142,10 @@ def test_u_chart_takes_fractional_inspection_units() -> None:
 def test_c_chart_needs_no_sample_size() -> None:
     got = check(ChartType.C, Subgroup(count=4))
     assert (got.n, got.count) == (1.0, 4.0)
+
+
+def test_integer_measurements_become_floats() -> None:
+    got = check(ChartType.XBAR_R, Subgroup((1, 2, 4)))
+    assert got.measurements == (1.0, 2.0, 4.0)
+    assert all(type(v) is float for v in got.measurements)
+    assert got.mean == pytest.approx(7 / 3)
