@@ -1,0 +1,261 @@
+"""Prometheus metrics at ``/metrics`` (text exposition format, prometheus-client).
+
+Two kinds of figures:
+
+- **In-process** (this process's registry): pipeline latency histogram and samples
+  processed (``instrument_pipeline`` wraps ``spc.pipeline.process``), violations raised by
+  rule and severity, and the open WebSocket clients (``websocket_connected`` /
+  ``websocket_disconnected``, called by the live consumer). With
+  ``PROMETHEUS_MULTIPROC_DIR`` set, every process on the host writes to that directory
+  and ``/metrics`` sums them (prometheus-client's multiprocess mode).
+- **Shared, read at scrape time** from the database and Redis, so one scrape of any web
+  process covers every ingest worker: the ``ingest.models.IngestCounter`` rows (messages,
+  measurements, dead letters by reason, anything else as ``openspc_ingest_counter``),
+  unacknowledged violations by rule, and the length of each celery queue when the broker
+  is Redis.
+
+``OPENSPC_METRICS_TOKEN``, when set, must come as ``Authorization: Bearer <token>``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.conf import settings
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    start_http_server,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    from spc.pipeline import ProcessResult, SubgroupInput
+
+logger = logging.getLogger(__name__)
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+DEAD_LETTER_PREFIX = "dead_letter."
+MESSAGES_COUNTER = "messages"
+MEASUREMENTS_COUNTER = "measurements"
+
+PIPELINE_SECONDS = Histogram(
+    "openspc_pipeline_seconds",
+    "Time spc.pipeline.process takes per subgroup (validate, evaluate, store, commit).",
+    ["source"],
+    buckets=LATENCY_BUCKETS,
+)
+PIPELINE_SAMPLES = Counter(
+    "openspc_pipeline_samples",
+    "Subgroups through the pipeline by source; created=false is an idempotent replay.",
+    ["source", "created"],
+)
+PIPELINE_REJECTED = Counter(
+    "openspc_pipeline_rejected",
+    "Subgroups the pipeline refused, by exception class.",
+    ["source", "error"],
+)
+VIOLATIONS_RAISED = Counter(
+    "openspc_violations_raised",
+    "Rule violations raised by this process's pipeline, by rule and severity.",
+    ["rule", "severity"],
+)
+WEBSOCKET_CLIENTS = Gauge(
+    "openspc_websocket_clients",
+    "Open live WebSocket connections.",
+    multiprocess_mode="livesum",
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def observe_processed(result: ProcessResult, seconds: float, source: str) -> None:
+    """Record one pipeline call: its latency, the sample and the violations it raised."""
+    PIPELINE_SECONDS.labels(source).observe(seconds)
+    PIPELINE_SAMPLES.labels(source, "true" if result.created else "false").inc()
+    if result.created:
+        for violation in result.violations:
+            VIOLATIONS_RAISED.labels(str(violation.rule), violation.severity).inc()
+
+
+def instrument_pipeline(func: F) -> F:
+    """Decorate ``spc.pipeline.process`` to time each call and count its outcome.
+
+    Exceptions pass through unchanged after being counted by class.
+    """
+
+    @functools.wraps(func)
+    def wrapper(data: SubgroupInput, *args: Any, **kwargs: Any) -> Any:
+        source = getattr(data, "source", "") or "UNKNOWN"
+        started = time.perf_counter()
+        try:
+            result = func(data, *args, **kwargs)
+        except Exception as exc:
+            PIPELINE_REJECTED.labels(source, type(exc).__name__).inc()
+            raise
+        observe_processed(result, time.perf_counter() - started, source)
+        return result
+
+    return wrapper  # type: ignore[return-value]
+
+
+def websocket_connected() -> None:
+    """A live WebSocket was accepted (call once per accepted connection)."""
+    WEBSOCKET_CLIENTS.inc()
+
+
+def websocket_disconnected() -> None:
+    """A live WebSocket that was accepted closed."""
+    WEBSOCKET_CLIENTS.dec()
+
+
+def celery_queue_names() -> list[str]:
+    """The celery queues to measure: the default queue and any configured ones."""
+    names = [getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery") or "celery"]
+    for queue in getattr(settings, "CELERY_TASK_QUEUES", None) or ():
+        name = getattr(queue, "name", queue)
+        if isinstance(name, str) and name not in names:
+            names.append(name)
+    return names
+
+
+class SharedStateCollector(Collector):
+    """Figures every process shares, read from the database and Redis at scrape time."""
+
+    def collect(self) -> Iterator[Metric]:
+        """Yield ingest counters, unacknowledged violations and celery queue lengths."""
+        for read in (self._ingest, self._violations, self._queues):
+            try:
+                yield from read()
+            except Exception:  # a scrape reports what it can; the rest is logged
+                logger.exception("metrics: %s failed", read.__name__)
+
+    def _ingest(self) -> Iterator[Metric]:
+        from ingest.models import IngestCounter
+
+        messages = CounterMetricFamily(
+            "openspc_ingest_messages", "MQTT messages the ingest workers received."
+        )
+        measurements = CounterMetricFamily(
+            "openspc_ingest_measurements", "Measurements the ingest workers stored."
+        )
+        dead = CounterMetricFamily(
+            "openspc_ingest_dead_letters", "Messages turned into dead letters.", labels=["reason"]
+        )
+        other = CounterMetricFamily(
+            "openspc_ingest_counter", "Other ingest counters by name.", labels=["name"]
+        )
+        message_total = measurement_total = 0.0
+        for name, value in IngestCounter.objects.values_list("name", "value"):
+            if name == MESSAGES_COUNTER:
+                message_total = float(value)
+            elif name == MEASUREMENTS_COUNTER:
+                measurement_total = float(value)
+            elif name.startswith(DEAD_LETTER_PREFIX):
+                dead.add_metric([name.removeprefix(DEAD_LETTER_PREFIX)], float(value))
+            else:
+                other.add_metric([name], float(value))
+        messages.add_metric([], message_total)
+        measurements.add_metric([], measurement_total)
+        yield from (messages, measurements, dead, other)
+
+    def _violations(self) -> Iterator[Metric]:
+        from alerts.models import Violation
+
+        family = GaugeMetricFamily(
+            "openspc_violations_unacknowledged",
+            "Stored violations nobody has acknowledged, by rule and severity.",
+            labels=["rule", "severity"],
+        )
+        rows = (
+            Violation.objects.unacknowledged()
+            .order_by()
+            .values("rule", "severity")
+            .annotate(n=Count("id"))
+        )
+        for row in rows:
+            family.add_metric([str(row["rule"]), row["severity"]], float(row["n"]))
+        yield family
+
+    def _queues(self) -> Iterator[Metric]:
+        url = str(getattr(settings, "CELERY_BROKER_URL", "") or "")
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            return
+        import redis
+
+        family = GaugeMetricFamily(
+            "openspc_celery_queue_length", "Tasks waiting in a celery queue.", labels=["queue"]
+        )
+        client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        try:
+            for name in celery_queue_names():
+                family.add_metric([name], float(client.llen(name)))
+        finally:
+            client.close()
+        yield family
+
+
+SHARED_STATE = SharedStateCollector()
+REGISTRY.register(SHARED_STATE)
+
+
+def registry_for_scrape() -> CollectorRegistry:
+    """This process's registry, or every process's figures in multiprocess mode."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    from prometheus_client import multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    registry.register(SHARED_STATE)
+    return registry
+
+
+def metrics_token() -> str:
+    """The bearer token ``/metrics`` requires (empty: open, e.g. behind a private network)."""
+    return str(
+        getattr(settings, "OPENSPC_METRICS_TOKEN", "")
+        or os.environ.get("OPENSPC_METRICS_TOKEN")
+        or ""
+    )
+
+
+@never_cache
+@require_safe
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """The Prometheus text exposition of every metric (see the module docstring)."""
+    token = metrics_token()
+    if token:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return HttpResponse("metrics token required\n", status=401, content_type="text/plain")
+    encode, content_type = choose_encoder(request.headers.get("Accept", ""))
+    return HttpResponse(encode(registry_for_scrape()), content_type=content_type)
+
+
+def start_worker_metrics_server(port: int | None = None) -> bool:
+    """Serve this process's metrics on ``port`` (default ``OPENSPC_METRICS_PORT``) from a
+    background thread, for processes without HTTP such as ``manage.py ingest``.
+
+    Returns False when no port is configured.
+    """
+    port = port if port is not None else int(os.environ.get("OPENSPC_METRICS_PORT") or 0)
+    if not port:
+        return False
+    start_http_server(port, registry=registry_for_scrape())
+    return True
