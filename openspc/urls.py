@@ -4,11 +4,17 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from openspc.health import healthz, readyz
+from openspc.metrics import metrics_view
+
 admin.site.site_header = "OpenSPC configuration"
 admin.site.site_title = "OpenSPC admin"
 admin.site.index_title = "Plant, characteristics and alerts"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
