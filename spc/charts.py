@@ -431,10 +431,12 @@ def point_extension(
     return out
 
 
-def sparkline_points(values: Sequence[float | None], width: int = 120, height: int = 32) -> str:
+def sparkline_points(values: Sequence[float | None], width: int = 240, height: int = 64) -> str:
     """SVG polyline ``points`` for a trend sparkline scaled into ``width`` × ``height``.
 
-    Missing values are skipped; a flat series is drawn through the middle.
+    Whole-number coordinates (the viewBox is large enough for a smooth line); missing
+    values are skipped; a flat series is drawn through the middle. The browser maps a new
+    value into the same box from the series' low and high (``static/js/live.js``).
     """
     present = [(i, v) for i, v in enumerate(values) if v is not None and math.isfinite(v)]
     if not present:
@@ -442,11 +444,11 @@ def sparkline_points(values: Sequence[float | None], width: int = 120, height: i
     low = min(v for _, v in present)
     high = max(v for _, v in present)
     span = high - low
-    steps = max(len(values) - 1, 1)
     pad = 2
-    coords = []
-    for i, v in present:
-        x = pad + (width - 2 * pad) * i / steps
-        y = height / 2 if span == 0 else pad + (height - 2 * pad) * (high - v) / span
-        coords.append(f"{x:.1f},{y:.1f}")
-    return " ".join(coords)
+    x_step = (width - 2 * pad) / max(len(values) - 1, 1)
+    y_scale = (height - 2 * pad) / span if span else 0.0
+    middle = height / 2
+    return " ".join(
+        "%d,%d" % (pad + x_step * i, middle if not span else pad + (high - v) * y_scale)  # noqa: UP031
+        for i, v in present
+    )

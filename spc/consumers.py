@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import deque
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -39,6 +40,35 @@ CATCH_UP_LIMIT = 200
 SEEN_EVENTS = 1024
 CLOSE_UNAUTHENTICATED = 4401
 LIMITS_DEDUP_SECONDS = 1.0
+
+
+class RenderCache:
+    """Fragments rendered for one (event, page view), shared by every consumer in the process.
+
+    Fifty tablets showing the same chart get the same frame: it is rendered once.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...], render: Callable[[], str]) -> str:
+        """The cached HTML for ``key``, rendering it on a miss."""
+        html = self.entries.get(key)
+        if html is None:
+            html = render()
+            self.entries[key] = html
+            if len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return html
+
+
+render_cache = RenderCache()
+
+
+def _state_key(event: dict[str, Any]) -> tuple[Any, ...]:
+    counts = event.get("open_violations") or {}
+    return (event.get("state"), *sorted(counts.items()))
 
 
 def _int_param(params: dict[str, list[str]], name: str) -> int | None:
@@ -152,14 +182,23 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def sample_processed(self, event: dict[str, Any]) -> None:
         """A stored sample: card, chart point, status, violation rows, toasts."""
-        if self._first_time(("sample", event["sample"]["id"])):
-            await self._send_html(render_sample_processed(event, self.view))
+        key = ("sample", event["sample"]["id"])
+        if self._first_time(key):
+            html = render_cache.get(
+                (*key, _state_key(event), self.view),
+                lambda: render_sample_processed(event, self.view),
+            )
+            await self._send_html(html)
 
     async def violations_acknowledged(self, event: dict[str, Any]) -> None:
         """Acknowledged rows and state badges on every screen that shows them."""
         key = ("ack", event["characteristic_id"], tuple(event.get("violation_ids") or ()))
         if self._first_time(key):
-            await self._send_html(render_violations_acknowledged(event, self.view))
+            html = render_cache.get(
+                (*key, _state_key(event), self.view),
+                lambda: render_violations_acknowledged(event, self.view),
+            )
+            await self._send_html(html)
 
     async def limits_changed(self, event: dict[str, Any]) -> None:
         """Limits changed or a sample was excluded: the chart page re-fetches its figure.

@@ -219,6 +219,11 @@ def _trace_len(page: Any, chart_id: str, uid: str) -> int:
     )
 
 
+def _spark_len(page: Any, char: int) -> int:
+    points = page.get_attribute(f"#spark-{char} polyline", "points") or ""
+    return len(points.split())
+
+
 def _wait_trace_len(page: Any, chart_id: str, uid: str, length: int) -> None:
     page.wait_for_function(
         "([id, uid, n]) => { const gd = document.getElementById(id);"
@@ -343,6 +348,7 @@ def test_a_sample_processed_by_another_process_appears_without_reload(browser, s
     lead = Screen(browser, server, "ivan")
     board = lead.open(f"/nodes/{ids['area']}/")
     lead.wait_live()
+    spark_before = _spark_len(board, char)
     operator = Screen(browser, server, "olga")
     chart = operator.open(f"/chars/{char}/")
     chart.wait_for_selector(f"#chart-{char}[data-ready=true]")
@@ -356,6 +362,8 @@ def test_a_sample_processed_by_another_process_appears_without_reload(browser, s
     _wait_trace_len(chart, f"chart-{char}", "value", before + 1)
     board.wait_for_selector(f"#card-state-{char}[data-state=CRITICAL]", state="attached")
     assert "16.50" in board.inner_text(f"#card-{char}")
+    # The sparkline kept its history and gained the new point.
+    assert _spark_len(board, char) == spark_before + 1
     lead.shot("dashboard_red_from_another_process")
     operator.close()
     lead.close()

@@ -77,17 +77,16 @@ def test_dashboard_card_states_green_grey_yellow(client, operator, char):
 
 
 def test_dashboard_sparkline_holds_the_last_thirty_values(client, operator, char):
-    _process(char, *[10.0 + (i % 5) / 10 for i in range(35)])
+    values = [10.0 + (i % 7) / 10 for i in range(35)]
+    values[2] = 5.0  # an outlier older than the last thirty must not set the scale
+    _process(char, *values)
     client.force_login(operator)
     html = client.get(f"/nodes/{char.hierarchy_id}/").content.decode()
-    values = json.loads(
-        re.search(rf'id="spark-{char.pk}"[^>]*data-values="([^"]*)"', html)
-        .group(1)
-        .replace("&quot;", '"')
-    )
-    assert len(values) == 30
-    expected = [10.0 + (i % 5) / 10 for i in range(5, 35)]
-    assert values == pytest.approx(expected)
+    svg = re.search(rf'<svg id="spark-{char.pk}"[^>]*>\s*<polyline points="([^"]*)"', html)
+    assert len(svg.group(1).split()) == 30
+    tag = svg.group(0)
+    assert float(re.search(r'data-low="([^"]*)"', tag).group(1)) == min(values[5:])
+    assert float(re.search(r'data-high="([^"]*)"', tag).group(1)) == max(values[5:])
 
 
 def test_dashboard_makes_the_node_the_operators_area(client, operator, char):

@@ -98,6 +98,8 @@ def node_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     request.session["area_id"] = node.pk
     chars = Characteristic.objects.active().in_subtree(node).order_by("hierarchy__path", "name")
     cards = build_cards(chars)
+    for context in cards:
+        context["html"] = fragments.render_card(context)
     last_ids = [c["sample_id"] for c in cards if c["sample_id"] != ""]
     context = {
         "node": node,

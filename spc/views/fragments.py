@@ -9,16 +9,18 @@ Both paths build the template context here, so a live update looks exactly like 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timesince
 
 from spc.charts import format_value, point_extension, sparkline_points
 
@@ -28,7 +30,7 @@ STATE_LABELS = {
     "WARNING": "Warning",
     "CRITICAL": "Critical",
 }
-SPARK_WIDTH, SPARK_HEIGHT = 120, 32
+SPARK_WIDTH, SPARK_HEIGHT = 240, 64
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,16 @@ class LiveView:
     char_id: int | None = None
     node_id: int | None = None
     area_id: int | None = None
+
+
+def char_url(char_id: int) -> str:
+    """The characteristic page's address (reversed once, then filled in)."""
+    return _char_url_pattern().replace("/0/", f"/{char_id}/")
+
+
+@cache
+def _char_url_pattern() -> str:
+    return reverse("spc:characteristic", args=[0])
 
 
 def rule_name(rule: int) -> str:
@@ -58,14 +70,24 @@ def _as_datetime(value: datetime | str | None) -> datetime | None:
 
 
 def ago(value: datetime | str | None, now: datetime | None = None) -> str:
-    """'5 minutes ago' for a time, or 'never'."""
+    """'5 min ago' for a time, or 'never'."""
     stamp = _as_datetime(value)
     if stamp is None:
         return "never"
-    now = now or timezone.now()
-    if (now - stamp).total_seconds() < 60:
+    seconds = max(0.0, ((now or timezone.now()) - stamp).total_seconds())
+    # The same wording as static/js/live.js, which keeps the label current.
+    if seconds < 60:
         return "just now"
-    return f"{timesince(stamp, now).split(',')[0]} ago"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} d ago"
+
+
+def _bound(pick: Any, values: list[float | None] | None) -> str:
+    present = [v for v in values or () if v is not None]
+    return repr(pick(present)) if present else ""
 
 
 def badge(badge_id: str, state: str, counts: Mapping[str, int] | None = None) -> dict[str, Any]:
@@ -93,7 +115,8 @@ def card(
 
     ``char`` has id, name, unit, decimal_places; ``last`` the newest sample (id, value,
     timestamp) or None; ``spark`` the trend values oldest first (None: the browser keeps
-    the sparkline it already draws and appends ``last``).
+    the sparkline it already draws and appends ``last``, mapping it through the series'
+    low and high).
     """
     decimals = int(char.get("decimal_places") or 3)
     stamp = _as_datetime(last["timestamp"]) if last else None
@@ -101,18 +124,68 @@ def card(
         "id": char["id"],
         "name": char["name"],
         "unit": char.get("unit") or "",
-        "url": reverse("spc:characteristic", args=[char["id"]]),
+        "url": char_url(char["id"]),
         "value": "" if not last or last.get("value") is None else repr(float(last["value"])),
         "value_display": format_value(last.get("value"), decimals) if last else "–",
         "sample_id": last["id"] if last else "",
         "timestamp": stamp.isoformat() if stamp else "",
         "ago": ago(stamp, now),
         "badge": badge(f"card-state-{char['id']}", state, counts),
-        "spark_values": json.dumps(spark or []),
+        "spark_low": _bound(min, spark),
+        "spark_high": _bound(max, spark),
         "spark_points": sparkline_points(spark or [], SPARK_WIDTH, SPARK_HEIGHT),
         "spark_width": SPARK_WIDTH,
         "spark_height": SPARK_HEIGHT,
     }
+
+
+class _HtmlCache:
+    """A small thread-safe LRU of rendered HTML."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], render: Callable[[], SafeString]) -> SafeString:
+        with self.lock:
+            html = self.entries.get(key)
+            if html is not None:
+                self.entries.move_to_end(key)
+                return html
+        html = render()
+        with self.lock:
+            self.entries[key] = html
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return html
+
+
+_cards = _HtmlCache(size=5000)
+
+
+def render_card(context: Mapping[str, Any], *, oob: bool = False) -> SafeString:
+    """``spc/partials/card.html`` for a card context.
+
+    A card changes only with its newest sample, state, open count or age label, so the
+    rendered HTML is kept per those: twenty tablets reloading a dashboard of a thousand
+    characteristics render each card once.
+    """
+    key = (
+        oob,
+        context["id"],
+        context["name"],
+        context["unit"],
+        context["sample_id"],
+        context["value_display"],
+        context["badge"]["state"],
+        context["badge"]["open"],
+        context["ago"],
+        context["spark_points"],
+    )
+    return _cards.get(
+        key, lambda: mark_safe(_render("spc/partials/card.html", {"card": context, "oob": oob}))
+    )
 
 
 def violation_row(
@@ -139,7 +212,7 @@ def violation_row(
         "ago": ago(created),
         "char_id": char["id"],
         "char_name": char["name"],
-        "char_url": reverse("spc:characteristic", args=[char["id"]]),
+        "char_url": char_url(char["id"]),
         "ack": ack,
     }
 
@@ -161,7 +234,7 @@ def toast(
         "rule": violation["rule"],
         "rule_name": violation.get("rule_name") or rule_name(violation["rule"]),
         "char_name": char["name"],
-        "char_url": reverse("spc:characteristic", args=[char["id"]]),
+        "char_url": char_url(char["id"]),
         "value_display": format_value(sample.get("value"), decimals),
     }
 
@@ -194,7 +267,7 @@ def render_sample_processed(event: Mapping[str, Any], view: LiveView) -> str:
     parts: list[str] = []
     if view.node_id is not None:
         context = card(char=char, state=event["state"], counts=counts, last=sample, spark=None)
-        parts.append(_render("spc/partials/card.html", {"card": context, "oob": True}))
+        parts.append(render_card(context, oob=True))
     if view.char_id == char["id"]:
         extension = point_extension(char, sample, event.get("violations") or ())
         parts.append(

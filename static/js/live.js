@@ -134,33 +134,42 @@
   }
 
   /* Keep a live card's sparkline: the server renders the card from the event alone, so the
-     history comes from the card being replaced. */
+     history comes from the card being replaced (its polyline, mapped back through the
+     series' low and high) plus the new value. */
+  function sparkValues(svg) {
+    var low = parseFloat(svg.dataset.low), high = parseFloat(svg.dataset.high);
+    var line = svg.querySelector("polyline");
+    var raw = line ? (line.getAttribute("points") || "").trim() : "";
+    if (!raw || !isFinite(low) || !isFinite(high)) { return []; }
+    var height = svg.viewBox.baseVal.height || 64, pad = 2, span = high - low;
+    return raw.split(/\s+/).map(function (pair) {
+      var y = parseFloat(pair.split(",")[1]);
+      return span ? high - (y - pad) * span / (height - 2 * pad) : low;
+    });
+  }
+
   function carrySpark(newSpark, value) {
     var old = document.getElementById(newSpark.id);
-    var values = old ? JSON.parse(old.dataset.values || "[]") : [];
-    var lastId = newSpark.dataset.lastSample;
-    if (!old || old.dataset.lastSample !== lastId) {
-      values.push(value === "" || value === undefined ? null : parseFloat(value));
+    var values = old ? sparkValues(old) : [];
+    var number = parseFloat(value);
+    if ((!old || old.dataset.lastSample !== newSpark.dataset.lastSample) && isFinite(number)) {
+      values.push(number);
     }
     return values.slice(-SPARK_POINTS);
   }
 
   function drawSpark(svg, values) {
-    svg.dataset.values = JSON.stringify(values);
-    var box = svg.viewBox.baseVal;
-    var width = box.width || 120, height = box.height || 32, pad = 2;
-    var present = values.filter(function (v) { return v !== null && isFinite(v); });
     var line = svg.querySelector("polyline");
-    if (!line || !present.length) { return; }
-    var low = Math.min.apply(null, present), high = Math.max.apply(null, present);
-    var span = high - low, steps = Math.max(values.length - 1, 1), coords = [];
-    values.forEach(function (v, i) {
-      if (v === null || !isFinite(v)) { return; }
-      var x = pad + (width - 2 * pad) * i / steps;
-      var y = span === 0 ? height / 2 : pad + (height - 2 * pad) * (high - v) / span;
-      coords.push(x.toFixed(1) + "," + y.toFixed(1));
-    });
-    line.setAttribute("points", coords.join(" "));
+    if (!line || !values.length) { return; }
+    var box = svg.viewBox.baseVal, width = box.width || 240, height = box.height || 64, pad = 2;
+    var low = Math.min.apply(null, values), high = Math.max.apply(null, values), span = high - low;
+    var step = (width - 2 * pad) / Math.max(values.length - 1, 1);
+    line.setAttribute("points", values.map(function (v, i) {
+      var y = span ? pad + (high - v) * (height - 2 * pad) / span : height / 2;
+      return Math.floor(pad + step * i) + "," + Math.floor(y);
+    }).join(" "));
+    svg.dataset.low = String(low);
+    svg.dataset.high = String(high);
   }
 
   /* ------------------------------------------------------------------- charts */
