@@ -1,0 +1,141 @@
+"""Plain MQTT payloads: a number, a JSON number, or a JSON object with value(s).
+
+Accepted shapes (UTF-8)::
+
+    74.01
+    {"value": 74.01}
+    {"values": [74.01, 74.02], "timestamp": "2026-11-23T06:30:00Z", "id": "m-17"}
+    {"value": 3, "timestamp": 1795415400000}          # epoch milliseconds
+    {"value": 4, "sample_size": 200}                  # p, np, u charts: items inspected
+
+Anything else raises :class:`ingest.errors.PayloadError` with a reason code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ingest.errors import PayloadError
+
+MAX_PAYLOAD_BYTES = 64 * 1024
+MAX_VALUES = 1000
+MAX_ID_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Values parsed from one plain message, with the source time and the source's id."""
+
+    values: tuple[float, ...]
+    timestamp: datetime | None = None
+    message_id: str | None = None
+    sample_size: float | None = None
+
+
+def parse_plain(payload: bytes) -> Reading:
+    """Parse a plain payload into a :class:`Reading`."""
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise PayloadError("payload_too_large", f"{len(payload)} bytes > {MAX_PAYLOAD_BYTES}")
+    try:
+        text = bytes(payload).decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise PayloadError("invalid_utf8", str(exc)) from exc
+    if not text:
+        raise PayloadError("empty", "empty payload")
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except _NonFiniteError as exc:
+        raise PayloadError("non_finite", str(exc)) from exc
+    except ValueError as exc:
+        raise PayloadError("invalid_json", str(exc)) from exc
+    if isinstance(data, dict):
+        return _from_object(data)
+    return Reading(values=(_number(data),))
+
+
+class _NonFiniteError(Exception):
+    pass
+
+
+def _reject_constant(name: str) -> float:
+    raise _NonFiniteError(f"{name} is not a finite number")
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PayloadError("not_a_number", f"{value!r} is not a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise PayloadError("non_finite", f"{value!r} is not finite")
+    return number
+
+
+def _from_object(data: dict[str, Any]) -> Reading:
+    if "values" in data:
+        raw = data["values"]
+        if not isinstance(raw, list):
+            raise PayloadError("not_a_number", "'values' must be a list of numbers")
+        if len(raw) > MAX_VALUES:
+            raise PayloadError("too_many_values", f"{len(raw)} values > {MAX_VALUES}")
+        values = tuple(_number(v) for v in raw)
+    elif "value" in data:
+        if data["value"] is None:
+            raise PayloadError("empty", "'value' is null")
+        values = (_number(data["value"]),)
+    else:
+        raise PayloadError("empty", "no 'value' or 'values' in the object")
+    if not values:
+        raise PayloadError("empty", "'values' is empty")
+    message_id = data.get("id")
+    if message_id is not None:
+        message_id = str(message_id)
+        if not message_id or len(message_id) > MAX_ID_LENGTH:
+            raise PayloadError("invalid_json", "'id' must be 1 to 100 characters")
+    timestamp = parse_timestamp(data["timestamp"]) if data.get("timestamp") is not None else None
+    sample_size = _number(data["sample_size"]) if data.get("sample_size") is not None else None
+    return Reading(
+        values=values, timestamp=timestamp, message_id=message_id, sample_size=sample_size
+    )
+
+
+def parse_timestamp(value: Any) -> datetime:
+    """An ISO 8601 string (naive = UTC) or epoch milliseconds as an aware datetime."""
+    try:
+        if isinstance(value, bool):
+            raise ValueError("a boolean is not a time")
+        if isinstance(value, int | float):
+            if not math.isfinite(value):
+                raise ValueError("not finite")
+            return datetime.fromtimestamp(value / 1000.0, tz=UTC)
+        if isinstance(value, str):
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise PayloadError("invalid_timestamp", f"{value!r}: {exc}") from exc
+    raise PayloadError("invalid_timestamp", f"{value!r} is not a time")
+
+
+def idempotency_key(
+    topic: str, payload: bytes, *, message_id: str | None = None, source_time: Any = None
+) -> str | None:
+    """The reading's key: the source's id, or a hash of topic, payload and source time.
+
+    ``None`` when the message has neither an id nor a source time: two equal readings
+    then cannot be told from a redelivery, so such messages are stored at least once.
+    """
+    if message_id:
+        return f"id:{message_id}"[:128]
+    if source_time is None:
+        return None
+    digest = hashlib.sha256()
+    digest.update(topic.encode("utf-8", "replace"))
+    digest.update(b"\0")
+    digest.update(bytes(payload))
+    digest.update(b"\0")
+    digest.update(str(source_time).encode())
+    return "h:" + digest.hexdigest()[:40]
