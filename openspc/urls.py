@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/reports/", include("spc.reports.api")),
+    path("api/v1/", include("openspc.api_urls")),
     path("reports/", include("spc.reports.urls")),
     path("", include("spc.urls")),
 ]

@@ -1,0 +1,10 @@
+"""Routes of the violations and reason codes API."""
+
+from rest_framework.routers import DefaultRouter
+
+from alerts.api.views import ReasonCodeViewSet, ViolationViewSet
+
+router = DefaultRouter()
+router.register("violations", ViolationViewSet, basename="violation")
+router.register("reason-codes", ReasonCodeViewSet, basename="reasoncode")
+urlpatterns = router.urls

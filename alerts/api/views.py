@@ -1,0 +1,140 @@
+"""REST endpoints of violations and reason codes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from alerts.api.serializers import (
+    AcknowledgeResultSerializer,
+    AcknowledgeSerializer,
+    BatchAcknowledgeSerializer,
+    ReasonCodeSerializer,
+    ViolationSerializer,
+)
+from alerts.models import ReasonCode, Violation
+from alerts.services import acknowledge
+from hierarchy.models import Node
+from openspc.api_permissions import ReadAnyWriteStaff
+from spc.choices import SEVERITY_CHOICES
+
+
+class ViolationFilter(django_filters.FilterSet):
+    """By characteristic, hierarchy subtree, rule, severity, acknowledged, time range."""
+
+    hierarchy = django_filters.NumberFilter(method="in_subtree", label="Hierarchy node id")
+    severity = django_filters.ChoiceFilter(choices=SEVERITY_CHOICES)
+    acknowledged = django_filters.BooleanFilter(
+        field_name="acknowledged_at", lookup_expr="isnull", exclude=True
+    )
+    start = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    end = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+
+    class Meta:
+        model = Violation
+        fields = ["characteristic", "rule", "severity", "acknowledged", "episode", "hierarchy"]
+
+    def in_subtree(
+        self, queryset: QuerySet[Violation], name: str, value: int
+    ) -> QuerySet[Violation]:
+        node = Node.objects.filter(pk=value).first()
+        if node is None:
+            return queryset.none()
+        return queryset.filter(characteristic__hierarchy__path__startswith=node.path)
+
+
+def _seconds(value: timedelta | None) -> float | None:
+    return value.total_seconds() if value is not None else None
+
+
+class ViolationViewSet(viewsets.ReadOnlyModelViewSet[Violation]):
+    """Violations with filters; acknowledge one (and its episode) or many."""
+
+    queryset = Violation.objects.select_related(
+        "characteristic", "acknowledged_by", "reason_code"
+    ).order_by("-id")
+    serializer_class = ViolationSerializer
+    filterset_class = ViolationFilter
+    ordering_fields = ["id", "created_at", "rule", "severity"]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["get"])
+    def stats(self, request: Request) -> Response:
+        """Counts by rule, severity and acknowledgement, and mean time to acknowledge."""
+        qs = self.filter_queryset(self.get_queryset()).order_by()
+        by_rule = {str(r["rule"]): r["n"] for r in qs.values("rule").annotate(n=Count("id"))}
+        by_severity = {r["severity"]: r["n"] for r in qs.values("severity").annotate(n=Count("id"))}
+        acked = qs.filter(acknowledged_at__isnull=False)
+        delay = acked.annotate(
+            wait=ExpressionWrapper(
+                F("acknowledged_at") - F("created_at"), output_field=DurationField()
+            )
+        ).aggregate(mean=Avg("wait"))["mean"]
+        total = qs.count()
+        acknowledged = acked.count()
+        return Response(
+            {
+                "total": total,
+                "acknowledged": acknowledged,
+                "unacknowledged": total - acknowledged,
+                "by_rule": by_rule,
+                "by_severity": by_severity,
+                "mean_time_to_acknowledge_seconds": _seconds(delay),
+            }
+        )
+
+    @extend_schema(request=AcknowledgeSerializer, responses=AcknowledgeResultSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
+        """Acknowledge this violation (and by default the rest of its episode)."""
+        violation = self.get_object()
+        params = AcknowledgeSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        result = acknowledge(
+            [violation.pk],
+            user=request.user,
+            reason_code=data["reason_code"],
+            comment=data["comment"],
+            whole_episodes=data["whole_episode"],
+        )
+        return Response(AcknowledgeResultSerializer(result).data)
+
+    @extend_schema(request=BatchAcknowledgeSerializer, responses=AcknowledgeResultSerializer)
+    @action(detail=False, methods=["post"], url_path="batch-acknowledge")
+    def batch_acknowledge(self, request: Request) -> Response:
+        """Acknowledge many violations by id and/or a whole episode."""
+        params = BatchAcknowledgeSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        ids = list(data.get("ids") or [])
+        if data.get("episode"):
+            ids += list(
+                Violation.objects.filter(episode=data["episode"]).values_list("pk", flat=True)
+            )
+        result = acknowledge(
+            ids,
+            user=request.user,
+            reason_code=data["reason_code"],
+            comment=data["comment"],
+            whole_episodes=data["whole_episode"],
+        )
+        return Response(AcknowledgeResultSerializer(result).data)
+
+
+class ReasonCodeViewSet(viewsets.ModelViewSet[ReasonCode]):
+    """Reason codes (assignable causes); engineers (staff) maintain them."""
+
+    queryset = ReasonCode.objects.all()
+    serializer_class = ReasonCodeSerializer
+    permission_classes = [ReadAnyWriteStaff]
+    filterset_fields = ["category", "active"]
+    search_fields = ["code", "description"]

@@ -1,0 +1,244 @@
+"""Serializers of characteristics, samples and limit requests (thin: no statistics here)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from openspc.api_errors import django_validation_body
+from spc.core.rules import ruleset_from_mapping
+from spc.models import Characteristic, Sample
+from spc.pipeline import MAX_MEASUREMENTS
+
+CHARACTERISTIC_FIELDS = [
+    "id",
+    "name",
+    "description",
+    "hierarchy",
+    "unit",
+    "decimal_places",
+    "active",
+    "chart_type",
+    "subgroup_size",
+    "subgroup_mode",
+    "min_measurements",
+    "warn_below_count",
+    "usl",
+    "lsl",
+    "target",
+    "center_line",
+    "ucl",
+    "lcl",
+    "sigma",
+    "secondary_center_line",
+    "secondary_ucl",
+    "secondary_lcl",
+    "rules",
+    "ewma_lambda",
+    "ewma_l",
+    "cusum_k",
+    "cusum_h",
+    "provider",
+    "mqtt_topic",
+    "sparkplug_group",
+    "sparkplug_edge_node",
+    "sparkplug_device",
+    "sparkplug_metric",
+    "trigger_strategy",
+    "trigger_tag",
+    "buffer_timeout_seconds",
+    "partial_policy",
+    "created_at",
+    "updated_at",
+]
+
+
+class StrictFloatField(serializers.FloatField):
+    """A JSON number only: no strings, booleans, NaN or infinities."""
+
+    default_error_messages = {
+        "invalid": "A number is required.",
+        "not_finite": "A finite number is required.",
+    }
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        if not math.isfinite(data):
+            self.fail("not_finite")
+        return super().to_internal_value(data)
+
+
+class CharacteristicSerializer(serializers.ModelSerializer[Characteristic]):
+    """A characteristic with its chart, spec and control limits, rules and data source.
+
+    ``rules`` maps rule numbers (1-8) to settings: ``{"1": {"severity": "CRITICAL"},
+    "2": {"severity": "WARNING", "length": 9}}``; a rule absent (or ``"enabled": false``)
+    is off.
+    """
+
+    class Meta:
+        model = Characteristic
+        fields = CHARACTERISTIC_FIELDS
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_rules(self, value: Any) -> Any:
+        try:
+            ruleset_from_mapping(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Apply the model's constraints (USL > LSL, n >= 1, ...) as field errors."""
+        if self.instance is not None:
+            data = {f.name: getattr(self.instance, f.name) for f in Characteristic._meta.fields}
+            data.pop("id")
+            candidate = Characteristic(pk=self.instance.pk, **{**data, **attrs})
+        else:
+            candidate = Characteristic(**attrs)
+        try:
+            candidate.full_clean(exclude=["revision"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(django_validation_body(exc)) from exc
+        return attrs
+
+
+class SampleViolationSerializer(serializers.Serializer[Any]):
+    """A violation as listed with its sample."""
+
+    id = serializers.IntegerField()
+    rule = serializers.IntegerField()
+    severity = serializers.CharField()
+    acknowledged = serializers.BooleanField()
+
+
+class SampleSerializer(serializers.ModelSerializer[Sample]):
+    """A stored sample with its measurements and the violations it raised."""
+
+    measurements = serializers.SerializerMethodField()
+    violations = serializers.SerializerMethodField()
+    created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = Sample
+        fields = [
+            "id",
+            "characteristic",
+            "timestamp",
+            "received_at",
+            "source",
+            "idempotency_key",
+            "operator",
+            "batch_number",
+            "created_by",
+            "actual_n",
+            "is_undersized",
+            "measurements",
+            "mean",
+            "range",
+            "std_dev",
+            "count",
+            "sample_size",
+            "value",
+            "secondary_value",
+            "center_line",
+            "ucl",
+            "lcl",
+            "z_score",
+            "zone",
+            "is_excluded",
+            "exclusion_reason",
+            "violations",
+        ]
+        read_only_fields = fields
+
+    def get_measurements(self, sample: Sample) -> list[float]:
+        known = getattr(sample, "measurement_values", None)
+        if known is not None:
+            return list(known)
+        return [m.value for m in sample.measurements.all()]
+
+    def get_violations(self, sample: Sample) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": v.pk,
+                "rule": v.rule,
+                "severity": v.severity,
+                "acknowledged": v.acknowledged_at is not None,
+            }
+            for v in sample.violations.all()
+        ]
+
+
+class SampleCreateSerializer(serializers.Serializer[Any]):
+    """A subgroup to process: ``measurements`` for variables charts, or ``defects`` /
+    ``defectives`` with ``sample_size`` for attribute charts."""
+
+    characteristic = serializers.PrimaryKeyRelatedField(queryset=Characteristic.objects.all())
+    measurements = serializers.ListField(
+        child=StrictFloatField(), required=False, max_length=MAX_MEASUREMENTS
+    )
+    defects = StrictFloatField(required=False, min_value=0)
+    defectives = StrictFloatField(required=False, min_value=0)
+    sample_size = StrictFloatField(required=False)
+    timestamp = serializers.DateTimeField(required=False)
+    batch_number = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    operator = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    idempotency_key = serializers.CharField(required=False, max_length=128)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "defects" in attrs and "defectives" in attrs:
+            raise serializers.ValidationError(
+                {"defects": ["Give defects (c, u charts) or defectives (p, np), not both."]}
+            )
+        return attrs
+
+
+class ExclusionSerializer(serializers.Serializer[Any]):
+    """Exclude a sample (reason required) or include it again."""
+
+    is_excluded = serializers.BooleanField()
+    exclusion_reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class RecalculateSerializer(serializers.Serializer[Any]):
+    """Baseline choice for a recalculation."""
+
+    last_n = serializers.IntegerField(required=False, min_value=2, max_value=10_000)
+    start = serializers.DateTimeField(required=False)
+    end = serializers.DateTimeField(required=False)
+    sample_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=10_000
+    )
+    exclude_out_of_control = serializers.BooleanField(default=False)
+    dry_run = serializers.BooleanField(default=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class LimitPreviewSerializer(serializers.Serializer[Any]):
+    """Limits from a recalculation (stored or previewed)."""
+
+    center_line = serializers.FloatField()
+    ucl = serializers.FloatField()
+    lcl = serializers.FloatField()
+    sigma = serializers.FloatField()
+    secondary_center_line = serializers.FloatField(allow_null=True)
+    secondary_ucl = serializers.FloatField(allow_null=True)
+    secondary_lcl = serializers.FloatField(allow_null=True)
+    baseline_count = serializers.IntegerField()
+    dropped_sample_ids = serializers.ListField(child=serializers.IntegerField())
+    stored = serializers.BooleanField()
+
+
+class RangeSerializer(serializers.Serializer[Any]):
+    """Optional time range (and point limit) of chart data and capability."""
+
+    start = serializers.DateTimeField(required=False)
+    end = serializers.DateTimeField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=5000, default=500)

@@ -1,0 +1,183 @@
+"""REST endpoints of characteristics and samples: thin calls into the pipeline and services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from openspc.api_errors import input_error_body
+from openspc.api_permissions import ReadAnyWriteStaff
+from spc.api.filters import CharacteristicFilter, SampleFilter
+from spc.api.serializers import (
+    CharacteristicSerializer,
+    ExclusionSerializer,
+    LimitPreviewSerializer,
+    RangeSerializer,
+    RecalculateSerializer,
+    SampleCreateSerializer,
+    SampleSerializer,
+)
+from spc.capability_study import capability_study
+from spc.chart_data import chart_data
+from spc.core.errors import InputError
+from spc.models import Characteristic, Sample
+from spc.pipeline import ProcessResult, SubgroupInput, process
+from spc.services import recalculate_limits, set_excluded
+
+MAX_BULK = 1000
+
+
+class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
+    """Characteristics: chart, limits, rules and data source; engineers (staff) write."""
+
+    queryset = Characteristic.objects.select_related("hierarchy").order_by(
+        "hierarchy__path", "name"
+    )
+    serializer_class = CharacteristicSerializer
+    permission_classes = [ReadAnyWriteStaff]
+    filterset_class = CharacteristicFilter
+    search_fields = ["name", "description", "mqtt_topic", "sparkplug_metric"]
+    ordering_fields = ["name", "id", "chart_type"]
+
+    @extend_schema(request=RecalculateSerializer, responses=LimitPreviewSerializer)
+    @action(detail=True, methods=["post"], url_path="recalculate-limits")
+    def recalculate_limits(self, request: Request, pk: str | None = None) -> Response:
+        """Compute limits from a baseline (last_n, start/end or sample_ids); dry_run previews."""
+        char = self.get_object()
+        params = RecalculateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        preview = recalculate_limits(
+            char,
+            last_n=data.get("last_n"),
+            start=data.get("start"),
+            end=data.get("end"),
+            sample_ids=data.get("sample_ids"),
+            exclude_out_of_control=data["exclude_out_of_control"],
+            dry_run=data["dry_run"],
+            user=request.user,
+            reason=data["reason"],
+        )
+        return Response(LimitPreviewSerializer(preview.as_dict()).data)
+
+    @extend_schema(parameters=[RangeSerializer], responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"], url_path="chart-data")
+    def chart_data(self, request: Request, pk: str | None = None) -> Response:
+        """Points (oldest first) with limits in force, zones and violations, plus current limits."""
+        char = self.get_object()
+        params = RangeSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        return Response(
+            chart_data(char, start=data.get("start"), end=data.get("end"), limit=data["limit"])
+        )
+
+    @extend_schema(parameters=[RangeSerializer], responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def capability(self, request: Request, pk: str | None = None) -> Response:
+        """Cp, Cpk, Pp, Ppk, Cpm with sigma_within and sigma_overall for a time range."""
+        char = self.get_object()
+        params = RangeSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        return Response(capability_study(char, start=data.get("start"), end=data.get("end")))
+
+
+def _subgroup_input(data: dict[str, Any], user_id: int | None) -> SubgroupInput:
+    count = data.get("defects", data.get("defectives"))
+    return SubgroupInput(
+        characteristic_id=data["characteristic"].pk,
+        measurements=tuple(data.get("measurements") or ()),
+        count=count,
+        sample_size=data.get("sample_size"),
+        timestamp=data.get("timestamp"),
+        idempotency_key=data.get("idempotency_key"),
+        operator=data.get("operator", ""),
+        batch_number=data.get("batch_number", ""),
+        source="REST",
+        user_id=user_id,
+    )
+
+
+class SampleViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[Sample],
+):
+    """Samples: POST one subgroup (or a list of them), list with filters, PATCH exclusion."""
+
+    queryset = (
+        Sample.objects.select_related("created_by")
+        .prefetch_related("measurements", "violations")
+        .order_by("-id")
+    )
+    serializer_class = SampleSerializer
+    filterset_class = SampleFilter
+    ordering_fields = ["id", "timestamp"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _process(self, item: Any) -> tuple[int, dict[str, Any]]:
+        serializer = SampleCreateSerializer(data=item)
+        if not serializer.is_valid():
+            return status.HTTP_400_BAD_REQUEST, {"errors": serializer.errors}
+        try:
+            result = process(_subgroup_input(serializer.validated_data, self.request.user.pk))
+        except InputError as exc:
+            return status.HTTP_400_BAD_REQUEST, {"errors": input_error_body(exc)}
+        return self._status(result), SampleSerializer(result.sample).data
+
+    @staticmethod
+    def _status(result: ProcessResult) -> int:
+        return status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+
+    @extend_schema(
+        request=SampleCreateSerializer,
+        responses={
+            201: SampleSerializer,
+            200: OpenApiResponse(SampleSerializer, description="Idempotent replay, or a bulk list"),
+            400: OpenApiResponse(description="Field errors"),
+        },
+        description="One subgroup as an object (201 with the stored sample and its "
+        "violations; 200 with the stored one when its idempotency_key was seen), or up to "
+        f"{MAX_BULK} subgroups as a list: 200 with one result per item, each "
+        "`{status, sample}` or `{status, errors}`, in order.",
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if isinstance(request.data, list):
+            if not request.data:
+                raise ValidationError({"non_field_errors": ["The list is empty."]})
+            if len(request.data) > MAX_BULK:
+                raise ValidationError({"non_field_errors": [f"At most {MAX_BULK} per request."]})
+            results = []
+            for item in request.data:
+                code, body = self._process(item)
+                results.append({"status": code, **({"sample": body} if code < 400 else body)})
+            return Response(results, status=status.HTTP_200_OK)
+        code, body = self._process(request.data)
+        if code >= 400:
+            return Response(body["errors"], status=code)
+        return Response(body, status=code)
+
+    @extend_schema(request=ExclusionSerializer, responses=SampleSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Exclude a sample (``exclusion_reason`` required) or include it again."""
+        sample = self.get_object()
+        params = ExclusionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        set_excluded(
+            sample,
+            data["is_excluded"],
+            reason=data.get("exclusion_reason", ""),
+            user=request.user,
+        )
+        fresh = self.get_queryset().get(pk=sample.pk)
+        return Response(SampleSerializer(fresh).data)
