@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from spc.choices import SEVERITY_CHOICES
+from spc.core.rules import ruleset_from_mapping
 from spc.models import NELSON_DEFAULT_RULES, Characteristic
 
 RULE_TITLES = {
@@ -76,6 +77,10 @@ class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
                 if cleaned.get(f"rule_{i}_length"):
                     spec["length"] = cleaned[f"rule_{i}_length"]
                 rules[str(i)] = spec
+        try:
+            ruleset_from_mapping(rules)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
         self.instance.rules = rules
         return cleaned
 

@@ -75,3 +75,30 @@ def test_the_rule_grid_writes_the_western_electric_preset(client: Client, engine
     char.refresh_from_db()
     assert set(char.rules) == {"1", "2", "5", "6"}
     assert char.rules["2"]["length"] == 8
+
+
+def test_rule_grid_refuses_an_invalid_run_length(client: Client, engineer: User) -> None:
+    """A length the rule engine would refuse is a form error, not a failure at ingest."""
+    from spc.tests.factories import CharacteristicFactory
+
+    char = CharacteristicFactory()
+    client.force_login(engineer)
+    url = reverse("admin:spc_characteristic_change", args=[char.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not hasattr(v, "pk")}
+    data.update(
+        {
+            "hierarchy": char.hierarchy_id,
+            "name": char.name,
+            "rule_1_enabled": "on",
+            "rule_1_severity": "CRITICAL",
+            "rule_1_length": 5,
+            "limit_history-TOTAL_FORMS": 0,
+            "limit_history-INITIAL_FORMS": 0,
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.non_field_errors()
+    assert any("Rule 1" in e for e in errors), errors
