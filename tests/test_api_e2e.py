@@ -43,7 +43,7 @@ def series(seed: int) -> list[float]:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_streamed_rules_equal_batch_scan_of_stored_series(api_client: APIClient, seed: int) -> None:
     windows.clear()
-    char = CharacteristicFactory(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
+    char = CharacteristicFactory.create(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
     streamed = post_series(api_client, char, series(seed))
     stored = list(Sample.objects.filter(characteristic=char).order_by("id"))
     z = [s.z_score for s in stored]
@@ -58,9 +58,9 @@ def test_streamed_rules_equal_batch_scan_of_stored_series(api_client: APIClient,
 
 def test_rule_two_on_the_ninth_and_rule_three_on_the_sixth(api_client: APIClient) -> None:
     windows.clear()
-    char = CharacteristicFactory(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
+    char = CharacteristicFactory.create(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
     fired = post_series(api_client, char, [10.4] * 9)
     assert [i for i, rules in enumerate(fired, 1) if 2 in rules] == [9]
-    other = CharacteristicFactory(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
+    other = CharacteristicFactory.create(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
     fired = post_series(api_client, other, [8.0, 8.5, 9.0, 9.5, 10.5, 11.0])
     assert [i for i, rules in enumerate(fired, 1) if 3 in rules] == [6]

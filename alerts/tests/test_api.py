@@ -21,7 +21,7 @@ def shifted() -> Characteristic:
     """Twelve points above the centre then one beyond: rule 2 on points 9-13 (one
     episode) and rule 1 on point 13."""
     windows.clear()
-    char = CharacteristicFactory(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
+    char = CharacteristicFactory.create(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
     for value in [10.5] * 12 + [20.0]:
         process(SubgroupInput(characteristic_id=char.pk, measurements=(value,)))
     ReasonCodeFactory(code="tool-wear")

@@ -18,14 +18,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def char_with_data() -> Characteristic:
     windows.clear()
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     for value in [10.0, 11.0] * 10:
         process(SubgroupInput(characteristic_id=char.pk, measurements=(value,)))
     return char
 
 
 def test_change_form_links_to_recalculation(client: Client, engineer: User) -> None:
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     client.force_login(engineer)
     page = client.get(reverse("admin:spc_characteristic_change", args=[char.pk]))
     assert reverse("admin:spc_characteristic_recalculate", args=[char.pk]) in page.text
@@ -49,7 +49,7 @@ def test_preview_then_store(client: Client, engineer: User, char_with_data: Char
 
 
 def test_zero_spread_is_a_form_error(client: Client, engineer: User) -> None:
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     for _ in range(5):
         process(SubgroupInput(characteristic_id=char.pk, measurements=(3.0,)))
     client.force_login(engineer)
@@ -60,7 +60,7 @@ def test_zero_spread_is_a_form_error(client: Client, engineer: User) -> None:
 
 
 def test_operator_cannot_open_recalculation(client: Client, operator: User) -> None:
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     client.force_login(operator)
     url = reverse("admin:spc_characteristic_recalculate", args=[char.pk])
     assert client.get(url).status_code == 302  # admin login page: not staff

@@ -28,7 +28,7 @@ def staff(engineer: User) -> APIClient:
 @pytest.fixture
 def with_data() -> Characteristic:
     windows.clear()
-    char = CharacteristicFactory(usl=14.0, lsl=7.0)
+    char = CharacteristicFactory.create(usl=14.0, lsl=7.0)
     for value in [10.0, 11.0] * 15:
         process(SubgroupInput(characteristic_id=char.pk, measurements=(value,)))
     return char
@@ -76,7 +76,7 @@ def test_invalid_characteristic_is_a_400_with_field(
 
 
 def test_operator_reads_but_cannot_write(api_client: APIClient, plant: dict[str, Node]) -> None:
-    CharacteristicFactory()
+    CharacteristicFactory.create()
     assert api_client.get(URL).status_code == 200
     assert api_client.post(URL, payload(plant["line"]), format="json").status_code == 403
 
@@ -98,7 +98,7 @@ def test_recalculate_preview_then_store(staff: APIClient, with_data: Characteris
 
 
 def test_recalculate_zero_spread_is_a_400(staff: APIClient) -> None:
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     for _ in range(5):
         process(SubgroupInput(characteristic_id=char.pk, measurements=(2.0,)))
     response = staff.post(f"{URL}{char.pk}/recalculate-limits/", {}, format="json")

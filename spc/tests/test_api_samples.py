@@ -19,7 +19,7 @@ URL = "/api/v1/samples/"
 @pytest.fixture
 def char() -> Characteristic:
     windows.clear()
-    return CharacteristicFactory(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
+    return CharacteristicFactory.create(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
 
 
 def post(client: APIClient, body: Any) -> Any:
@@ -104,7 +104,7 @@ def test_unknown_characteristic_is_400(api_client: APIClient) -> None:
 
 
 def test_attribute_sample(api_client: APIClient) -> None:
-    char = CharacteristicFactory(chart_type="P", subgroup_size=50, min_measurements=1)
+    char = CharacteristicFactory.create(chart_type="P", subgroup_size=50, min_measurements=1)
     ok = post(api_client, {"characteristic": char.pk, "defectives": 4, "sample_size": 50})
     assert ok.status_code == 201, ok.content
     assert ok.json()["value"] == pytest.approx(0.08)

@@ -33,7 +33,7 @@ def _fresh_windows() -> None:
 
 @pytest.fixture
 def char() -> Characteristic:
-    return CharacteristicFactory(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
+    return CharacteristicFactory.create(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
 
 
 def send(char: Characteristic, value: float, **extra: Any) -> pipeline.ProcessResult:
@@ -51,7 +51,7 @@ def fired(values: list[float], char: Characteristic) -> list[tuple[int, list[int
 
 
 def test_phase_one_sample_is_stored_without_limits() -> None:
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     result = send(char, 4.2, operator="olga", batch_number="B-7")
     assert result.created
     sample = result.sample
@@ -137,7 +137,7 @@ def test_bad_input_is_an_input_error_and_stores_nothing(
 
 
 def test_inactive_and_unknown_characteristics() -> None:
-    char = CharacteristicFactory(active=False)
+    char = CharacteristicFactory.create(active=False)
     with pytest.raises(CharacteristicInactive):
         send(char, 1.0)
     with pytest.raises(Characteristic.DoesNotExist):
@@ -149,7 +149,7 @@ def test_two_processes_writing_one_characteristic_agree_with_one(
 ) -> None:
     """Alternate submissions between two window caches, as a web and a worker process."""
     values = [10.5, 9.0, 10.6, 10.7, 10.2, 10.3, 10.4, 10.8, 10.9, 11.0, 10.1, 10.6, 14.0]
-    other = CharacteristicFactory(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
+    other = CharacteristicFactory.create(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
     single = fired(values, other)
 
     caches = [WindowCache(10), WindowCache(10)]

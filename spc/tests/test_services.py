@@ -35,7 +35,7 @@ def feed(char: Characteristic, values: list[float]) -> list[Any]:
 
 
 def test_dry_run_previews_without_storing() -> None:
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     feed(char, ALTERNATING)
     preview = recalculate_limits(char, dry_run=True)
     assert preview.stored is False
@@ -51,7 +51,7 @@ def test_dry_run_previews_without_storing() -> None:
 
 
 def test_store_records_history_with_user(engineer: User) -> None:
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     samples = feed(char, ALTERNATING)
     preview = recalculate_limits(char, last_n=10, user=engineer, reason="new tooling")
     assert preview.stored
@@ -70,7 +70,7 @@ def test_store_records_history_with_user(engineer: User) -> None:
 
 
 def test_constant_data_is_a_zero_spread_error_not_sigma_zero() -> None:
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     feed(char, [5.0] * 10)
     with pytest.raises(InputError) as info:
         recalculate_limits(char)
@@ -80,14 +80,14 @@ def test_constant_data_is_a_zero_spread_error_not_sigma_zero() -> None:
 
 
 def test_too_small_baseline_is_refused() -> None:
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     feed(char, [5.0])
     with pytest.raises(InputError):
         recalculate_limits(char)
 
 
 def test_out_of_control_points_can_be_dropped_from_the_baseline() -> None:
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     samples = feed(char, [*ALTERNATING, 40.0, *ALTERNATING])
     kept = recalculate_limits(char, dry_run=True)
     dropped = recalculate_limits(char, dry_run=True, exclude_out_of_control=True)
@@ -97,7 +97,7 @@ def test_out_of_control_points_can_be_dropped_from_the_baseline() -> None:
 
 
 def test_manual_limits_and_clear(engineer: User) -> None:
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     set_manual_limits(char, center_line=10, ucl=13, lcl=7, sigma=1, user=engineer)
     char.refresh_from_db()
     assert (char.center_line, char.ucl, char.lcl, char.sigma) == (10, 13, 7, 1)
@@ -110,7 +110,7 @@ def test_manual_limits_and_clear(engineer: User) -> None:
 
 
 def test_exclusion_needs_a_reason_and_can_be_undone() -> None:
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     (sample,) = feed(char, [5.0])
     with pytest.raises(InputError) as info:
         set_excluded(sample, True)
@@ -124,7 +124,7 @@ def test_exclusion_needs_a_reason_and_can_be_undone() -> None:
 
 
 def test_excluded_samples_stay_out_of_the_baseline() -> None:
-    char = CharacteristicFactory()
+    char = CharacteristicFactory.create()
     samples = feed(char, [*ALTERNATING, 40.0])
     set_excluded(samples[-1], True, reason="dropped part")
     preview = recalculate_limits(char, dry_run=True)
