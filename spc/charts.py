@@ -39,7 +39,7 @@ PRIMARY_TITLES = {
     "C": ("c", None),
     "U": ("u", None),
     "EWMA": ("EWMA", None),
-    "CUSUM": ("CUSUM C⁺", None),
+    "CUSUM": ("CUSUM C⁺ and −C⁻", None),
 }
 SECONDARY_CHARTS = {"XBAR_R", "XBAR_S", "I_MR"}
 SPEC_CHARTS = {"XBAR_R", "XBAR_S", "I_MR"}
@@ -101,6 +101,21 @@ def _hover(point: Mapping[str, Any], decimals: int) -> str:
     if point.get("is_excluded"):
         lines.append("excluded")
     return "<br>".join(lines)
+
+
+def cusum_lower(point: Mapping[str, Any]) -> float | None:
+    """CUSUM's lower sum C⁻ drawn below zero (the stored secondary value is its size)."""
+    value = point.get("secondary_value")
+    return None if value is None else -abs(value)
+
+
+def marker_y(point: Mapping[str, Any], chart_type: str) -> float | None:
+    """Where a point's marker sits: on the plotted value, or for a CUSUM signal from the
+    lower sum (z below zero) on the −C⁻ line."""
+    z = point.get("z")
+    if chart_type == "CUSUM" and z is not None and z < 0:
+        return cusum_lower(point)
+    return point.get("value")
 
 
 def _trace(uid: str, **attrs: Any) -> dict[str, Any]:
@@ -193,6 +208,18 @@ def _empty_traces(chart_type: str) -> list[dict[str, Any]]:
             hoverinfo="skip",
         ),
     ]
+    if chart_type == "CUSUM":
+        traces.insert(
+            4,
+            _trace(
+                "lower",
+                mode="lines+markers",
+                line={"color": COLOURS["spec"], "width": 2},
+                marker={"size": 6},
+                customdata=[],
+                hovertemplate="−C⁻ %{y}<extra></extra>",
+            ),
+        )
     if has_secondary(chart_type):
         traces.append(
             _trace(
@@ -216,7 +243,12 @@ def _append(trace: dict[str, Any], x: str, y: Any, **extra: Any) -> None:
         trace[key].append(value)
 
 
-def _fill(traces: dict[str, dict[str, Any]], points: Sequence[Mapping[str, Any]], decimals: int):
+def _fill(
+    traces: dict[str, dict[str, Any]],
+    points: Sequence[Mapping[str, Any]],
+    decimals: int,
+    chart_type: str,
+) -> None:
     newest_ids = {p["id"] for p in points[-PULSE_NEWEST:]}
     for point in points:
         x = plot_time(point["timestamp"])
@@ -224,12 +256,15 @@ def _fill(traces: dict[str, dict[str, Any]], points: Sequence[Mapping[str, Any]]
             key = "center_line" if uid == "cl" else uid
             _append(traces[uid], x, point.get(key))
         _append(traces["value"], x, point.get("value"))
+        if "lower" in traces:
+            _append(traces["lower"], x, cusum_lower(point), customdata=point["id"])
         text = _hover(point, decimals)
+        y = marker_y(point, chart_type)
         for role in _marker_roles(point, pulse=point["id"] in newest_ids):
             if role == "pulse":
-                _append(traces[role], x, point.get("value"))
+                _append(traces[role], x, y)
             else:
-                _append(traces[role], x, point.get("value"), customdata=point["id"], text=text)
+                _append(traces[role], x, y, customdata=point["id"], text=text)
         if "value2" in traces:
             _append(traces["value2"], x, point.get("secondary_value"), customdata=point["id"])
 
@@ -366,7 +401,7 @@ def control_figure(data: Mapping[str, Any]) -> dict[str, Any]:
     chart_type = char["chart_type"]
     decimals = int(char.get("decimal_places", 3))
     traces = {t["uid"]: t for t in _empty_traces(chart_type)}
-    _fill(traces, data.get("points") or [], decimals)
+    _fill(traces, data.get("points") or [], decimals, chart_type)
     shapes, labels = _decorations(data)
     primary, secondary = titles(chart_type, char.get("subgroup_mode", "NOMINAL_TOLERANCE"))
     layout: dict[str, Any] = {
@@ -415,18 +450,22 @@ def point_extension(
         "lcl": {"x": [x], "y": [point.get("lcl")]},
         "value": {"x": [x], "y": [point.get("value")]},
     }
+    chart_type = characteristic.get("chart_type", "")
+    if chart_type == "CUSUM":
+        out["lower"] = {"x": [x], "y": [cusum_lower(point)], "customdata": [point["id"]]}
     text = _hover(full, decimals)
+    y = marker_y(point, chart_type)
     for role in _marker_roles(full, pulse=True):
         if role == "pulse":
-            out[role] = {"x": [x], "y": [point.get("value")]}
+            out[role] = {"x": [x], "y": [y]}
         else:
             out[role] = {
                 "x": [x],
-                "y": [point.get("value")],
+                "y": [y],
                 "customdata": [point["id"]],
                 "text": [text],
             }
-    if has_secondary(characteristic.get("chart_type", "")):
+    if has_secondary(chart_type):
         out["value2"] = {"x": [x], "y": [point.get("secondary_value")], "customdata": [point["id"]]}
     return out
 

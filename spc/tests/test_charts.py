@@ -198,3 +198,38 @@ def test_sparkline_skips_missing_and_draws_flat_series_in_the_middle():
     coords = sparkline_points([5.0, None, 5.0], 100, 20).split()
     assert len(coords) == 2
     assert all(c.endswith(",10") for c in coords)
+
+
+def test_cusum_draws_the_lower_sum_below_zero_and_marks_its_signal_there():
+    points = [
+        _point(1, 0.5, secondary_value=0.0, center_line=0.0, ucl=5.0, lcl=-5.0, z=0.3),
+        _point(
+            2,
+            0.0,
+            secondary_value=5.5,
+            center_line=0.0,
+            ucl=5.0,
+            lcl=-5.0,
+            z=-3.3,
+            violations=[{"id": 1, "rule": 1, "severity": "CRITICAL", "acknowledged": False}],
+        ),
+    ]
+    data = _data(points, chart_type="CUSUM")
+    traces = _traces(control_figure(data))
+    assert traces["lower"]["y"] == [0.0, -5.5]
+    assert traces["value"]["y"] == [0.5, 0.0]
+    assert traces["viol_crit"]["y"] == [-5.5]
+    assert "value2" not in traces
+    ext = point_extension(data["characteristic"], points[1], [points[1]["violations"][0]])
+    assert ext["lower"]["y"] == [-5.5]
+    assert ext["pulse"]["y"] == [-5.5]
+
+
+def test_ewma_has_per_point_limits_and_no_zone_bands():
+    points = [
+        _point(1, 10.1, ucl=10.6, lcl=9.4),
+        _point(2, 10.3, ucl=10.77, lcl=9.23),
+    ]
+    fig = control_figure(_data(points, chart_type="EWMA"))
+    assert _traces(fig)["ucl"]["y"] == [10.6, 10.77]
+    assert not [s for s in fig["layout"]["shapes"] if s["name"].startswith("zone")]

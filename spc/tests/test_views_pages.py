@@ -211,3 +211,35 @@ def test_plotly_js_is_served_from_the_plotly_package(client):
     assert response["Content-Type"] == "text/javascript"
     assert b"plotly" in b"".join(response.streaming_content)[:2000].lower()
     assert "max-age" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("chart_type", "extra", "title"),
+    [
+        ("XBAR_S", {"subgroup_size": 3, "min_measurements": 3}, "S"),
+        ("EWMA", {"target": 10.0}, "EWMA"),
+        ("CUSUM", {"target": 10.0}, "CUSUM"),
+        ("C", {"center_line": 4.0, "ucl": 10.0, "lcl": 0.0, "sigma": 2.0}, "c"),
+    ],
+)
+def test_every_chart_type_renders_its_page_entry_and_figure(
+    client, operator, chart_type, extra, title
+):
+    fields = {"center_line": 10.0, "ucl": 13.0, "lcl": 7.0, "sigma": 1.0, **extra}
+    char = CharacteristicFactory(chart_type=chart_type, **fields)
+    for value in (10.0, 11.0, 12.5):
+        if chart_type == "C":
+            data = SubgroupInput(characteristic_id=char.pk, count=float(int(value) - 6))
+        else:
+            data = SubgroupInput(
+                characteristic_id=char.pk, measurements=(value,) * char.subgroup_size
+            )
+        process(data)
+    client.force_login(operator)
+    assert client.get(f"/chars/{char.pk}/").status_code == 200
+    assert client.get(f"/chars/{char.pk}/entry/").status_code == 200
+    figure = client.get(f"/chars/{char.pk}/figure/").json()
+    layout = figure["layout"]
+    axis_titles = [layout["yaxis"]["title"]["text"], layout.get("yaxis2", {}).get("title", {})]
+    assert any(title in str(t) for t in axis_titles)
+    assert len(next(t for t in figure["data"] if t["uid"] == "value")["y"]) == 3

@@ -22,7 +22,7 @@
 
   /* ---------------------------------------------------------------- live socket */
   var live = {
-    socket: null, attempts: 0, lastSample: 0, pingTimer: null, pongTimer: null,
+    socket: null, attempts: 0, lastSample: 0, pingTimer: null, pongTimer: null, retryTimer: null,
     everOpened: false, stopped: false,
   };
 
@@ -58,7 +58,9 @@
   }
 
   function connect() {
+    clearTimeout(live.retryTimer);
     if (live.stopped) { return; }
+    if (live.socket && live.socket.readyState <= WebSocket.OPEN) { return; }
     setStatus("connecting");
     var socket = new WebSocket(socketUrl());
     live.socket = socket;
@@ -94,12 +96,12 @@
       setStatus("connecting");
       var delay = Math.min(MAX_BACKOFF_MS, 1000 * Math.pow(2, live.attempts));
       live.attempts += 1;
-      setTimeout(connect, delay / 2 + Math.random() * delay / 2);
+      live.retryTimer = setTimeout(connect, delay / 2 + Math.random() * delay / 2);
     });
   }
 
   window.addEventListener("online", function () {
-    if (!live.socket && !live.stopped) { connect(); }
+    if (body.dataset.liveUrl) { connect(); }
   });
 
   /* ------------------------------------------------------------- fragment swaps */
