@@ -23,9 +23,8 @@ FULL = "full"
 TRIGGER = "trigger"
 TIMEOUT = "timeout"
 DISCARDED = "discarded"
+OVERFLOW = "overflow"
 EMPTY = "empty"
-
-MAX_SUBGROUP = 1000
 
 
 @dataclass(frozen=True)
@@ -103,8 +102,18 @@ class SubgroupBuffer:
         if self.config.strategy == ON_CHANGE:
             if len(self.readings) >= max(1, self.config.subgroup_size):
                 closed.append(self._close(FULL))
-        elif len(self.readings) >= MAX_SUBGROUP:
-            closed.append(self._close(FULL))
+        elif len(self.readings) > max(1, self.config.subgroup_size):
+            # ON_TRIGGER keeps the newest n readings; an older one is handed back as dropped.
+            oldest = self.readings.pop(0)
+            closed.append(
+                ClosedSubgroup(
+                    self.config.characteristic_id,
+                    (oldest.value,),
+                    (oldest.handle,) if oldest.handle is not None else (),
+                    OVERFLOW,
+                    oldest.timestamp,
+                )
+            )
         return closed
 
     def trigger(

@@ -16,6 +16,7 @@ REASONS = (
     "unknown_alias",
     "input_error",
     "partial_discarded",
+    "trigger_overflow",
 )
 """Dead-letter reason codes (also the names of the per-reason counters)."""
 

@@ -46,3 +46,36 @@ class IngestCounter(models.Model):
         """Add ``by`` to the counter ``name``, creating it at zero first."""
         counter, _ = cls.objects.get_or_create(name=name)
         cls.objects.filter(pk=counter.pk).update(value=F("value") + by, updated_at=timezone.now())
+
+
+class PendingReading(models.Model):
+    """A reading in an open subgroup, stored so its MQTT message can be acknowledged.
+
+    The ingest worker keeps the open subgroup of a characteristic with n > 1 (or a trigger)
+    here. The transaction that stores the closed subgroup sets ``sample_id`` on its rows, so
+    a worker restart reloads only open buffers, and a redelivered message whose reading is
+    already here (open or stored) changes nothing. Stored rows are purged after a day.
+    """
+
+    characteristic = models.ForeignKey(
+        "spc.Characteristic", on_delete=models.CASCADE, related_name="+"
+    )
+    value = models.FloatField()
+    key = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
+    timestamp = models.DateTimeField(null=True, blank=True)
+    sample_size = models.FloatField(null=True, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    sample_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["characteristic", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["characteristic", "key"],
+                condition=models.Q(key__isnull=False),
+                name="pending_reading_key_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} for characteristic {self.characteristic_id}"

@@ -8,6 +8,7 @@ from ingest.buffers import (
     EMPTY,
     FULL,
     ON_TRIGGER,
+    OVERFLOW,
     TIMEOUT,
     TRIGGER,
     BufferConfig,
@@ -44,12 +45,15 @@ def test_single_reading_subgroup_keeps_the_reading_key() -> None:
 def test_on_trigger_closes_when_the_trigger_fires() -> None:
     builder = SubgroupBuilder()
     builder.configure(BufferConfig(2, subgroup_size=5, strategy=ON_TRIGGER))
-    for i in range(7):
+    for i in range(5):
         assert builder.add(2, reading(float(i), i), now=i) == []
+    (dropped,) = builder.add(2, reading(5.0, 5), now=5)
+    assert dropped.outcome == OVERFLOW
+    assert (dropped.values, dropped.handles) == ((0.0,), (0,))
     (closed,) = builder.trigger(2, now=8, handle=99)
     assert closed.outcome == TRIGGER
-    assert len(closed.values) == 7
-    assert closed.handles[-1] == 99
+    assert closed.values == (1.0, 2.0, 3.0, 4.0, 5.0)
+    assert closed.handles == (1, 2, 3, 4, 5, 99)
     (empty,) = builder.trigger(2, now=9, handle=100)
     assert empty.outcome == EMPTY
     assert not empty.should_process

@@ -1,0 +1,60 @@
+"""``manage.py ingest``: run the MQTT / Sparkplug B ingest worker until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ingest.worker import IngestWorker, WorkerOptions
+
+
+class Command(BaseCommand):
+    help = "Subscribe to the MQTT broker and store the mapped characteristics' measurements."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--url",
+            default=os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883"),
+            help="mqtt://user:password@host:port (mqtts:// for TLS); default $MQTT_URL.",
+        )
+        parser.add_argument("--client-id", default="openspc-ingest")
+        parser.add_argument("--tls", action="store_true", help="Connect with TLS.")
+        parser.add_argument("--ca-file", default=None, help="CA bundle for TLS.")
+        parser.add_argument("--host-id", default="openspc", help="Sparkplug host id (STATE).")
+        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--partition",
+            default=None,
+            help="INDEX/COUNT: this worker takes characteristics with id %% COUNT == INDEX.",
+        )
+        parser.add_argument("--events-topic", default="openspc/events/violations")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        partition = None
+        if options["partition"]:
+            try:
+                index, count = (int(p) for p in options["partition"].split("/"))
+            except ValueError as exc:
+                raise CommandError("--partition must be INDEX/COUNT, e.g. 0/2") from exc
+            if not 0 <= index < count:
+                raise CommandError("--partition INDEX must be in 0..COUNT-1")
+            partition = (index, count)
+        worker = IngestWorker(
+            WorkerOptions(
+                url=options["url"],
+                client_id=options["client_id"],
+                tls=options["tls"],
+                ca_file=options["ca_file"],
+                host_id=options["host_id"],
+                batch_size=options["batch_size"],
+                partition=partition,
+                events_topic=options["events_topic"],
+            )
+        )
+        self.stdout.write(f"ingest worker {options['client_id']} on {options['url']}")
+        worker.run()
+        self.stdout.write("ingest worker stopped")

@@ -1,0 +1,540 @@
+"""The MQTT / Sparkplug B ingest worker: messages in, ``spc.pipeline.process`` out.
+
+At-least-once end to end, idempotent by key:
+
+* paho-mqtt 2 (callback API v2) speaks MQTT 5 with ``clean_start=False`` and a session
+  expiry, subscribes at QoS 1 and acknowledges manually. The network thread puts each
+  message on a bounded queue (a full queue blocks it: backpressure reaches the broker).
+* The main loop takes a batch from the queue and handles it in ONE database transaction:
+  samples through the pipeline, readings of open subgroups as ``PendingReading`` rows,
+  dead letters with their counters. Only after the commit are the batch's messages
+  acknowledged. A crash before that makes the broker redeliver them; their keys (source
+  id, Sparkplug seq/timestamp, or a hash of topic, payload and source time) make the
+  replay a no-op.
+* Open subgroups live in ``PendingReading`` rows, so a restart reloads them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import signal
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import paho.mqtt.client as mqtt
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from ingest import dead_letters
+from ingest.buffers import DISCARDED, OVERFLOW, BufferedReading, ClosedSubgroup, SubgroupBuilder
+from ingest.errors import PayloadError
+from ingest.mapping import Mapping, Target, load_mapping, mapping_version
+from ingest.models import PendingReading
+from ingest.payloads import Reading, idempotency_key, parse_plain
+from ingest.sparkplug import numeric_value
+from ingest.sparkplug_host import MetricReading, SparkplugHost, state_payload
+from ingest.topics import SPARKPLUG_NAMESPACE, parse_sparkplug_topic, parse_state_topic
+from spc.core.errors import InputError
+from spc.models import Characteristic
+from spc.pipeline import ProcessResult, SubgroupInput, process
+
+logger = logging.getLogger(__name__)
+
+PENDING_RETENTION = timedelta(days=1)
+
+
+@dataclass
+class WorkerOptions:
+    """Connection and tuning options of the worker."""
+
+    url: str = "mqtt://127.0.0.1:1883"
+    client_id: str = "openspc-ingest"
+    tls: bool = False
+    ca_file: str | None = None
+    host_id: str = "openspc"
+    batch_size: int = 500
+    queue_size: int = 20000
+    session_expiry: int = 86400
+    partition: tuple[int, int] | None = None
+    reload_interval: float = 5.0
+    events_topic: str = "openspc/events/violations"
+    keepalive: int = 30
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One received message and what is needed to acknowledge it."""
+
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+    generation: int
+    received: float = field(default_factory=time.time)
+
+
+@dataclass
+class BatchOutcome:
+    """What one committed batch did (for tests, benchmarks and logs)."""
+
+    samples: int = 0
+    replays: int = 0
+    dead_letters: int = 0
+    committed_at: float = 0.0
+    received: list[float] = field(default_factory=list)
+
+
+class IngestWorker:
+    """Subscribe, turn messages into subgroups, commit, then acknowledge."""
+
+    def __init__(
+        self,
+        options: WorkerOptions,
+        on_batch: Callable[[BatchOutcome], None] | None = None,
+    ) -> None:
+        self.options = options
+        self.on_batch = on_batch
+        self.queue: queue.Queue[Incoming] = queue.Queue(maxsize=options.queue_size)
+        self.stop_event = threading.Event()
+        self.connected = threading.Event()
+        self.subscribed = threading.Event()
+        self.generation = 0
+        self.builder = SubgroupBuilder()
+        self.host = SparkplugHost(options.host_id)
+        self.mapping = Mapping()
+        self._subscribed: set[str] = set()
+        self._last_reload = 0.0
+        self._outbound: list[tuple[str, bytes]] = []
+        self._state_ts = 0
+        self.client = self._make_client()
+
+    # -- MQTT ---------------------------------------------------------------------------
+
+    def _make_client(self) -> mqtt.Client:
+        url = urlparse(self.options.url)
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self.options.client_id,
+            protocol=mqtt.MQTTv5,
+            manual_ack=True,
+        )
+        if url.username:
+            client.username_pw_set(unquote(url.username), unquote(url.password or ""))
+        if self.options.tls or url.scheme in ("mqtts", "ssl"):
+            client.tls_set(ca_certs=self.options.ca_file, cert_reqs=ssl.CERT_REQUIRED)
+        client.max_inflight_messages_set(1000)
+        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        client.on_subscribe = lambda *args: self.subscribed.set()
+        return client
+
+    def _endpoint(self) -> tuple[str, int]:
+        url = urlparse(self.options.url)
+        default = 8883 if self.options.tls or url.scheme in ("mqtts", "ssl") else 1883
+        return url.hostname or "127.0.0.1", url.port or default
+
+    def start(self) -> None:
+        """Load the mapping and open buffers, then connect (reconnecting with backoff)."""
+        self.reload_mapping(force=True)
+        self._restore_buffers()
+        self._state_ts = int(time.time() * 1000)
+        self.client.will_set(
+            self.host.state_topic, state_payload(False, self._state_ts), qos=1, retain=True
+        )
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = self.options.session_expiry
+        properties.ReceiveMaximum = 65535
+        host, port = self._endpoint()
+        self.client.connect_async(
+            host,
+            port,
+            keepalive=self.options.keepalive,
+            clean_start=False,
+            properties=properties,
+        )
+        self.client.loop_start()
+
+    def _on_connect(
+        self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any
+    ) -> None:
+        if reason_code.is_failure:
+            logger.warning("MQTT connect refused: %s", reason_code)
+            return
+        self.generation += 1
+        self._subscribed = set()
+        self._subscribe(self._wanted_subscriptions())
+        client.publish(
+            self.host.state_topic, state_payload(True, self._state_ts), qos=1, retain=True
+        )
+        self.connected.set()
+        logger.info("MQTT connected (session present: %s)", flags.session_present)
+
+    def _on_disconnect(
+        self, client: mqtt.Client, userdata: Any, flags: Any, reason_code: Any, properties: Any
+    ) -> None:
+        self.connected.clear()
+        if not self.stop_event.is_set():
+            logger.warning("MQTT disconnected (%s); reconnecting", reason_code)
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        item = Incoming(
+            message.topic, bytes(message.payload), message.mid, message.qos, self.generation
+        )
+        while not self.stop_event.is_set():
+            try:
+                self.queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def _wanted_subscriptions(self) -> set[str]:
+        wanted = set(self.mapping.subscriptions())
+        for group, *_ in self.mapping.sparkplug:
+            wanted.add(f"{SPARKPLUG_NAMESPACE}/{group}/#")
+        return wanted
+
+    def _subscribe(self, filters: set[str]) -> None:
+        new = sorted(filters - self._subscribed)
+        if new and self.generation:
+            self.client.subscribe([(f, 1) for f in new])
+            self._subscribed |= set(new)
+
+    # -- mapping and buffers ------------------------------------------------------------
+
+    def reload_mapping(self, force: bool = False) -> None:
+        """Reload the characteristics' mapping when it changed (checked every few seconds)."""
+        now = time.monotonic()
+        if not force and now - self._last_reload < self.options.reload_interval:
+            return
+        self._last_reload = now
+        if not force and mapping_version() == self.mapping.version:
+            return
+        mapping = load_mapping(self.options.partition)
+        flushed: list[ClosedSubgroup] = []
+        for target in mapping.targets.values():
+            flushed.extend(self.builder.configure(target.buffer))
+        self.mapping = mapping
+        if flushed:
+            self._commit_closed(flushed)
+        if self.generation:
+            self._subscribe(self._wanted_subscriptions())
+
+    def _restore_buffers(self) -> None:
+        now = time.monotonic()
+        closed: list[ClosedSubgroup] = []
+        for row in PendingReading.objects.filter(sample_id__isnull=True).order_by("id"):
+            target = self.mapping.targets.get(row.characteristic_id)
+            if target is None or target.direct:
+                continue
+            closed.extend(
+                self.builder.add(
+                    target.characteristic_id,
+                    BufferedReading(row.value, row.key, row.timestamp, row.pk, row.sample_size),
+                    now,
+                )
+            )
+        if closed:
+            self._commit_closed(closed)
+        PendingReading.objects.filter(
+            sample_id__isnull=False, received_at__lt=timezone.now() - PENDING_RETENTION
+        ).delete()
+
+    def _commit_closed(self, closed: list[ClosedSubgroup]) -> None:
+        with transaction.atomic():
+            for subgroup in closed:
+                self._store_closed(subgroup, BatchOutcome())
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def run(self, install_signals: bool = True) -> None:
+        """Process messages until SIGTERM/SIGINT or :meth:`stop`; then disconnect."""
+        if install_signals:
+            signal.signal(signal.SIGTERM, lambda *_: self.stop_event.set())
+            signal.signal(signal.SIGINT, lambda *_: self.stop_event.set())
+        self.start()
+        try:
+            while not self.stop_event.is_set():
+                self.step(timeout=0.2)
+            self.step(timeout=0)  # what is in hand
+        finally:
+            self.shutdown()
+
+    def step(self, timeout: float = 0.2) -> BatchOutcome | None:
+        """Handle one batch (waiting up to ``timeout`` for the first message) and timeouts."""
+        batch = self._take(timeout)
+        outcome = None
+        if batch:
+            outcome = self._process_with_retry(batch)
+        due = self.builder.flush_due(time.monotonic())
+        if due:
+            self._commit_closed(due)
+        self.reload_mapping()
+        return outcome
+
+    def _take(self, timeout: float) -> list[Incoming]:
+        try:
+            first = self.queue.get(timeout=timeout) if timeout > 0 else self.queue.get_nowait()
+        except queue.Empty:
+            return []
+        batch = [first]
+        while len(batch) < self.options.batch_size:
+            try:
+                batch.append(self.queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
+
+    def _process_with_retry(self, batch: list[Incoming]) -> BatchOutcome:
+        delay = 0.1
+        while True:
+            try:
+                return self.process_batch(batch)
+            except DatabaseError:
+                logger.exception("batch of %d failed; retrying", len(batch))
+                self._rebuild_buffers()
+                if self.stop_event.wait(delay):
+                    raise
+                delay = min(delay * 2, 5.0)
+
+    def _rebuild_buffers(self) -> None:
+        self.builder = SubgroupBuilder()
+        self.reload_mapping(force=True)
+        self._restore_buffers()
+
+    def process_batch(self, batch: list[Incoming]) -> BatchOutcome:
+        """Handle messages in one transaction, then acknowledge them and publish events."""
+        outcome = BatchOutcome()
+        self._outbound = []
+        with transaction.atomic():
+            for item in batch:
+                self._handle(item, outcome)
+        outcome.committed_at = time.time()
+        outcome.received = [item.received for item in batch]
+        for item in batch:
+            if item.qos > 0 and item.generation == self.generation:
+                self.client.ack(item.mid, item.qos)
+        for topic, payload in self._outbound:
+            self.client.publish(topic, payload, qos=1)
+        if self.on_batch is not None:
+            self.on_batch(outcome)
+        return outcome
+
+    def shutdown(self) -> None:
+        """Stop reading and disconnect cleanly (open subgroups stay in PendingReading)."""
+        self.stop_event.set()
+        if self.connected.is_set():
+            info = self.client.publish(
+                self.host.state_topic,
+                state_payload(False, self._state_ts),
+                qos=1,
+                retain=True,
+            )
+            info.wait_for_publish(timeout=2)
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    # -- one message ----------------------------------------------------------------------
+
+    def _handle(self, item: Incoming, outcome: BatchOutcome) -> None:
+        if parse_state_topic(item.topic) is not None:
+            return
+        sparkplug_topic = parse_sparkplug_topic(item.topic)
+        if sparkplug_topic is not None:
+            result = self.host.handle(sparkplug_topic, item.payload, time.monotonic())
+            for error in result.errors:
+                self._dead_letter(item, error, outcome)
+            self._outbound.extend(result.commands)
+            if result.commands:
+                dead_letters.count("sparkplug.rebirth_requests", len(result.commands))
+            for reading in result.readings:
+                self._sparkplug_reading(item, reading, outcome)
+            return
+        if item.topic.startswith(f"{SPARKPLUG_NAMESPACE}/"):
+            return
+        trigger_char = self.mapping.triggers.resolve(item.topic)
+        if trigger_char is not None and self.mapping.router.resolve(item.topic) is None:
+            if _truthy(item.payload):
+                self._trigger(trigger_char, None, outcome)
+            return
+        char_id = self.mapping.router.resolve(item.topic)
+        if char_id is None:
+            self._dead_letter(item, PayloadError("unknown_topic", "no characteristic"), outcome)
+            return
+        try:
+            plain = parse_plain(item.payload)
+        except PayloadError as exc:
+            self._dead_letter(item, exc, outcome)
+            return
+        key = idempotency_key(
+            item.topic,
+            item.payload,
+            message_id=plain.message_id,
+            source_time=plain.timestamp.isoformat() if plain.timestamp else None,
+        )
+        self._reading(item, self.mapping.targets[char_id], plain, key, outcome)
+
+    def _sparkplug_reading(
+        self, item: Incoming, reading: MetricReading, outcome: BatchOutcome
+    ) -> None:
+        key = (reading.group, reading.edge_node, reading.device, reading.name)
+        trigger_char = self.mapping.sparkplug_triggers.get(key)
+        if trigger_char is not None:
+            if reading.metric.value:
+                self._trigger(trigger_char, reading.timestamp, outcome)
+            return
+        char_id = self.mapping.sparkplug.get(key)
+        if char_id is None:
+            return  # a metric the plant does not chart (bdSeq, states, other tags)
+        try:
+            value = numeric_value(reading.metric)
+        except PayloadError as exc:
+            self._dead_letter(item, exc, outcome)
+            return
+        plain = Reading(values=(value,), timestamp=reading.timestamp)
+        self._reading(item, self.mapping.targets[char_id], plain, reading.key, outcome)
+
+    def _reading(
+        self,
+        item: Incoming,
+        target: Target,
+        reading: Reading,
+        key: str | None,
+        outcome: BatchOutcome,
+    ) -> None:
+        char_id = target.characteristic_id
+        if target.direct or len(reading.values) > 1:
+            if target.attribute:
+                if len(reading.values) != 1:
+                    self._dead_letter(
+                        item, PayloadError("too_many_values", "one count per message"), outcome
+                    )
+                    return
+                data = SubgroupInput(
+                    characteristic_id=char_id,
+                    count=reading.values[0],
+                    sample_size=reading.sample_size or target.default_sample_size,
+                    timestamp=reading.timestamp,
+                    idempotency_key=key,
+                    source="MQTT",
+                )
+            else:
+                data = SubgroupInput(
+                    characteristic_id=char_id,
+                    measurements=reading.values,
+                    timestamp=reading.timestamp,
+                    idempotency_key=key,
+                    source="MQTT",
+                )
+            self._process(data, outcome, item=item)
+            return
+        if (
+            key is not None
+            and PendingReading.objects.filter(characteristic_id=char_id, key=key).exists()
+        ):
+            outcome.replays += 1
+            return
+        row = PendingReading.objects.create(
+            characteristic_id=char_id,
+            value=reading.values[0],
+            key=key,
+            timestamp=reading.timestamp,
+            sample_size=reading.sample_size,
+        )
+        buffered = BufferedReading(row.value, key, reading.timestamp, row.pk, reading.sample_size)
+        for closed in self.builder.add(char_id, buffered, time.monotonic()):
+            self._store_closed(closed, outcome)
+
+    def _trigger(self, char_id: int, stamp: datetime | None, outcome: BatchOutcome) -> None:
+        if char_id not in self.mapping.targets:
+            return
+        for closed in self.builder.trigger(char_id, time.monotonic(), timestamp=stamp):
+            self._store_closed(closed, outcome)
+
+    def _store_closed(self, closed: ClosedSubgroup, outcome: BatchOutcome) -> None:
+        rows = PendingReading.objects.filter(pk__in=closed.handles)
+        if closed.outcome in (DISCARDED, OVERFLOW):
+            overflow = closed.outcome == OVERFLOW
+            dead_letters.record(
+                f"characteristic/{closed.characteristic_id}",
+                json.dumps(list(closed.values)).encode(),
+                "trigger_overflow" if overflow else "partial_discarded",
+                "more than n readings before the trigger; the oldest was dropped"
+                if overflow
+                else f"{len(closed.values)} readings below min_measurements at the timeout",
+            )
+            outcome.dead_letters += 1
+            rows.update(sample_id=0)
+            return
+        if not closed.should_process:
+            return
+        data = SubgroupInput(
+            characteristic_id=closed.characteristic_id,
+            measurements=closed.values,
+            timestamp=closed.timestamp,
+            idempotency_key=closed.idempotency_key,
+            source="MQTT",
+        )
+        result = self._process(data, outcome)
+        rows.update(sample_id=result.sample.pk if result is not None else 0)
+
+    def _process(
+        self, data: SubgroupInput, outcome: BatchOutcome, item: Incoming | None = None
+    ) -> ProcessResult | None:
+        try:
+            with transaction.atomic():
+                result = process(data)
+        except (InputError, Characteristic.DoesNotExist) as exc:
+            topic = item.topic if item else f"characteristic/{data.characteristic_id}"
+            payload = item.payload if item else json.dumps(list(data.measurements)).encode()
+            reason = "input_error" if isinstance(exc, InputError) else "unknown_topic"
+            dead_letters.record(topic, payload, reason, str(exc))
+            outcome.dead_letters += 1
+            return None
+        if result.created:
+            outcome.samples += 1
+            if result.violations:
+                self._outbound.append(_violation_event(self.options.events_topic, result))
+        else:
+            outcome.replays += 1
+        return result
+
+    def _dead_letter(self, item: Incoming, error: PayloadError, outcome: BatchOutcome) -> None:
+        dead_letters.record(item.topic, item.payload, error.reason, error.detail)
+        outcome.dead_letters += 1
+
+
+def _truthy(payload: bytes) -> bool:
+    try:
+        value = json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    if isinstance(value, dict):
+        value = value.get("value")
+    return bool(value)
+
+
+def _violation_event(prefix: str, result: ProcessResult) -> tuple[str, bytes]:
+    sample = result.sample
+    body = {
+        "characteristic_id": sample.characteristic_id,
+        "sample_id": sample.pk,
+        "timestamp": sample.timestamp.astimezone(UTC).isoformat(),
+        "value": sample.value,
+        "violations": [
+            {"id": v.pk, "rule": v.rule, "severity": v.severity} for v in result.violations
+        ],
+    }
+    return f"{prefix}/{sample.characteristic_id}", json.dumps(body).encode()
