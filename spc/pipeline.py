@@ -86,6 +86,9 @@ def config_for(char: Characteristic) -> CharacteristicConfig:
         char.lcl,
         char.sigma,
         secondary,
+        ewma_lambda=char.ewma_lambda,
+        ewma_l=char.ewma_l,
+        cusum_h=char.cusum_h,
     )
     return CharacteristicConfig(
         chart_type=chart_type,

@@ -4,7 +4,7 @@ Every expected number below comes from its cited source (or from the validation 
 never from running this code. Where a validation case contradicts DESIGN.md the test says
 so and checks the product's behaviour instead.
 
-The validation file is ``../shared/validation/reference-cases.json`` beside the repository
+The validation file is the repository's copy in ``spc/tests/core/data/``
 (or ``$OPENSPC_VALIDATION_DIR``); its tests are skipped, naming the path, when it is absent.
 This file covers the cases of kind ``xbar_r``, ``xbar_s`` and ``i_mr``; the subgroup-mode
 cases are in ``test_evaluate.py``; zones and Nelson rules belong to the rule-engine tests.
@@ -13,7 +13,6 @@ cases are in ``test_evaluate.py``; zones and Nelson rules belong to the rule-eng
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +27,14 @@ from spc.core.estimators import (
 )
 from spc.core.limits import compute_limits, point_limits
 from spc.core.types import ChartType, ControlLimits, Subgroup, SubgroupMode
+from spc.tests.core.validation import validation_file as shared_validation_file
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def validation_file() -> Path:
-    """Where the shared reference cases are expected."""
-    folder = os.environ.get("OPENSPC_VALIDATION_DIR")
-    base = Path(folder) if folder else REPO_ROOT.parent / "shared" / "validation"
-    return base / "reference-cases.json"
+    """The reference cases (see ``spc.tests.core.validation``)."""
+    return shared_validation_file()
 
 
 def load_cases(*kinds: str) -> list[Any]:

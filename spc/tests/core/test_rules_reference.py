@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +16,9 @@ import pytest
 from spc.core.rules import NELSON, default_spec, latest, max_length, scan
 from spc.core.types import RuleId, RuleSet, Zone
 from spc.core.zones import BOUNDARY_TOLERANCE, classify
+from spc.tests.core.validation import validation_file
 
-CASES_FILE = Path(__file__).resolve().parents[3].parent / "shared/validation/reference-cases.json"
+CASES_FILE = validation_file()
 
 
 def _cases(chart_type: str) -> list[Any]:
