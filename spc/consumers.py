@@ -66,9 +66,9 @@ class RenderCache:
 render_cache = RenderCache()
 
 
-def _state_key(event: dict[str, Any]) -> tuple[Any, ...]:
-    counts = event.get("open_violations") or {}
-    return (event.get("state"), *sorted(counts.items()))
+def _event_key(event: dict[str, Any]) -> str:
+    """The whole event as a cache key: the fragments depend on nothing else but the view."""
+    return json.dumps(event, sort_keys=True, default=str)
 
 
 def _int_param(params: dict[str, list[str]], name: str) -> int | None:
@@ -185,7 +185,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         key = ("sample", event["sample"]["id"])
         if self._first_time(key):
             html = render_cache.get(
-                (*key, _state_key(event), self.view),
+                (_event_key(event), self.view),
                 lambda: render_sample_processed(event, self.view),
             )
             await self._send_html(html)
@@ -195,7 +195,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         key = ("ack", event["characteristic_id"], tuple(event.get("violation_ids") or ()))
         if self._first_time(key):
             html = render_cache.get(
-                (*key, _state_key(event), self.view),
+                (_event_key(event), self.view),
                 lambda: render_violations_acknowledged(event, self.view),
             )
             await self._send_html(html)

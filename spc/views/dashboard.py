@@ -53,7 +53,8 @@ def _spark_values(rows: list[dict[str, Any]]) -> dict[int, list[float | None]]:
 
 
 def build_cards(chars: Any) -> list[dict[str, Any]]:
-    """Card contexts (see ``fragments.card``) for a queryset of characteristics."""
+    """Card contexts (see ``fragments.card``) with their HTML, for a queryset of
+    characteristics. Sparklines are read only for cards not already rendered."""
     rows = list(
         chars.annotate(
             last_id=_newest("id"),
@@ -69,7 +70,6 @@ def build_cards(chars: Any) -> list[dict[str, Any]]:
         )
     )
     counts = open_counts([r["id"] for r in rows])
-    sparks = _spark_values(rows)
     now = timezone.now()
     cards = []
     for row in rows:
@@ -83,10 +83,16 @@ def build_cards(chars: Any) -> list[dict[str, Any]]:
                 state=state,
                 counts=counts[row["id"]],
                 last=last,
-                spark=sparks.get(row["id"], []),
+                spark=None,
                 now=now,
             )
         )
+    missing = {c["id"] for c in cards if not fragments.card_is_cached(c)}
+    sparks = _spark_values([r for r in rows if r["id"] in missing])
+    for context in cards:
+        if context["id"] in missing:
+            context.update(fragments.spark_context(sparks.get(context["id"], [])))
+        context["html"] = fragments.render_card(context)
     return cards
 
 
@@ -98,8 +104,6 @@ def node_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     request.session["area_id"] = node.pk
     chars = Characteristic.objects.active().in_subtree(node).order_by("hierarchy__path", "name")
     cards = build_cards(chars)
-    for context in cards:
-        context["html"] = fragments.render_card(context)
     last_ids = [c["sample_id"] for c in cards if c["sample_id"] != ""]
     context = {
         "node": node,

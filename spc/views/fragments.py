@@ -131,11 +131,18 @@ def card(
         "timestamp": stamp.isoformat() if stamp else "",
         "ago": ago(stamp, now),
         "badge": badge(f"card-state-{char['id']}", state, counts),
+        "spark_width": SPARK_WIDTH,
+        "spark_height": SPARK_HEIGHT,
+        **spark_context(spark),
+    }
+
+
+def spark_context(spark: list[float | None] | None) -> dict[str, str]:
+    """The sparkline part of a card context (polyline points and the series' range)."""
+    return {
         "spark_low": _bound(min, spark),
         "spark_high": _bound(max, spark),
         "spark_points": sparkline_points(spark or [], SPARK_WIDTH, SPARK_HEIGHT),
-        "spark_width": SPARK_WIDTH,
-        "spark_height": SPARK_HEIGHT,
     }
 
 
@@ -146,6 +153,10 @@ class _HtmlCache:
         self.size = size
         self.entries: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
         self.lock = threading.Lock()
+
+    def has(self, key: tuple[Any, ...]) -> bool:
+        with self.lock:
+            return key in self.entries
 
     def get(self, key: tuple[Any, ...], render: Callable[[], SafeString]) -> SafeString:
         with self.lock:
@@ -164,6 +175,27 @@ class _HtmlCache:
 _cards = _HtmlCache(size=5000)
 
 
+def _card_key(context: Mapping[str, Any], oob: bool) -> tuple[Any, ...]:
+    # The sparkline is the newest values, so the newest sample id stands for it.
+    return (
+        oob,
+        context["id"],
+        context["name"],
+        context["unit"],
+        context["sample_id"],
+        context["timestamp"],
+        context["value_display"],
+        context["badge"]["state"],
+        context["badge"]["open"],
+        context["ago"],
+    )
+
+
+def card_is_cached(context: Mapping[str, Any], *, oob: bool = False) -> bool:
+    """True when ``render_card`` would not render (so the sparkline need not be read)."""
+    return _cards.has(_card_key(context, oob))
+
+
 def render_card(context: Mapping[str, Any], *, oob: bool = False) -> SafeString:
     """``spc/partials/card.html`` for a card context.
 
@@ -171,18 +203,7 @@ def render_card(context: Mapping[str, Any], *, oob: bool = False) -> SafeString:
     rendered HTML is kept per those: twenty tablets reloading a dashboard of a thousand
     characteristics render each card once.
     """
-    key = (
-        oob,
-        context["id"],
-        context["name"],
-        context["unit"],
-        context["sample_id"],
-        context["value_display"],
-        context["badge"]["state"],
-        context["badge"]["open"],
-        context["ago"],
-        context["spark_points"],
-    )
+    key = _card_key(context, oob)
     return _cards.get(
         key, lambda: mark_safe(_render("spc/partials/card.html", {"card": context, "oob": oob}))
     )
