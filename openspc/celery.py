@@ -3,6 +3,9 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
+
+from spc.schedule import OVERDUE_CHECK_SECONDS
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openspc.settings")
 
@@ -10,3 +13,25 @@ app = Celery("openspc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["spc.reports"])
+
+# celery beat (one process per deployment). The overdue check's period is also its alert
+# window, so each overdue episode is alerted exactly once.
+app.conf.beat_schedule = {
+    "check-overdue-sampling": {
+        "task": "spc.check_overdue_sampling",
+        "schedule": float(OVERDUE_CHECK_SECONDS),
+        "options": {"expires": OVERDUE_CHECK_SECONDS},
+    },
+    "recalculate-scheduled-limits": {
+        "task": "spc.recalculate_scheduled_limits",
+        "schedule": crontab(minute=7),
+    },
+    "purge-expired-samples": {
+        "task": "spc.purge_expired_samples",
+        "schedule": crontab(hour=2, minute=17),
+    },
+    "purge-report-files": {
+        "task": "reports.purge_reports",
+        "schedule": crontab(hour=2, minute=47),
+    },
+}

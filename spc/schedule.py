@@ -105,3 +105,7 @@ def became_overdue(status: SamplingStatus, now: datetime, window: timedelta) -> 
     if status.state is not SamplingState.OVERDUE or status.overdue_at is None:
         return False
     return now - window < status.overdue_at <= now
+
+
+OVERDUE_CHECK_SECONDS = 60
+"""How often celery beat runs the overdue check; also the check's alert window."""
