@@ -165,7 +165,8 @@ def test_status_for_the_dashboard() -> None:
     hourly = CharacteristicFactory(sampling_interval_minutes=60)
     samples_at(hourly, [timedelta(minutes=70)])
     unscheduled = CharacteristicFactory()
-    states = overdue.statuses([hourly, unscheduled], NOW)
+    chars: list[Any] = [hourly, unscheduled]
+    states = overdue.statuses(chars, NOW)
     assert states[hourly.pk].state is SamplingState.DUE
     assert states[unscheduled.pk].state is SamplingState.NONE
     assert overdue.status(hourly, NOW + timedelta(minutes=10)).state is SamplingState.OVERDUE
