@@ -1,5 +1,6 @@
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=openspc.settings_production
 WORKDIR /app
 # Pango and HarfBuzz: WeasyPrint renders the PDF reports with them.
 RUN apt-get update && apt-get install -y --no-install-recommends \
@@ -7,6 +8,13 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN OPENSPC_SECRET_KEY=build python manage.py collectstatic --noinput
+# collectstatic needs settings only: a throwaway key and host for the build step.
+RUN OPENSPC_SECRET_KEY=build-only-key-not-used-at-run-time-0123456789 \
+    OPENSPC_ALLOWED_HOSTS=build python manage.py collectstatic --noinput \
+    && useradd --system --uid 10001 --home /app openspc \
+    && mkdir -p /app/data/reports /app/data/beat && chown -R openspc /app/data \
+    && chmod +x /app/deploy/entrypoint.sh
+USER openspc
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "openspc.asgi:application"]
+ENTRYPOINT ["/app/deploy/entrypoint.sh"]
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "openspc.asgi:application"]
