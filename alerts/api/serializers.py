@@ -10,6 +10,8 @@ from alerts.models import ReasonCode, Violation
 from spc.core.rules import RULE_NAMES
 from spc.core.types import RuleId
 
+MAX_ID = 2**63 - 1  # the largest database id: a bigger one is a 400, not a driver overflow
+
 
 class ReasonCodeSerializer(serializers.ModelSerializer[ReasonCode]):
     """An assignable cause an operator picks when acknowledging."""
@@ -72,9 +74,11 @@ class BatchAcknowledgeSerializer(AcknowledgeSerializer):
     """Acknowledge many violations (by id and/or episode) at once."""
 
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=5000
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=5000,
     )
-    episode = serializers.IntegerField(required=False, min_value=1)
+    episode = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("ids") and not attrs.get("episode"):

@@ -22,6 +22,8 @@ class NodeSerializer(serializers.ModelSerializer[Node]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Apply the model's own rules (level under parent, unique code) as 400s."""
         instance = Node(**{**self._current(), **attrs})
+        # An update checks uniqueness against the other rows, not against itself.
+        instance._state.adding = self.instance is None
         try:
             instance.full_clean(validate_unique=True, validate_constraints=True)
         except DjangoValidationError as exc:

@@ -53,3 +53,12 @@ def test_deleting_a_node_in_use_is_a_conflict(engineer: User, plant: dict[str, N
     client = APIClient()
     client.force_authenticate(engineer)
     assert client.delete(f"{URL}{plant['area'].pk}/").status_code == 409
+
+
+def test_engineer_renames_a_node(engineer: User, plant: dict[str, Node]) -> None:
+    client = APIClient()
+    client.force_authenticate(engineer)
+    response = client.patch(f"{URL}{plant['line'].pk}/", {"name": "Line 1 (north)"})
+    assert response.status_code == 200, response.content
+    plant["line"].refresh_from_db()
+    assert plant["line"].name == "Line 1 (north)"

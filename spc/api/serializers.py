@@ -6,12 +6,13 @@ import math
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from openspc.api_errors import django_validation_body
 from spc.core.rules import ruleset_from_mapping
 from spc.models import Characteristic, Sample
-from spc.pipeline import MAX_MEASUREMENTS
+from spc.pipeline import MAX_MEASUREMENTS, measurement_values
 
 CHARACTERISTIC_FIELDS = [
     "id",
@@ -56,19 +57,32 @@ CHARACTERISTIC_FIELDS = [
 ]
 
 
+# The largest database id (signed 64-bit): a bigger one is a 400, not a driver overflow.
+MAX_ID = 2**63 - 1
+# Measurements and counts beyond this magnitude are refused: sums, squares and moving ranges
+# of values near the float maximum overflow to infinity, which could be neither charted
+# nor rendered as JSON.
+MAX_MAGNITUDE = 1e15
+
+
 class StrictFloatField(serializers.FloatField):
-    """A JSON number only: no strings, booleans, NaN or infinities."""
+    """A JSON number only: no strings, booleans, NaN, infinities or absurd magnitudes."""
 
     default_error_messages = {
         "invalid": "A number is required.",
         "not_finite": "A finite number is required.",
+        "too_large": f"A number between {-MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g} is required.",
     }
 
     def to_internal_value(self, data: Any) -> float:
         if isinstance(data, bool) or not isinstance(data, int | float):
             self.fail("invalid")
+        if isinstance(data, int) and abs(data) > MAX_MAGNITUDE:
+            self.fail("too_large")  # before float(): a huge int would overflow there
         if not math.isfinite(data):
             self.fail("not_finite")
+        if abs(data) > MAX_MAGNITUDE:
+            self.fail("too_large")
         return super().to_internal_value(data)
 
 
@@ -100,6 +114,8 @@ class CharacteristicSerializer(serializers.ModelSerializer[Characteristic]):
             candidate = Characteristic(pk=self.instance.pk, **{**data, **attrs})
         else:
             candidate = Characteristic(**attrs)
+        # An update checks uniqueness against the other rows, not against itself.
+        candidate._state.adding = self.instance is None
         try:
             candidate.full_clean(exclude=["revision"])
         except DjangoValidationError as exc:
@@ -159,12 +175,13 @@ class SampleSerializer(serializers.ModelSerializer[Sample]):
         read_only_fields = fields
 
     def get_measurements(self, sample: Sample) -> list[float]:
-        known = getattr(sample, "measurement_values", None)
-        if known is not None:
-            return list(known)
-        return [m.value for m in sample.measurements.all()]
+        return measurement_values(sample)
 
+    @extend_schema_field(SampleViolationSerializer(many=True))
     def get_violations(self, sample: Sample) -> list[dict[str, Any]]:
+        # The pipeline hands back the violations it stored: no query for a new sample.
+        known = getattr(sample, "raised_violations", None)
+        rows = known if known is not None else sample.violations.all()
         return [
             {
                 "id": v.pk,
@@ -172,7 +189,7 @@ class SampleSerializer(serializers.ModelSerializer[Sample]):
                 "severity": v.severity,
                 "acknowledged": v.acknowledged_at is not None,
             }
-            for v in sample.violations.all()
+            for v in rows
         ]
 
 
@@ -180,7 +197,9 @@ class SampleCreateSerializer(serializers.Serializer[Any]):
     """A subgroup to process: ``measurements`` for variables charts, or ``defects`` /
     ``defectives`` with ``sample_size`` for attribute charts."""
 
-    characteristic = serializers.PrimaryKeyRelatedField(queryset=Characteristic.objects.all())
+    # An id, not a related field: the pipeline loads the characteristic once, under its
+    # row lock, and an unknown id becomes a 400 on this field there.
+    characteristic = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     measurements = serializers.ListField(
         child=StrictFloatField(), required=False, max_length=MAX_MEASUREMENTS
     )
@@ -214,7 +233,9 @@ class RecalculateSerializer(serializers.Serializer[Any]):
     start = serializers.DateTimeField(required=False)
     end = serializers.DateTimeField(required=False)
     sample_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=10_000
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=10_000,
     )
     exclude_out_of_control = serializers.BooleanField(default=False)
     dry_run = serializers.BooleanField(default=False)

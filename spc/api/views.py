@@ -29,9 +29,10 @@ from spc.chart_data import chart_data
 from spc.core.errors import InputError
 from spc.models import Characteristic, Sample
 from spc.pipeline import ProcessResult, SubgroupInput, process
-from spc.services import recalculate_limits, set_excluded
+from spc.services import LIMIT_COLUMNS, recalculate_limits, record_limit_edit, set_excluded
 
 MAX_BULK = 1000
+API_EDIT_REASON = "Edited through the API"
 
 
 class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
@@ -45,6 +46,20 @@ class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
     filterset_class = CharacteristicFilter
     search_fields = ["name", "description", "mqtt_topic", "sparkplug_metric"]
     ordering_fields = ["name", "id", "chart_type"]
+
+    def perform_create(self, serializer: CharacteristicSerializer) -> None:  # type: ignore[override]
+        """Create; limits given with it start the limit history, as in the admin."""
+        char = serializer.save()
+        if any(getattr(char, name) is not None for name in LIMIT_COLUMNS):
+            record_limit_edit(char, user=self.request.user, reason=API_EDIT_REASON)
+
+    def perform_update(self, serializer: CharacteristicSerializer) -> None:  # type: ignore[override]
+        """Update; changed limits are recorded in the limit history (who, when) and the
+        rolling window is rebuilt, as for an admin edit."""
+        before = {name: getattr(serializer.instance, name) for name in LIMIT_COLUMNS}
+        char = serializer.save()
+        if any(getattr(char, name) != value for name, value in before.items()):
+            record_limit_edit(char, user=self.request.user, reason=API_EDIT_REASON)
 
     @extend_schema(request=RecalculateSerializer, responses=LimitPreviewSerializer)
     @action(detail=True, methods=["post"], url_path="recalculate-limits")
@@ -93,7 +108,7 @@ class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
 def _subgroup_input(data: dict[str, Any], user_id: int | None) -> SubgroupInput:
     count = data.get("defects", data.get("defectives"))
     return SubgroupInput(
-        characteristic_id=data["characteristic"].pk,
+        characteristic_id=data["characteristic"],
         measurements=tuple(data.get("measurements") or ()),
         count=count,
         sample_size=data.get("sample_size"),
@@ -124,15 +139,32 @@ class SampleViewSet(
     ordering_fields = ["id", "timestamp"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def _process(self, item: Any) -> tuple[int, dict[str, Any]]:
-        serializer = SampleCreateSerializer(data=item)
-        if not serializer.is_valid():
-            return status.HTTP_400_BAD_REQUEST, {"errors": serializer.errors}
+    def _process(
+        self, item: Any, parser: SampleCreateSerializer, writer: SampleSerializer
+    ) -> tuple[int, dict[str, Any]]:
+        """Validate one item with ``parser``, run it through the pipeline and render the
+        stored sample with ``writer``; returns (status, body). Both serializers are reused
+        across a bulk list, so their fields are built once per request."""
         try:
-            result = process(_subgroup_input(serializer.validated_data, self.request.user.pk))
+            data = parser.run_validation(item)
+        except ValidationError as exc:
+            detail = exc.detail
+            if not isinstance(detail, dict):  # e.g. null instead of an object
+                detail = {"non_field_errors": detail}
+            return status.HTTP_400_BAD_REQUEST, {"errors": detail}
+        user = self.request.user
+        try:
+            result = process(_subgroup_input(data, user.pk))
         except InputError as exc:
             return status.HTTP_400_BAD_REQUEST, {"errors": input_error_body(exc)}
-        return self._status(result), SampleSerializer(result.sample).data
+        except Characteristic.DoesNotExist:
+            unknown = {"characteristic": [f"No characteristic with id {data['characteristic']}."]}
+            return status.HTTP_400_BAD_REQUEST, {"errors": unknown}
+        sample = result.sample
+        sample.raised_violations = result.violations  # type: ignore[attr-defined]
+        if sample.created_by_id == user.pk:
+            sample.created_by = user  # type: ignore[assignment]  # no query for the name
+        return self._status(result), writer.to_representation(sample)
 
     @staticmethod
     def _status(result: ProcessResult) -> int:
@@ -156,12 +188,13 @@ class SampleViewSet(
                 raise ValidationError({"non_field_errors": ["The list is empty."]})
             if len(request.data) > MAX_BULK:
                 raise ValidationError({"non_field_errors": [f"At most {MAX_BULK} per request."]})
+            parser, writer = SampleCreateSerializer(), SampleSerializer()
             results = []
             for item in request.data:
-                code, body = self._process(item)
+                code, body = self._process(item, parser, writer)
                 results.append({"status": code, **({"sample": body} if code < 400 else body)})
             return Response(results, status=status.HTTP_200_OK)
-        code, body = self._process(request.data)
+        code, body = self._process(request.data, SampleCreateSerializer(), SampleSerializer())
         if code >= 400:
             return Response(body["errors"], status=code)
         return Response(body, status=code)
