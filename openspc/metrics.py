@@ -137,6 +137,10 @@ def celery_queue_names() -> list[str]:
 class SharedStateCollector(Collector):
     """Figures every process shares, read from the database and Redis at scrape time."""
 
+    def describe(self) -> list[Metric]:
+        """Nothing at registration: reading the database then would run before migrations."""
+        return []
+
     def collect(self) -> Iterator[Metric]:
         """Yield ingest counters, unacknowledged violations and celery queue lengths."""
         for read in (self._ingest, self._violations, self._queues):
