@@ -1,0 +1,162 @@
+"""End-to-end ingest: MQTT publish → worker → committed sample, for many characteristics.
+
+Run: ``.venv/bin/python bench/ingest.py [--messages 20000] [--characteristics 1000]
+[--rate 1000]``; set ``DATABASE_URL`` for PostgreSQL (default: a throw-away SQLite file).
+Starts a private mosquitto on a free port (or use ``--url``), creates I-MR characteristics
+on plain topics, then runs two phases with the worker in this process:
+
+1. sustained: publish ``--messages`` QoS 1 messages as fast as possible; prints measurements
+   per second from the first publish to the last commit;
+2. paced: publish at ``--rate`` messages per second for ``--seconds``; prints p50/p99
+   latency from publish to commit (messages are matched to commits in publish order,
+   which one publisher and one subscriber at QoS 1 preserve).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if not os.environ.get("DATABASE_URL"):
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openspc.settings")
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) by nearest rank."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main() -> None:
+    """Create characteristics, run the two phases and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=20000)
+    parser.add_argument("--characteristics", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=1000.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--url", default=None, help="Broker URL (default: a private one).")
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    from hierarchy.models import Level, Node
+    from ingest.tests.broker import Broker, Publisher, wait_for
+    from ingest.worker import BatchOutcome, IngestWorker, WorkerOptions
+    from spc.models import Characteristic
+
+    broker = None
+    url = args.url
+    if url is None:
+        broker = Broker()
+        broker.start()
+        url = broker.url
+    port = int(url.rsplit(":", 1)[1])
+
+    run = str(time.time_ns())
+    root, _ = Node.objects.get_or_create(name="Bench", code="bench", level=Level.ENTERPRISE)
+    site, _ = Node.objects.get_or_create(name="Site", code="s", level=Level.SITE, parent=root)
+    Characteristic.objects.bulk_create(
+        Characteristic(
+            hierarchy=site,
+            name=f"ingest-{run}-{i}",
+            chart_type="I_MR",
+            provider="MQTT",
+            mqtt_topic=f"bench/{run}/{i}",
+            center_line=10.0,
+            ucl=13.0,
+            lcl=7.0,
+            sigma=1.0,
+        )
+        for i in range(args.characteristics)
+    )
+
+    commits: list[tuple[float, int]] = []
+
+    def on_batch(outcome: BatchOutcome) -> None:
+        commits.append((outcome.committed_at, len(outcome.received)))
+
+    worker = IngestWorker(
+        WorkerOptions(url=url, client_id=f"bench-{run}", batch_size=args.batch_size),
+        on_batch=on_batch,
+    )
+    worker.start()
+    worker.connected.wait(10)
+    worker.subscribed.wait(10)
+    publisher = Publisher(port)
+    stop = threading.Event()
+    driver = threading.Thread(target=lambda: [worker.step(0.05) for _ in iter(stop.is_set, True)])
+    driver.start()
+
+    def publish(count: int, rate: float | None, offset: int) -> list[float]:
+        times: list[float] = []
+        started = time.perf_counter()
+        for k in range(count):
+            if rate:
+                delay = started + k / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+            i = (offset + k) % args.characteristics
+            body = json.dumps({"value": 10.0 + (k % 7) / 10, "id": f"{run}-{offset + k}"})
+            times.append(time.time())
+            publisher.client.publish(f"bench/{run}/{i}", body, qos=1)
+        return times
+
+    def committed() -> int:
+        return sum(n for _, n in commits)
+
+    try:
+        # Phase 1: sustained throughput.
+        commits.clear()
+        t0 = time.time()
+        publish(args.messages, None, 0)
+        wait_for(lambda: committed() >= args.messages, timeout=600, interval=0.05)
+        elapsed = commits[-1][0] - t0
+        print(f"database: {django.db.connection.vendor}, characteristics: {args.characteristics}")
+        print(
+            f"sustained: {args.messages} measurements in {elapsed:.2f} s = "
+            f"{args.messages / elapsed:,.0f} measurements/s (publish to commit)"
+        )
+        # Phase 2: latency at a fixed rate.
+        commits.clear()
+        count = int(args.rate * args.seconds)
+        sent = publish(count, args.rate, args.messages)
+        wait_for(lambda: committed() >= count, timeout=600, interval=0.05)
+        latencies = []
+        position = 0
+        for committed_at, size in commits:
+            for _ in range(size):
+                if position < len(sent):
+                    latencies.append((committed_at - sent[position]) * 1000)
+                position += 1
+        print(
+            f"paced at {args.rate:,.0f}/s for {args.seconds:g} s: latency p50 "
+            f"{percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
+            f"max {max(latencies):.1f} ms (mean {statistics.fmean(latencies):.1f} ms)"
+        )
+    finally:
+        stop.set()
+        driver.join()
+        publisher.close()
+        worker.shutdown()
+        if broker is not None:
+            broker.cleanup()
+
+
+if __name__ == "__main__":
+    main()
