@@ -1,7 +1,8 @@
 """Fault tolerance of the ingest worker, with the worker in a subprocess.
 
-The worker is killed with SIGKILL in the middle of 10,000 QoS 1 messages and restarted:
-every measurement is stored exactly once (counted in the database).
+The worker is killed with SIGKILL in the middle of 10,000 QoS 1 messages and restarted, and
+the broker is restarted in the middle of a stream: every measurement is stored exactly once
+(counted in the database).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,3 +154,53 @@ def test_sigkill_mid_stream_loses_nothing_and_stores_nothing_twice(
         ).fetchall()
     assert keys[0] == keys[1]
     assert grouped_values == [(float(v), GROUPED // 5) for v in range(5)]
+
+
+def test_broker_restart_mid_stream_loses_nothing_and_stores_nothing_twice(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    db = environment["OPENSPC_SQLITE_PATH"]
+    broker = Broker(persistence=True)
+    broker.start()
+    worker = start_worker(environment, broker, tmp_path / "worker.log")
+    publisher = Publisher(broker.port, client_id="fault-publisher")
+    total = 3000
+    try:
+
+        def probe_stored() -> bool:
+            publisher.publish("fault/single", json.dumps({"value": -1, "id": "probe"}))
+            return counts(db)["single.samples"] == 1
+
+        wait_for(probe_stored, timeout=60, interval=0.5)
+
+        def publish_all() -> None:
+            for i in range(total):
+                body = {"value": i % 7, "id": f"r{i}"}
+                publisher.client.publish("fault/single", json.dumps(body), qos=1)
+                time.sleep(0.002)
+
+        sender = threading.Thread(target=publish_all)
+        sender.start()
+        wait_for(lambda: counts(db)["single.samples"] > 300, timeout=120, interval=0.1)
+        broker.stop()
+        stored_while_down = counts(db)["single.samples"]
+        broker.start()
+        sender.join(timeout=120)
+        assert stored_while_down < total + 1, "the restart came after the end of the stream"
+        wait_for(
+            lambda: (
+                counts(db)["single.samples"] == total + 1
+                and counts(db)["single.measurements"] == total + 1
+            ),
+            timeout=180,
+            interval=0.5,
+        )
+        assert counts(db)["dead_letters"] == 0
+    finally:
+        publisher.close()
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        broker.cleanup()

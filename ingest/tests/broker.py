@@ -14,6 +14,8 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 
 def free_port() -> int:
@@ -43,13 +45,20 @@ def wait_for(condition: Callable[[], Any], timeout: float = 10.0, interval: floa
 class Broker:
     """A mosquitto process on a free port with unlimited queues (persistent sessions)."""
 
-    def __init__(self) -> None:
+    def __init__(self, persistence: bool = False) -> None:
         self.port = free_port()
         self.directory = Path(tempfile.mkdtemp(prefix="openspc-mqtt-"))
         self.config = self.directory / "mosquitto.conf"
+        # mosquitto started as root drops to its own user, which must write the database.
+        self.directory.chmod(0o777)
+        stored = (
+            f"persistence true\npersistence_location {self.directory}/\n"
+            if persistence
+            else "persistence false\n"
+        )
         self.config.write_text(
             f"listener {self.port} 127.0.0.1\nallow_anonymous true\n"
-            "max_queued_messages 0\nmax_inflight_messages 0\npersistence false\n"
+            f"max_queued_messages 0\nmax_inflight_messages 0\n{stored}"
         )
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -93,13 +102,27 @@ def running_broker() -> Iterator[Broker]:
 
 
 class Publisher:
-    """A test client that publishes at QoS 1 and records what it receives."""
+    """A test client that publishes at QoS 1 and records what it receives.
 
-    def __init__(self, port: int, subscribe: tuple[str, ...] = ()) -> None:
+    With ``client_id`` it keeps a persistent session, so QoS 1 messages not yet
+    acknowledged by the broker are sent again after a broker restart.
+    """
+
+    def __init__(
+        self, port: int, subscribe: tuple[str, ...] = (), client_id: str | None = None
+    ) -> None:
         self.received: list[tuple[str, bytes]] = []
-        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=client_id or "", protocol=mqtt.MQTTv5
+        )
         self.client.on_message = lambda c, u, m: self.received.append((m.topic, bytes(m.payload)))
-        self.client.connect("127.0.0.1", port)
+        self.client.reconnect_delay_set(min_delay=0.2, max_delay=2)
+        if client_id:
+            properties = Properties(PacketTypes.CONNECT)
+            properties.SessionExpiryInterval = 3600
+            self.client.connect("127.0.0.1", port, clean_start=False, properties=properties)
+        else:
+            self.client.connect("127.0.0.1", port)
         self.client.loop_start()
         for topic in subscribe:
             self.client.subscribe(topic, qos=1)
