@@ -249,3 +249,18 @@ def test_host_state_is_retained_online(make_worker: Any, broker: Any) -> None:
         assert topic == "spBv1.0/STATE/openspc"
     finally:
         watcher.close()
+
+
+def test_violation_is_published_as_an_event(make_worker: Any, publisher: Publisher) -> None:
+    char = CharacteristicFactory(
+        provider="MQTT", mqtt_topic="ev/x", center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0
+    )
+    worker = make_worker()
+    publisher.publish("ev/x", "10.5")
+    publisher.publish("ev/x", "20")
+    wait_for(lambda: (worker.step(0.05), publisher.received)[1])
+    ((topic, payload),) = publisher.received
+    assert topic == f"openspc/events/violations/{char.pk}"
+    event = json.loads(payload)
+    assert event["value"] == 20.0
+    assert [v["rule"] for v in event["violations"]] == [1]
