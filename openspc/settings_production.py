@@ -43,6 +43,21 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 if env_bool("OPENSPC_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# redis-py 8 gives every socket a 5 s read timeout by default; channels-redis waits on a
+# blocking BZPOPMIN, so an idle live page's consumer would fail every 5 s (close 1011).
+# No read timeout on the channel layer's connections (the connect timeout stays).
+if REDIS_URL:  # noqa: F405
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],  # noqa: F405
+                "capacity": 1500,
+                "expiry": 10,
+            },
+        }
+    }
+
 WHITENOISE_AUTOREFRESH = False
 OPENSPC_METRICS_TOKEN = env_str("OPENSPC_METRICS_TOKEN")
 

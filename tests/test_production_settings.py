@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require_service
 from openspc.logging_json import JsonFormatter, logging_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,10 +38,12 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_production_settings_pass_the_deployment_checks() -> None:
+def test_production_settings_pass_the_security_deployment_checks() -> None:
     result = run_manage(
         "check",
         "--deploy",
+        "--tag",
+        "security",
         "--fail-level",
         "WARNING",
         OPENSPC_SECRET_KEY=secrets.token_urlsafe(50),
@@ -98,3 +101,33 @@ def test_json_formatter_writes_one_object_per_line_with_extras() -> None:
 def test_logging_config_picks_json_or_plain() -> None:
     assert logging_config(json_lines=True)["handlers"]["console"]["formatter"] == "json"
     assert logging_config(json_lines=False)["handlers"]["console"]["formatter"] == "plain"
+
+
+IDLE_RECEIVE = """
+import asyncio
+from channels.layers import get_channel_layer
+async def main():
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    try:
+        await asyncio.wait_for(layer.receive(channel), 7)
+    except asyncio.TimeoutError:
+        print("idle receive survived")
+asyncio.run(main())
+"""
+
+
+@pytest.mark.services
+def test_an_idle_live_socket_survives_redis_client_read_timeouts() -> None:
+    """redis-py 8 defaults to a 5 s socket read timeout: the channel layer must not use it,
+    or every idle consumer fails after 5 s."""
+    require_service(6379, "redis")
+    result = run_manage(
+        "shell",
+        "-c",
+        IDLE_RECEIVE,
+        OPENSPC_SECRET_KEY=secrets.token_urlsafe(50),
+        OPENSPC_ALLOWED_HOSTS="spc.example.com",
+        REDIS_URL="redis://127.0.0.1:6379/14",
+    )
+    assert "idle receive survived" in result.stdout, result.stderr[-2000:]
