@@ -240,13 +240,18 @@ def test_sparkplug_births_data_by_alias_and_rebirth_on_gap(
     assert IngestCounter.objects.get(name="dead_letter.unknown_alias").value == 1
 
 
-def test_host_state_is_retained_online(make_worker: Any, broker: Any) -> None:
-    worker = make_worker()
+def test_host_state_is_retained_online_then_offline(make_worker: Any, broker: Any) -> None:
+    worker = make_worker(host_id="state-test")
     watcher = Publisher(broker.port, subscribe=(worker.host.state_topic,))
     try:
-        topic, payload = wait_for(lambda: watcher.received and watcher.received[0])
+        topic, payload = wait_for(lambda: watcher.received and watcher.received[-1])
+        assert topic == "spBv1.0/STATE/state-test"
         assert json.loads(payload)["online"] is True
-        assert topic == "spBv1.0/STATE/openspc"
+        worker.shutdown()
+        wait_for(lambda: json.loads(watcher.received[-1][1])["online"] is False)
+        # Birth and death carry the same timestamp (Sparkplug 3.0 host STATE).
+        stamps = {json.loads(p)["timestamp"] for _, p in watcher.received}
+        assert len(stamps) == 1
     finally:
         watcher.close()
 
