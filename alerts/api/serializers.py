@@ -27,10 +27,10 @@ class ViolationSerializer(serializers.ModelSerializer[Violation]):
     rule_name = serializers.SerializerMethodField()
     acknowledged = serializers.SerializerMethodField()
     acknowledged_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     reason_code: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     characteristic_name = serializers.CharField(source="characteristic.name", read_only=True)
 

@@ -138,7 +138,7 @@ class SampleSerializer(serializers.ModelSerializer[Sample]):
     measurements = serializers.SerializerMethodField()
     violations = serializers.SerializerMethodField()
     created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -217,6 +217,20 @@ class SampleCreateSerializer(serializers.Serializer[Any]):
                 {"defects": ["Give defects (c, u charts) or defectives (p, np), not both."]}
             )
         return attrs
+
+
+class BulkItemResultSerializer(serializers.Serializer[Any]):
+    """One item's result in a bulk submission, in the order the items were sent."""
+
+    status = serializers.IntegerField(
+        help_text="201 stored, 200 already stored under its idempotency_key, 400 refused."
+    )
+    sample = SampleSerializer(required=False, help_text="The stored sample (status < 400).")
+    # Documentation only (the view builds these dicts): the field named ``errors`` hides
+    # Serializer.errors, which this class never needs since it never validates.
+    errors = serializers.JSONField(  # type: ignore[assignment]
+        required=False, help_text="Field errors, as a single submission's 400 body."
+    )
 
 
 class ExclusionSerializer(serializers.Serializer[Any]):

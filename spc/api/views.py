@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -16,6 +16,7 @@ from openspc.api_errors import input_error_body
 from openspc.api_permissions import ReadAnyWriteStaff
 from spc.api.filters import CharacteristicFilter, SampleFilter
 from spc.api.serializers import (
+    BulkItemResultSerializer,
     CharacteristicSerializer,
     ExclusionSerializer,
     LimitPreviewSerializer,
@@ -171,10 +172,23 @@ class SampleViewSet(
         return status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
 
     @extend_schema(
-        request=SampleCreateSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="SampleSubmission",
+            serializers=[SampleCreateSerializer, SampleCreateSerializer(many=True)],
+            resource_type_field_name=None,
+            many=False,
+        ),
         responses={
             201: SampleSerializer,
-            200: OpenApiResponse(SampleSerializer, description="Idempotent replay, or a bulk list"),
+            200: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="SampleOrBulkResults",
+                    serializers=[SampleSerializer, BulkItemResultSerializer(many=True)],
+                    resource_type_field_name=None,
+                    many=False,
+                ),
+                description="Idempotent replay (the stored sample), or a bulk list's results",
+            ),
             400: OpenApiResponse(description="Field errors"),
         },
         description="One subgroup as an object (201 with the stored sample and its "
