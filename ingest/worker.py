@@ -40,7 +40,7 @@ from ingest import dead_letters
 from ingest.buffers import DISCARDED, OVERFLOW, BufferedReading, ClosedSubgroup, SubgroupBuilder
 from ingest.errors import PayloadError
 from ingest.mapping import Mapping, Target, load_mapping, mapping_version
-from ingest.models import PendingReading
+from ingest.models import IngestCounter, PendingReading
 from ingest.payloads import Reading, idempotency_key, parse_plain
 from ingest.sparkplug import numeric_value
 from ingest.sparkplug_host import MetricReading, SparkplugHost, state_payload
@@ -89,6 +89,7 @@ class BatchOutcome:
     """What one committed batch did (for tests, benchmarks and logs)."""
 
     samples: int = 0
+    measurements: int = 0
     replays: int = 0
     dead_letters: int = 0
     committed_at: float = 0.0
@@ -321,6 +322,12 @@ class IngestWorker:
         with transaction.atomic():
             for item in batch:
                 self._handle(item, outcome)
+            # The counters /metrics exports (names shared with openspc.metrics).
+            IngestCounter.increment("messages", len(batch))
+            if outcome.measurements:
+                IngestCounter.increment("measurements", outcome.measurements)
+            if outcome.replays:
+                IngestCounter.increment("redelivered", outcome.replays)
         outcome.committed_at = time.time()
         outcome.received = [item.received for item in batch]
         for item in batch:
@@ -505,6 +512,7 @@ class IngestWorker:
             return None
         if result.created:
             outcome.samples += 1
+            outcome.measurements += len(data.measurements) or 1
             if result.violations:
                 self._outbound.append(_violation_event(self.options.events_topic, result))
         else:

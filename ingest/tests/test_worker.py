@@ -160,6 +160,10 @@ def test_redelivered_message_is_stored_once(make_worker: Any, publisher: Publish
     publisher.publish("dup", "NaN")  # a marker: everything before it has been handled
     drive(worker, lambda: DeadLetter.objects.filter(topic="dup").exists())
     assert len(samples(char)) == 1
+    counters = dict(IngestCounter.objects.values_list("name", "value"))
+    assert counters["messages"] == 8
+    assert counters["measurements"] == 3
+    assert counters["redelivered"] == 4
     (sample,) = samples(buffered)
     assert [m.value for m in sample.measurements.all()] == [1, 2]
     assert not PendingReading.objects.filter(sample_id__isnull=True).exists()
