@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from hierarchy.models import Node
+from hierarchy.models import Node, SiteGrant
+from hierarchy.roles import ADMIN, ENGINEER, OPERATOR, QA_MANAGER, assign_role
 from hierarchy.tests.factories import build_plant
 
 
@@ -31,16 +34,46 @@ def require_service(port: int, name: str) -> None:
     pytest.skip(message)
 
 
+def persona(username: str, password: str, role: str | None, **extra: Any) -> User:
+    """A user with ``role`` (a ``hierarchy.roles`` name) granted the whole plant."""
+    user = User.objects.create_user(username, password=password, **extra)
+    if role is not None:
+        assign_role(user, role)
+        SiteGrant.objects.create(user=user, node=None)  # the whole plant
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters live in the cache: every test starts with none."""
+    cache.clear()
+
+
 @pytest.fixture
 def operator(db: None) -> User:
-    """A shop-floor operator (no staff rights)."""
-    return User.objects.create_user("olga", password="operator-pass-1")
+    """A shop-floor operator (Operator role, whole plant, no admin access)."""
+    return persona("olga", "operator-pass-1", OPERATOR)
 
 
 @pytest.fixture
 def engineer(db: None) -> User:
-    """A process engineer with admin access."""
-    return User.objects.create_superuser("ernst", password="engineer-pass-1")
+    """A process engineer with admin access (superuser, whole plant)."""
+    user = persona("ernst", "engineer-pass-1", ADMIN, is_staff=True)
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+    return user
+
+
+@pytest.fixture
+def process_engineer(db: None) -> User:
+    """An Engineer (role, not superuser) with admin access to the whole plant."""
+    return persona("elena", "engineer-pass-2", ENGINEER, is_staff=True)
+
+
+@pytest.fixture
+def qa_manager(db: None) -> User:
+    """A QA manager (reports, exports, audit trail) with admin access to the whole plant."""
+    return persona("quentin", "qa-pass-1", QA_MANAGER, is_staff=True)
 
 
 @pytest.fixture

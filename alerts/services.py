@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from alerts.models import ReasonCode, Violation
+from alerts.models import AuditEntry, ReasonCode, Violation
+from hierarchy.scoping import scope_queryset
 from spc import events
 from spc.core.errors import InputError
 
@@ -101,7 +102,10 @@ def acknowledge(
     reason = _reason(reason_code)
     if len(comment) > 2000:
         raise InputError("comment", "At most 2000 characters.")
-    found = set(Violation.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    visible: QuerySet[Violation] = Violation.objects.filter(pk__in=ids)
+    if getattr(user, "is_authenticated", False):
+        visible = scope_queryset(visible, user)  # others' sites: as if unknown
+    found = set(visible.values_list("pk", flat=True))
     missing = [i for i in ids if i not in found]
     if missing:
         raise InputError("violation_ids", f"Unknown violations: {missing[:20]}.")
@@ -128,8 +132,37 @@ def acknowledge(
             acknowledged_at=now, acknowledged_by=user, reason_code=reason, comment=comment
         )
         char_ids = sorted({c for _, c in rows})
+        _audit_acknowledged(acked, user, reason, comment)
         _publish_acknowledged(char_ids, rows, user, reason)
     return AckResult(acknowledged=acked, characteristic_ids=char_ids)
+
+
+def _audit_acknowledged(ids: list[int], user: Any, reason: ReasonCode, comment: str) -> None:
+    """One audit row per acknowledged violation."""
+    from alerts.audit import jsonable
+
+    actor = user if getattr(user, "pk", None) else None
+    rows = Violation.objects.filter(pk__in=ids).select_related("characteristic__hierarchy")
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            user=actor,
+            username=getattr(actor, "username", "") if actor else "",
+            time=v.acknowledged_at or timezone.now(),
+            action=AuditEntry.Action.ACKNOWLEDGE,
+            object_type=Violation._meta.label,
+            object_id=str(v.pk),
+            object_repr=f"{v} ({v.characteristic.name})"[:200],
+            path=v.characteristic.hierarchy.path,
+            old={"acknowledged_at": None, "reason_code": None, "comment": ""},
+            new={
+                "acknowledged_at": jsonable(v.acknowledged_at),
+                "reason_code": reason.code,
+                "comment": comment,
+            },
+            reason=comment,
+        )
+        for v in rows
+    )
 
 
 def _publish_acknowledged(

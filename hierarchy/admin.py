@@ -1,17 +1,23 @@
-"""Admin for the plant tree: indented by depth, with breadcrumbs and characteristic counts."""
+"""Admin for the plant tree (indented by depth, with breadcrumbs and characteristic counts),
+site grants and API tokens."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from hierarchy.models import Node
+from alerts.audit import record as audit_record
+from hierarchy.models import ApiToken, Node, SiteGrant
+from hierarchy.roles import ADMIN, has_role
+from hierarchy.scoping import ScopedAdminMixin
 
 
 @admin.register(Node)
-class NodeAdmin(admin.ModelAdmin[Node]):
+class NodeAdmin(ScopedAdminMixin, admin.ModelAdmin[Node]):
     """The ISA-95 tree as an indented list, ordered so children follow their parent."""
 
     list_display = ["tree_name", "level", "code", "characteristic_count", "breadcrumb"]
@@ -44,3 +50,77 @@ class NodeAdmin(admin.ModelAdmin[Node]):
         if not obj.pk:
             return "—"
         return " › ".join(node.name for node in obj.breadcrumbs())
+
+
+@admin.register(SiteGrant)
+class SiteGrantAdmin(admin.ModelAdmin[SiteGrant]):
+    """Which part of the plant each user sees (no node: the whole plant)."""
+
+    list_display = ["user", "node", "created"]
+    list_select_related = ["user", "node"]
+    search_fields = ["user__username", "node__name"]
+    autocomplete_fields = ["node"]
+
+    def save_model(self, request: HttpRequest, obj: SiteGrant, form: Any, change: bool) -> None:
+        """Save and record the grant in the audit trail."""
+        super().save_model(request, obj, form, change)
+        audit_record(
+            "CHANGE" if change else "CREATE",
+            obj,
+            user=request.user,
+            path="",
+            new={"user": obj.user.username, "node": obj.node.path if obj.node else "*"},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: SiteGrant) -> None:
+        """Delete and record the revoked grant."""
+        old = {"user": obj.user.username, "node": obj.node.path if obj.node else "*"}
+        super().delete_model(request, obj)
+        audit_record("DELETE", obj, user=request.user, path="", old=old, object_id=old["user"])
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    """API tokens: issue one (the key is shown once), see when it was used, revoke it."""
+
+    list_display = ["name", "user", "prefix", "created", "last_used", "revoked"]
+    list_filter = [("revoked", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["name", "prefix", "user__username"]
+    fields = ["user", "name", "prefix", "created", "last_used", "revoked"]
+    readonly_fields = ["prefix", "created", "last_used", "revoked"]
+    actions = ["revoke"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:
+        """Admins see every token, everyone else only their own."""
+        qs = super().get_queryset(request)
+        return qs if has_role(request.user, ADMIN) else qs.filter(user_id=request.user.pk or 0)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        """Only admins issue tokens for someone else."""
+        ro = list(self.readonly_fields)
+        return ro if has_role(request.user, ADMIN) else ["user", *ro]
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        """A new token gets a fresh key, shown once in a message; edits keep the key."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        if not has_role(request.user, ADMIN):
+            obj.user = request.user  # type: ignore[assignment]
+        token, key = ApiToken.issue(obj.user, obj.name)
+        obj.pk, obj.key_hash, obj.prefix, obj.created = (
+            token.pk,
+            token.key_hash,
+            token.prefix,
+            token.created,
+        )
+        obj._state.adding = False
+        messages.warning(request, f"Copy the key now, it is not shown again: {key}")
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        """Revoke: the tokens stop authenticating at once."""
+        for token in queryset.filter(revoked__isnull=True):
+            token.revoke()
+            audit_record("CHANGE", token, user=request.user, path="", new={"revoked": True})

@@ -1,11 +1,16 @@
-"""The ISA-95 plant tree: enterprise > site > area > line > cell > equipment."""
+"""The ISA-95 plant tree (enterprise > site > area > line > cell > equipment), who may see
+which part of it (site grants), and per-user API tokens."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 
 class Level(models.TextChoices):
@@ -135,3 +140,86 @@ class Node(models.Model):
     def breadcrumbs(self) -> list[Node]:
         """Ancestors root first, then the node itself."""
         return [*Node.objects.ancestors(self), self]
+
+
+class SiteGrant(models.Model):
+    """Access to a part of the plant: the user sees ``node`` and everything below it.
+
+    A grant on the enterprise, or one without a node, is the whole plant. Users without any
+    grant see nothing (superusers see everything).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_grants"
+    )
+    node = models.ForeignKey(
+        Node,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="grants",
+        help_text="Leave empty for the whole plant.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "node__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "node"], name="site_grant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.node.name if self.node else 'whole plant'}"
+
+
+TOKEN_PREFIX = "ospc_"
+
+
+def hash_key(key: str) -> str:
+    """SHA-256 hex digest of an API key (keys are random and long, so no slow hash)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A named API key of one user, stored only as a hash; acts with the user's role and scope.
+
+    The full key is shown once, when issued (:meth:`issue`); ``prefix`` (its first
+    characters) identifies it in lists.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=80, help_text="What uses the token, e.g. 'CMM line 3'.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=16, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        """True until revoked."""
+        return self.revoked is None
+
+    @classmethod
+    def issue(cls, user: Any, name: str) -> tuple[ApiToken, str]:
+        """Create a token for ``user``; returns the row and the key (shown only once)."""
+        key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, name=name, key_hash=hash_key(key), prefix=key[: len(TOKEN_PREFIX) + 6]
+        )
+        return token, key
+
+    def revoke(self) -> None:
+        """Stop the token from authenticating (kept for the record)."""
+        if self.revoked is None:
+            self.revoked = timezone.now()
+            self.save(update_fields=["revoked"])

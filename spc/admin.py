@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
 
+from hierarchy.scoping import ScopedAdminMixin
 from spc.admin_recalc import recalculate_view
 from spc.forms_admin import RULE_ROWS, CharacteristicAdminForm
 from spc.models import Characteristic, LimitSet, Measurement, Sample
@@ -44,7 +45,7 @@ class LimitSetInline(admin.TabularInline[LimitSet, Characteristic]):
 
 
 @admin.register(Characteristic)
-class CharacteristicAdmin(admin.ModelAdmin[Characteristic]):
+class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
     """Characteristics grouped by their place in the plant, filterable and searchable."""
 
     form = CharacteristicAdminForm
@@ -177,7 +178,7 @@ class MeasurementInline(admin.TabularInline[Measurement, Sample]):
 
 
 @admin.register(Sample)
-class SampleAdmin(admin.ModelAdmin[Sample]):
+class SampleAdmin(ScopedAdminMixin, admin.ModelAdmin[Sample]):
     """Samples are stored by the processing pipeline; the admin shows them read-only."""
 
     list_display = [
@@ -210,7 +211,7 @@ class SampleAdmin(admin.ModelAdmin[Sample]):
 
 
 @admin.register(LimitSet)
-class LimitSetAdmin(admin.ModelAdmin[LimitSet]):
+class LimitSetAdmin(ScopedAdminMixin, admin.ModelAdmin[LimitSet]):
     """The control-limit history: who changed the limits, when and from what baseline."""
 
     list_display = [

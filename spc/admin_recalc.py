@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
+from alerts.audit import LIMIT_CHANGE, require_reason, sign
 from spc.core.errors import InputError
 from spc.models import Characteristic
 from spc.services import LimitPreview, recalculate_limits
@@ -29,7 +30,15 @@ class RecalculateForm(forms.Form):
         help_text="Recompute until no baseline point lies beyond the limits.",
     )
     reason = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Why the change."
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the change (required to store).",
+    )
+    signature_password = forms.CharField(
+        required=False,
+        label="Your password (signature)",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Storing limits is signed electronically: re-enter your password.",
     )
 
     def clean(self) -> dict[str, Any]:
@@ -43,13 +52,18 @@ class RecalculateForm(forms.Form):
 def recalculate_view(
     request: HttpRequest, char: Characteristic, context: dict[str, Any]
 ) -> HttpResponse:
-    """GET: the form. POST with ``preview``: the limits without storing. POST ``store``: store."""
+    """GET: the form. POST with ``preview``: the limits without storing. POST ``store``:
+    store, with a reason and the password re-entered as the electronic signature."""
     form = RecalculateForm(request.POST or None)
     preview: LimitPreview | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         store = "store" in request.POST
         try:
+            signature = None
+            if store:
+                require_reason(data["reason"])
+                signature = sign(request.user, data["signature_password"], LIMIT_CHANGE)
             preview = recalculate_limits(
                 char,
                 last_n=data["last_n"],
@@ -58,7 +72,8 @@ def recalculate_view(
                 exclude_out_of_control=data["exclude_out_of_control"],
                 dry_run=not store,
                 user=request.user,
-                reason=data["reason"],
+                reason=data["reason"].strip(),
+                signature=signature,
             )
         except InputError as exc:
             target = exc.field if exc.field in form.fields else None

@@ -1,6 +1,7 @@
 """Limit management and sample exclusion: every change of what a chart is judged against.
 
-Each function records who changed what in the limit history where limits change, bumps
+Each function records who changed what in the limit history where limits change and in
+the audit trail (with the electronic signature the caller checked, if any), bumps
 the characteristic's ``revision`` so every process rebuilds its rolling window, and tells
 open pages to re-fetch after commit.
 """
@@ -16,6 +17,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from alerts import audit
+from alerts.audit import Signature
+from alerts.models import AuditEntry
 from spc import events
 from spc.choices import LimitMethod
 from spc.core.errors import InputError, ZeroSpreadError
@@ -100,6 +104,7 @@ def recalculate_limits(
     dry_run: bool = False,
     user: Any = None,
     reason: str = "",
+    signature: Signature | None = None,
 ) -> LimitPreview:
     """Compute limits from a baseline; store them (with history) unless ``dry_run``."""
     chart_type = ChartType(char.chart_type)
@@ -149,6 +154,7 @@ def recalculate_limits(
         reason=reason,
         baseline=baseline,
         exclude_out_of_control=exclude_out_of_control,
+        signature=signature,
     )
     return LimitPreview(**{**preview.as_dict(), "stored": True})
 
@@ -173,8 +179,12 @@ def _store_limits(
     reason: str,
     baseline: dict[str, Any] | None = None,
     exclude_out_of_control: bool = False,
+    signature: Signature | None = None,
+    old: dict[str, Any] | None = None,
 ) -> None:
     columns = {name: values.get(name) for name in LIMIT_COLUMNS}
+    if old is None:
+        old = {name: getattr(char, name) for name in LIMIT_COLUMNS}
     with transaction.atomic():
         Characteristic.objects.filter(pk=char.pk).update(**columns, revision=F("revision") + 1)
         LimitSet.objects.create(
@@ -188,6 +198,15 @@ def _store_limits(
             dropped_sample_ids=values.get("dropped_sample_ids") or [],
             reason=reason,
             **columns,
+        )
+        audit.record(
+            AuditEntry.Action.LIMITS,
+            char,
+            user=user if getattr(user, "pk", None) else None,
+            old={"method": None, **old},
+            new={"method": str(method), **columns},
+            reason=reason,
+            signature=signature,
         )
         char.refresh_from_db()
         windows.invalidate(char.pk)
@@ -209,6 +228,7 @@ def set_manual_limits(
     sigma: float | None = None,
     user: Any,
     reason: str = "",
+    signature: Signature | None = None,
 ) -> None:
     """Set control limits by hand (keeping the secondary chart's limits as they are)."""
     cl, upper, lower = (
@@ -229,22 +249,45 @@ def set_manual_limits(
         "secondary_ucl": char.secondary_ucl,
         "secondary_lcl": char.secondary_lcl,
     }
-    _store_limits(char, LimitMethod.MANUAL, values=values, user=user, reason=reason)
+    _store_limits(
+        char, LimitMethod.MANUAL, values=values, user=user, reason=reason, signature=signature
+    )
 
 
-def record_limit_edit(char: Characteristic, *, user: Any, reason: str = "") -> None:
-    """Record limits already written to ``char`` (an admin edit) in the history."""
+def record_limit_edit(
+    char: Characteristic,
+    *,
+    user: Any,
+    reason: str = "",
+    signature: Signature | None = None,
+    old: dict[str, Any] | None = None,
+) -> None:
+    """Record limits already written to ``char`` (an admin edit) in the history;
+    ``old`` holds the limit columns before the edit."""
     values = {name: getattr(char, name) for name in LIMIT_COLUMNS}
     method = LimitMethod.MANUAL if char.center_line is not None else LimitMethod.CLEARED
-    _store_limits(char, method, values=values, user=user, reason=reason)
+    _store_limits(
+        char, method, values=values, user=user, reason=reason, signature=signature, old=old
+    )
 
 
-def clear_limits(char: Characteristic, *, user: Any, reason: str = "") -> None:
+def clear_limits(
+    char: Characteristic, *, user: Any, reason: str = "", signature: Signature | None = None
+) -> None:
     """Remove the control limits: the characteristic goes back to Phase I."""
-    _store_limits(char, LimitMethod.CLEARED, values={}, user=user, reason=reason)
+    _store_limits(
+        char, LimitMethod.CLEARED, values={}, user=user, reason=reason, signature=signature
+    )
 
 
-def set_excluded(sample: Sample, excluded: bool, *, reason: str = "", user: Any = None) -> Sample:
+def set_excluded(
+    sample: Sample,
+    excluded: bool,
+    *,
+    reason: str = "",
+    user: Any = None,
+    signature: Signature | None = None,
+) -> Sample:
     """Exclude a sample from rules and baselines (reason required) or include it again."""
     reason = (reason or "").strip()
     if excluded and not reason:
@@ -252,9 +295,20 @@ def set_excluded(sample: Sample, excluded: bool, *, reason: str = "", user: Any 
     if len(reason) > 255:
         raise InputError("exclusion_reason", "At most 255 characters.")
     char = Characteristic.objects.select_related("hierarchy").get(pk=sample.characteristic_id)
+    old = {"is_excluded": sample.is_excluded, "exclusion_reason": sample.exclusion_reason}
+    new = {"is_excluded": excluded, "exclusion_reason": reason if excluded else ""}
     with windows.lock(char.pk), transaction.atomic():
-        Sample.objects.filter(pk=sample.pk).update(
-            is_excluded=excluded, exclusion_reason=reason if excluded else ""
+        Sample.objects.filter(pk=sample.pk).update(**new)
+        audit.record(
+            AuditEntry.Action.EXCLUDE if excluded else AuditEntry.Action.INCLUDE,
+            sample,
+            user=user if getattr(user, "pk", None) else None,
+            object_repr=f"Sample {sample.pk} of {char.name}",
+            path=char.hierarchy.path,
+            old=old,
+            new=new,
+            reason=reason,
+            signature=signature,
         )
         Characteristic.objects.filter(pk=char.pk).update(revision=F("revision") + 1)
         windows.invalidate(char.pk)

@@ -24,6 +24,8 @@ from rest_framework.test import APIClient
 from alerts.models import Violation
 from alerts.services import acknowledge
 from alerts.tests.factories import ReasonCodeFactory
+from conftest import persona
+from hierarchy.roles import QA_MANAGER
 from hierarchy.tests.factories import build_plant
 from spc.pipeline import SubgroupInput, process
 from spc.services import recalculate_limits, set_excluded
@@ -42,7 +44,7 @@ OUTLIER = 11.5
 def qa(db: None, settings: Any, tmp_path: Path) -> tuple[User, APIClient]:
     require_pdf_engine()
     settings.OPENSPC_REPORTS_DIR = str(tmp_path)
-    user = User.objects.create_user("qa-e2e", password="qa-e2e-pass-1")
+    user = persona("qa-e2e", "qa-e2e-pass-1", QA_MANAGER)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return user, client

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,12 +11,16 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from alerts.audit import EXCLUSION, INCLUSION, LIMIT_CHANGE, Signature, require_reason, sign
+from hierarchy.scoping import granted_paths, visible_characteristic_ids
 from openspc.api_errors import input_error_body
 from openspc.api_permissions import ReadAnyWriteStaff
 from spc.api.filters import CharacteristicFilter, SampleFilter
 from spc.api.serializers import (
     BulkItemResultSerializer,
+    CapabilitySerializer,
     CharacteristicSerializer,
+    ChartDataSerializer,
     ExclusionSerializer,
     LimitPreviewSerializer,
     RangeSerializer,
@@ -33,7 +36,24 @@ from spc.pipeline import ProcessResult, SubgroupInput, process
 from spc.services import LIMIT_COLUMNS, recalculate_limits, record_limit_edit, set_excluded
 
 MAX_BULK = 1000
-API_EDIT_REASON = "Edited through the API"
+
+
+def _password(request: Request) -> str:
+    """The re-entered password of an electronic signature (``signature_password``)."""
+    data = request.data if isinstance(request.data, dict) else {}
+    return str(data.get("signature_password") or "")
+
+
+def _reason(request: Request) -> str:
+    """The ``reason`` of a signed change, stripped."""
+    data = request.data if isinstance(request.data, dict) else {}
+    return str(data.get("reason") or "").strip()
+
+
+def _limit_signature(request: Request) -> Signature:
+    """Check a limit change's reason and electronic signature (400 when either is wrong)."""
+    require_reason(_reason(request))
+    return sign(request.user, _password(request), LIMIT_CHANGE)
 
 
 class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
@@ -49,18 +69,36 @@ class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
     ordering_fields = ["name", "id", "chart_type"]
 
     def perform_create(self, serializer: CharacteristicSerializer) -> None:  # type: ignore[override]
-        """Create; limits given with it start the limit history, as in the admin."""
+        """Create; limits given with it start the limit history, as in the admin (signed:
+        ``reason`` and ``signature_password`` in the body)."""
+        data = serializer.validated_data
+        signature = None
+        if any(data.get(name) is not None for name in LIMIT_COLUMNS):
+            signature = _limit_signature(self.request)
         char = serializer.save()
-        if any(getattr(char, name) is not None for name in LIMIT_COLUMNS):
-            record_limit_edit(char, user=self.request.user, reason=API_EDIT_REASON)
+        if signature is not None:
+            record_limit_edit(
+                char, user=self.request.user, reason=_reason(self.request), signature=signature
+            )
 
     def perform_update(self, serializer: CharacteristicSerializer) -> None:  # type: ignore[override]
-        """Update; changed limits are recorded in the limit history (who, when) and the
-        rolling window is rebuilt, as for an admin edit."""
+        """Update; changed limits are signed (``reason`` and ``signature_password`` in the
+        body), recorded in the limit history (who, when) and the rolling window is rebuilt,
+        as for an admin edit."""
         before = {name: getattr(serializer.instance, name) for name in LIMIT_COLUMNS}
+        data = serializer.validated_data
+        signature = None
+        if any(name in data and data[name] != value for name, value in before.items()):
+            signature = _limit_signature(self.request)
         char = serializer.save()
-        if any(getattr(char, name) != value for name, value in before.items()):
-            record_limit_edit(char, user=self.request.user, reason=API_EDIT_REASON)
+        if signature is not None:
+            record_limit_edit(
+                char,
+                user=self.request.user,
+                reason=_reason(self.request),
+                signature=signature,
+                old=before,
+            )
 
     @extend_schema(request=RecalculateSerializer, responses=LimitPreviewSerializer)
     @action(detail=True, methods=["post"], url_path="recalculate-limits")
@@ -70,6 +108,9 @@ class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
         params = RecalculateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
+        signature = None
+        if not data["dry_run"]:
+            signature = _limit_signature(request)
         preview = recalculate_limits(
             char,
             last_n=data.get("last_n"),
@@ -79,11 +120,12 @@ class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
             exclude_out_of_control=data["exclude_out_of_control"],
             dry_run=data["dry_run"],
             user=request.user,
-            reason=data["reason"],
+            reason=data["reason"].strip(),
+            signature=signature,
         )
         return Response(LimitPreviewSerializer(preview.as_dict()).data)
 
-    @extend_schema(parameters=[RangeSerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[RangeSerializer], responses=ChartDataSerializer)
     @action(detail=True, methods=["get"], url_path="chart-data")
     def chart_data(self, request: Request, pk: str | None = None) -> Response:
         """Points (oldest first) with limits in force, zones and violations, plus current limits."""
@@ -95,7 +137,7 @@ class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
             chart_data(char, start=data.get("start"), end=data.get("end"), limit=data["limit"])
         )
 
-    @extend_schema(parameters=[RangeSerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[RangeSerializer], responses=CapabilitySerializer)
     @action(detail=True, methods=["get"])
     def capability(self, request: Request, pk: str | None = None) -> Response:
         """Cp, Cpk, Pp, Ppk, Cpm with sigma_within and sigma_overall for a time range."""
@@ -154,18 +196,31 @@ class SampleViewSet(
                 detail = {"non_field_errors": detail}
             return status.HTTP_400_BAD_REQUEST, {"errors": detail}
         user = self.request.user
+        unknown = {"characteristic": [f"No characteristic with id {data['characteristic']}."]}
+        if not self._may_write(data["characteristic"]):
+            return status.HTTP_400_BAD_REQUEST, {"errors": unknown}
         try:
             result = process(_subgroup_input(data, user.pk))
         except InputError as exc:
             return status.HTTP_400_BAD_REQUEST, {"errors": input_error_body(exc)}
         except Characteristic.DoesNotExist:
-            unknown = {"characteristic": [f"No characteristic with id {data['characteristic']}."]}
             return status.HTTP_400_BAD_REQUEST, {"errors": unknown}
         sample = result.sample
         sample.raised_violations = result.violations  # type: ignore[attr-defined]
         if sample.created_by_id == user.pk:
             sample.created_by = user  # type: ignore[assignment]  # no query for the name
         return self._status(result), writer.to_representation(sample)
+
+    def _may_write(self, characteristic_id: Any) -> bool:
+        """True when the characteristic lies in the user's sites (others' look unknown)."""
+        user = self.request.user
+        if granted_paths(user) is None:
+            return True
+        visible = getattr(self, "_visible_ids", None)
+        if visible is None:
+            visible = set(visible_characteristic_ids(user).values_list("pk", flat=True))
+            self._visible_ids = visible
+        return characteristic_id in visible
 
     @staticmethod
     def _status(result: ProcessResult) -> int:
@@ -220,11 +275,13 @@ class SampleViewSet(
         params = ExclusionSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
+        meaning = EXCLUSION if data["is_excluded"] else INCLUSION
         set_excluded(
             sample,
             data["is_excluded"],
             reason=data.get("exclusion_reason", ""),
             user=request.user,
+            signature=sign(request.user, _password(request), meaning),
         )
         fresh = self.get_queryset().get(pk=sample.pk)
         return Response(SampleSerializer(fresh).data)

@@ -7,6 +7,7 @@
 * ``POST jobs/`` ``{kind, format, node, start, end}`` → 202 with the job;
   ``GET jobs/{id}/`` — state and progress; ``GET jobs/{id}/download/`` — the file.
 
+QA managers (and admins) only; every result covers only the user's sites.
 Errors are 400 with field details (``{"field": ["message"]}``), never a 500.
 """
 
@@ -19,15 +20,16 @@ from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from openspc.api_permissions import IsQAManager
 from spc.core.errors import InputError
 from spc.reports import exports, jobs, streaming, tasks
 from spc.reports.pareto import violation_analysis
-from spc.reports.scope import ReportScope, scope_from_params
+from spc.reports.scope import ReportScope, scope_params_for, user_scope
 
 SCOPE_PARAMETERS = [
     OpenApiParameter("node", OpenApiTypes.INT, description="Plant node: it and everything below"),
@@ -48,9 +50,10 @@ class JobRequestSerializer(serializers.Serializer):
 
 @extend_schema(parameters=SCOPE_PARAMETERS, responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
+@permission_classes([IsQAManager])
 def capability(request: Request) -> Response:
     """Capability study of every variables characteristic in the scope."""
-    scope = _scope(request.query_params)
+    scope = _scope(request)
     rows = [
         dict(zip(exports.CAPABILITY_HEADER, row, strict=True))
         for row in exports.capability_table(scope).rows
@@ -60,9 +63,10 @@ def capability(request: Request) -> Response:
 
 @extend_schema(parameters=SCOPE_PARAMETERS, responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
+@permission_classes([IsQAManager])
 def violations(request: Request) -> Response:
     """Pareto of violations, time to acknowledge and the open ones."""
-    return Response(violation_analysis(_scope(request.query_params)))
+    return Response(violation_analysis(_scope(request)))
 
 
 @extend_schema(
@@ -73,9 +77,10 @@ def violations(request: Request) -> Response:
     responses={(200, "text/csv"): OpenApiTypes.STR},
 )
 @api_view(["GET"])
+@permission_classes([IsQAManager])
 def export(request: Request) -> HttpResponseBase:
     """One table as CSV, streamed."""
-    scope = _scope(request.query_params)
+    scope = _scope(request)
     kind = request.query_params.get("kind", "")
     try:
         t = exports.table(kind, scope)
@@ -87,12 +92,14 @@ def export(request: Request) -> HttpResponseBase:
 
 @extend_schema(request=JobRequestSerializer, responses={202: OpenApiTypes.OBJECT})
 @api_view(["POST"])
+@permission_classes([IsQAManager])
 def create_job(request: Request) -> Response:
     """Queue a report file; poll the returned ``url`` until ``state`` is DONE."""
     data = JobRequestSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     v = data.validated_data
     scope = {"node": v.get("node"), "start": v.get("start"), "end": v.get("end")}
+    scope = scope_params_for(request.user, scope)
     try:
         job = tasks.start_report(v["kind"], v["format"], scope, request.user.pk)
     except InputError as exc:
@@ -102,6 +109,7 @@ def create_job(request: Request) -> Response:
 
 @extend_schema(responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
+@permission_classes([IsQAManager])
 def job_detail(request: Request, job_id: str) -> Response:
     """State, progress and (when DONE) the download URL of a job."""
     return Response(_job_data(request, _own_job(request, job_id)))
@@ -109,6 +117,7 @@ def job_detail(request: Request, job_id: str) -> Response:
 
 @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
 @api_view(["GET"])
+@permission_classes([IsQAManager])
 def job_download(request: Request, job_id: str) -> HttpResponseBase:
     """The finished file, streamed."""
     job = _own_job(request, job_id)
@@ -122,9 +131,9 @@ def job_download(request: Request, job_id: str) -> HttpResponseBase:
     )
 
 
-def _scope(params: Any) -> ReportScope:
+def _scope(request: Request) -> ReportScope:
     try:
-        return scope_from_params(params)
+        return user_scope(request.user, request.query_params)
     except InputError as exc:
         raise ValidationError({exc.field: [exc.message]}) from exc
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from alerts.models import Violation, ViolationQuerySet
 from hierarchy.models import Node
+from hierarchy.scoping import granted_paths
 from spc.core.errors import InputError
 from spc.models import Characteristic, CharacteristicQuerySet, Sample, SampleQuerySet
 
@@ -27,11 +31,15 @@ class ReportScope:
     node: Node | None = None
     start: datetime | None = None
     end: datetime | None = None
+    paths: tuple[str, ...] | None = None  # the requesting user's sites; None: everything
 
     def characteristics(self) -> CharacteristicQuerySet:
-        """Characteristics in the subtree, in plant order."""
+        """Characteristics in the subtree (and the user's sites), in plant order."""
         qs = Characteristic.objects.select_related("hierarchy")
-        return qs.in_subtree(self.node) if self.node is not None else qs.all()
+        qs = qs.in_subtree(self.node) if self.node is not None else qs.all()
+        if self.paths is not None:
+            qs = qs.filter(pk__in=[]) if not self.paths else qs.filter(_under(self.paths))
+        return qs
 
     def samples(self) -> SampleQuerySet:
         """Samples of the subtree's characteristics taken within the period (all of them,
@@ -71,11 +79,28 @@ class ReportScope:
             "node": self.node.pk if self.node is not None else None,
             "start": self.start.isoformat() if self.start else None,
             "end": self.end.isoformat() if self.end else None,
+            "paths": list(self.paths) if self.paths is not None else None,
         }
 
 
+def _under(paths: tuple[str, ...]) -> Q:
+    return reduce(or_, (Q(hierarchy__path__startswith=p) for p in paths))
+
+
+def scope_params_for(user: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` limited to ``user``'s sites: adds ``paths`` (None for the whole plant)."""
+    plain = {key: params.get(key) for key in params}  # a QueryDict's ** would give lists
+    return {**plain, "paths": granted_paths(user)}
+
+
+def user_scope(user: Any, params: Mapping[str, Any]) -> ReportScope:
+    """The scope of ``params`` for ``user``: a node outside their sites is unknown."""
+    return scope_from_params(scope_params_for(user, params))
+
+
 def scope_from_params(params: Mapping[str, Any]) -> ReportScope:
-    """Parse ``node`` (id), ``start`` and ``end`` (ISO date or date-time) into a scope.
+    """Parse ``node`` (id), ``start`` and ``end`` (ISO date or date-time) and ``paths`` (the
+    user's sites, None for all; see :func:`user_scope`) into a scope.
 
     A date alone means the whole day: ``start`` at 00:00 and ``end`` at 23:59:59.999999,
     in the current time zone. Raises ``InputError`` for an unknown node, an unreadable
@@ -87,11 +112,15 @@ def scope_from_params(params: Mapping[str, Any]) -> ReportScope:
             node = Node.objects.get(pk=int(params["node"]))
         except (TypeError, ValueError, Node.DoesNotExist) as exc:
             raise InputError("node", "Unknown plant node.") from exc
+    raw_paths = params.get("paths")
+    paths = tuple(str(p) for p in raw_paths) if raw_paths is not None else None
+    if node is not None and paths is not None and not any(node.path.startswith(p) for p in paths):
+        raise InputError("node", "Unknown plant node.")
     start = _moment(params.get("start"), "start", end_of_day=False)
     end = _moment(params.get("end"), "end", end_of_day=True)
     if start is not None and end is not None and start > end:
         raise InputError("start", "The start must be before the end.")
-    return ReportScope(node=node, start=start, end=end)
+    return ReportScope(node=node, start=start, end=end, paths=paths)
 
 
 def _moment(value: Any, field: str, *, end_of_day: bool) -> datetime | None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from hierarchy.roles import QA_MANAGER, role_required
+from hierarchy.scoping import scope_queryset
 from spc.capability_study import capability_study
 from spc.core.errors import InputError
 from spc.core.types import ChartType
@@ -15,7 +18,7 @@ from spc.models import Characteristic
 from spc.reports import exports, figures, jobs, streaming, tasks
 from spc.reports.forms import ExportForm, PeriodForm, ScopeForm
 from spc.reports.pareto import PARETO_DIMENSIONS, violation_analysis
-from spc.reports.scope import ReportScope
+from spc.reports.scope import ReportScope, scope_params_for, user_scope
 
 PARETO_TITLES = {
     "rule": "By rule",
@@ -24,28 +27,31 @@ PARETO_TITLES = {
 }
 
 
-@login_required
+@role_required(QA_MANAGER)
 def index(request: HttpRequest) -> HttpResponse:
     """The Reports menu: choose a part of the plant, a period and an export."""
     form = ExportForm(request.GET or None)
-    chars = Characteristic.objects.select_related("hierarchy").order_by("hierarchy__path", "name")
+    chars = scope_queryset(
+        Characteristic.objects.select_related("hierarchy").order_by("hierarchy__path", "name"),
+        request.user,
+    )
     variables = [c for c in chars if ChartType(c.chart_type).is_variable]
     return render(request, "reports/index.html", {"form": form, "characteristics": variables})
 
 
-@login_required
+@role_required(QA_MANAGER)
 def export_csv(request: HttpRequest) -> HttpResponseBase:
     """Stream one table as CSV straight away (no job): bounded memory for any size."""
     form = ExportForm(request.GET)
     if not form.is_valid() or form.cleaned_data["kind"] == "report":
         return render(request, "reports/index.html", {"form": form}, status=400)
-    scope = form.scope()
+    scope = _user_scope(request, form.scope_params())
     kind = form.cleaned_data["kind"]
     name = exports.filename(kind, scope, "csv")
     return exports.csv_response(exports.table(kind, scope), name, asgi=streaming.is_asgi(request))
 
 
-@login_required
+@role_required(QA_MANAGER)
 @require_POST
 def start_job(request: HttpRequest) -> HttpResponse:
     """Queue an XLSX/PDF (or CSV) file as a background job and show its progress."""
@@ -53,11 +59,16 @@ def start_job(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/index.html", {"form": form}, status=400)
     data = form.cleaned_data
-    job = tasks.start_report(data["kind"], data["format"], form.scope_params(), request.user.pk)
+    job = tasks.start_report(
+        data["kind"],
+        data["format"],
+        scope_params_for(request.user, form.scope_params()),
+        request.user.pk,
+    )
     return redirect("reports:job", job_id=job.id)
 
 
-@login_required
+@role_required(QA_MANAGER)
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     """A job's progress; the fragment re-polls itself until the file is ready."""
     job = _own_job(request, job_id)
@@ -67,7 +78,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     return render(request, template, {"job": job})
 
 
-@login_required
+@role_required(QA_MANAGER)
 def job_download(request: HttpRequest, job_id: str) -> HttpResponseBase:
     """The finished report file, streamed."""
     job = _own_job(request, job_id)
@@ -81,16 +92,17 @@ def job_download(request: HttpRequest, job_id: str) -> HttpResponseBase:
     )
 
 
-@login_required
+@role_required(QA_MANAGER)
 def capability_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Capability study of one characteristic over a period: histogram, indices, verdict."""
-    char = get_object_or_404(Characteristic.objects.select_related("hierarchy"), pk=pk)
+    chars = scope_queryset(Characteristic.objects.select_related("hierarchy"), request.user)
+    char = get_object_or_404(chars, pk=pk)
     form = PeriodForm(request.GET or None)
     study, error = None, ""
     if form.is_bound and not form.is_valid():
         error = "Check the dates."
     else:
-        scope = form.scope() if form.is_bound else ReportScope()
+        scope = _user_scope(request, form.scope_params() if form.is_bound else {})
         try:
             study = capability_study(char, start=scope.start, end=scope.end)
         except InputError as exc:
@@ -100,13 +112,15 @@ def capability_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/capability.html", context)
 
 
-@login_required
+@role_required(QA_MANAGER)
 def violations_page(request: HttpRequest) -> HttpResponse:
     """Pareto of violations by rule, reason code and characteristic; open ones; time to ack."""
     form = ScopeForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "reports/violations.html", {"form": form}, status=400)
-    analysis = violation_analysis(form.scope() if form.is_bound else ReportScope())
+    analysis = violation_analysis(
+        _user_scope(request, form.scope_params() if form.is_bound else {})
+    )
     paretos = [
         {
             "id": f"pareto-{d}",
@@ -132,3 +146,11 @@ def _own_job(request: HttpRequest, job_id: str) -> jobs.Job:
     if job is None or (job.user_id != request.user.pk and not request.user.is_staff):
         raise Http404("No such report.")
     return job
+
+
+def _user_scope(request: HttpRequest, params: dict[str, Any]) -> ReportScope:
+    """The report scope of ``params`` within the user's sites (404 outside them)."""
+    try:
+        return user_scope(request.user, params)
+    except InputError as exc:
+        raise Http404(exc.message) from exc

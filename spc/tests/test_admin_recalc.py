@@ -40,7 +40,14 @@ def test_preview_then_store(client: Client, engineer: User, char_with_data: Char
     assert "limit-preview" in preview.text
     assert "10.500000" in preview.text  # centre line: mean of 10, 11 alternating
     assert not LimitSet.objects.exists()
-    stored = client.post(url, {"last_n": 20, "store": "1", "reason": "baseline run"})
+    unsigned = client.post(url, {"last_n": 20, "store": "1", "reason": "baseline run"})
+    assert unsigned.status_code == 200
+    assert "password" in unsigned.text.lower()
+    wrong = {"last_n": 20, "store": "1", "reason": "baseline run", "signature_password": "nope"}
+    assert "Wrong password" in client.post(url, wrong).text
+    assert not LimitSet.objects.exists()
+    signed = {**wrong, "signature_password": "engineer-pass-1"}
+    stored = client.post(url, signed)
     assert stored.status_code == 302
     history = LimitSet.objects.get()
     assert (history.created_by, history.reason) == (engineer, "baseline run")

@@ -92,7 +92,12 @@ def test_recalculate_preview_then_store(staff: APIClient, with_data: Characteris
     assert body["secondary_ucl"] == pytest.approx(3.267)
     assert body["stored"] is False
     assert not LimitSet.objects.exists()
-    stored = staff.post(url, {"last_n": 30, "reason": "baseline"}, format="json").json()
+    unsigned = staff.post(url, {"last_n": 30, "reason": "baseline"}, format="json")
+    assert unsigned.status_code == 400
+    assert "signature_password" in unsigned.json()
+    assert not LimitSet.objects.exists()
+    signed = {"last_n": 30, "reason": "baseline", "signature_password": "engineer-pass-1"}
+    stored = staff.post(url, signed, format="json").json()
     assert stored["stored"] is True
     assert LimitSet.objects.get().created_by.username == "ernst"
 
@@ -101,7 +106,8 @@ def test_recalculate_zero_spread_is_a_400(staff: APIClient) -> None:
     char = CharacteristicFactory.create()
     for _ in range(5):
         process(SubgroupInput(characteristic_id=char.pk, measurements=(2.0,)))
-    response = staff.post(f"{URL}{char.pk}/recalculate-limits/", {}, format="json")
+    signed = {"reason": "baseline", "signature_password": "engineer-pass-1"}
+    response = staff.post(f"{URL}{char.pk}/recalculate-limits/", signed, format="json")
     assert response.status_code == 400
     assert "spread" in response.json()["non_field_errors"][0].lower()
 

@@ -42,12 +42,19 @@ def post(client: APIClient, char: Characteristic, value: float) -> dict[str, Any
     return dict(response.json())
 
 
+SIGNED = {"reason": "first baseline", "signature_password": "engineer-pass-1"}
+
+
 def fired(body: dict[str, Any]) -> set[int]:
     return {v["rule"] for v in body["violations"]}
 
 
 def exclude(client: APIClient, sample_id: int, excluded: bool = True) -> None:
-    body = {"is_excluded": excluded, "exclusion_reason": "gauge dropped" if excluded else ""}
+    body = {
+        "is_excluded": excluded,
+        "exclusion_reason": "gauge dropped" if excluded else "",
+        "signature_password": "engineer-pass-1",
+    }
     response = client.patch(f"{SAMPLES}{sample_id}/", body, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["is_excluded"] is excluded
@@ -112,7 +119,7 @@ def test_recalculation_dropping_out_of_control_points_then_judging_new_samples(
     char, ids = phase_one
     response = staff.post(
         f"{CHARS}{char.pk}/recalculate-limits/",
-        {"last_n": 21, "exclude_out_of_control": True, "reason": "first baseline"},
+        {"last_n": 21, "exclude_out_of_control": True, **SIGNED},
         format="json",
     )
     assert response.status_code == 200, response.content
@@ -169,7 +176,7 @@ def test_limits_edited_through_the_api_are_in_the_history_and_judge_new_samples(
     post(api_client, char, 14.0)  # Phase I: nothing to judge against
     response = staff.patch(
         f"{CHARS}{char.pk}/",
-        {"center_line": 10.0, "ucl": 13.0, "lcl": 7.0, "sigma": 1.0},
+        {"center_line": 10.0, "ucl": 13.0, "lcl": 7.0, "sigma": 1.0, **SIGNED},
         format="json",
     )
     assert response.status_code == 200, response.content

@@ -129,18 +129,24 @@ def test_bulk_gives_one_result_per_item(api_client: APIClient, char: Characteris
     assert post(api_client, []).status_code == 400
 
 
-def test_exclusion_needs_a_reason(api_client: APIClient, char: Characteristic) -> None:
+def test_exclusion_needs_an_engineer_a_reason_and_a_signature(
+    api_client: APIClient, engineer: User, char: Characteristic
+) -> None:
     sample_id = post(api_client, {"characteristic": char.pk, "measurements": [10]}).json()["id"]
     url = f"{URL}{sample_id}/"
-    refused = api_client.patch(url, {"is_excluded": True}, format="json")
+    body = {"is_excluded": True, "exclusion_reason": "bad gauge"}
+    assert api_client.patch(url, body, format="json").status_code == 403  # an operator
+    staff = APIClient()
+    staff.force_authenticate(engineer)
+    refused = staff.patch(url, {"is_excluded": True}, format="json")
     assert refused.status_code == 400
-    assert "exclusion_reason" in refused.json()
-    done = api_client.patch(
-        url, {"is_excluded": True, "exclusion_reason": "bad gauge"}, format="json"
-    )
+    wrong = staff.patch(url, {**body, "signature_password": "guess"}, format="json")
+    assert wrong.status_code == 400
+    assert "Wrong password" in wrong.json()["signature_password"][0]
+    done = staff.patch(url, {**body, "signature_password": "engineer-pass-1"}, format="json")
     assert done.status_code == 200
     assert done.json()["is_excluded"] is True
-    assert api_client.put(url, {"value": 3}, format="json").status_code == 405
+    assert staff.put(url, {"value": 3}, format="json").status_code == 405
 
 
 def test_list_filters(api_client: APIClient, char: Characteristic) -> None:

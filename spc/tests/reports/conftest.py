@@ -15,7 +15,9 @@ from django.test import Client
 
 from alerts.models import ReasonCode, Violation
 from alerts.tests.factories import ReasonCodeFactory, ViolationFactory
+from conftest import persona
 from hierarchy.models import Node
+from hierarchy.roles import QA_MANAGER
 from hierarchy.tests.factories import NodeFactory, build_plant
 from spc.models import Characteristic, Sample
 from spc.reports import pdf
@@ -111,7 +113,7 @@ def dataset(db: None, report_dir: Path) -> Dataset:
 @pytest.fixture
 def qa_client(db: None) -> Client:
     """A logged-in QA manager."""
-    user = User.objects.create_user("qa-manager", password="qa-pass-456")
+    user = persona("qa-manager", "qa-pass-456", QA_MANAGER)
     client = Client()
     client.force_login(user)
     return client

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from conftest import persona
+from hierarchy.roles import QA_MANAGER
 from spc.tests.reports.conftest import BORE_VALUES, Dataset
 
 BASE = "/api/v1/reports/"
@@ -20,7 +21,7 @@ BASE = "/api/v1/reports/"
 @pytest.fixture
 def api(db: None) -> APIClient:
     client = APIClient()
-    token = Token.objects.create(user=User.objects.create_user("mes", password="mes-pass-123"))
+    token = Token.objects.create(user=persona("mes", "mes-pass-123", QA_MANAGER))
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
 

@@ -7,10 +7,11 @@ import io
 import json
 
 from asgiref.sync import async_to_sync
-from django.contrib.auth.models import User
 from django.test import AsyncClient, Client
 from django.urls import reverse
 
+from conftest import persona
+from hierarchy.roles import QA_MANAGER
 from spc.tests.reports.conftest import Dataset
 
 
@@ -110,7 +111,7 @@ def test_job_flow_from_form_to_download(
 def test_someone_elses_job_is_not_found(qa_client: Client, dataset: Dataset) -> None:
     response = qa_client.post(reverse("reports:start-job"), {"kind": "subgroups", "format": "xlsx"})
     other = Client()
-    other.force_login(User.objects.create_user("someone", password="x-pass-9876"))
+    other.force_login(persona("someone", "x-pass-9876", QA_MANAGER))
     assert other.get(response["Location"]).status_code == 404
 
 
@@ -129,7 +130,7 @@ def test_figure_json_is_valid(qa_client: Client, dataset: Dataset) -> None:
 
 def test_under_asgi_the_csv_streams_through_an_async_iterator(dataset: Dataset) -> None:
     # Django's ASGI handler would read a sync iterator into one list; ours must be async.
-    user = User.objects.create_user("asgi-qa", password="asgi-pass-123")
+    user = persona("asgi-qa", "asgi-pass-123", QA_MANAGER)
 
     async def fetch() -> tuple[bool, bytes]:
         client = AsyncClient()
@@ -147,7 +148,7 @@ def test_under_asgi_the_csv_streams_through_an_async_iterator(dataset: Dataset) 
 
 
 def test_under_asgi_a_report_file_streams_too(dataset: Dataset) -> None:
-    user = User.objects.create_user("asgi-qa", password="asgi-pass-123")
+    user = persona("asgi-qa", "asgi-pass-123", QA_MANAGER)
 
     async def fetch() -> tuple[bool, bytes]:
         client = AsyncClient()
