@@ -22,7 +22,8 @@ import pytest
 
 from ingest.tests.broker import Broker, Publisher, running_broker, wait_for
 
-pytestmark = [pytest.mark.services, pytest.mark.timeout(300)]
+# Generous: on a loaded 2-core machine the pipeline stores ~20 samples/s (see bench/).
+pytestmark = [pytest.mark.services, pytest.mark.timeout(1200)]
 
 ROOT = Path(__file__).resolve().parent.parent
 SINGLES = 5000
@@ -134,7 +135,7 @@ def test_sigkill_mid_stream_loses_nothing_and_stores_nothing_twice(
             "grouped.samples": GROUPED // 5,
             "grouped.measurements": GROUPED,
         }
-        wait_for(lambda: counts(db) == expected, timeout=180, interval=0.5)
+        wait_for(lambda: counts(db) == expected, timeout=900, interval=0.5)
     finally:
         publisher.close()
         worker.send_signal(signal.SIGTERM)
@@ -192,7 +193,7 @@ def test_broker_restart_mid_stream_loses_nothing_and_stores_nothing_twice(
                 counts(db)["single.samples"] == total + 1
                 and counts(db)["single.measurements"] == total + 1
             ),
-            timeout=180,
+            timeout=600,
             interval=0.5,
         )
         assert counts(db)["dead_letters"] == 0
