@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -14,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from alerts.models import ReasonCode, Violation
 from alerts.services import acknowledge as acknowledge_violations
+from hierarchy.roles import OPERATOR, role_required
+from hierarchy.scoping import scope_queryset
 from spc.core.errors import InputError
 from spc.forms import AcknowledgeForm, ViolationFilterForm, error_messages
 from spc.views import HtmxHttpRequest, fragments
@@ -68,11 +69,12 @@ def row_of(v: Violation) -> dict[str, Any]:
     )
 
 
-@login_required
+@role_required(OPERATOR)
 def violation_list(request: HtmxHttpRequest) -> HttpResponse:
     """All violations with filters; acknowledge one or many from the modal."""
     form = ViolationFilterForm(request.GET or None)
-    page = Paginator(filtered(form), PAGE_SIZE).get_page(request.GET.get("page"))
+    visible = scope_queryset(filtered(form), request.user)
+    page = Paginator(visible, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     area_id = request.session.get("area_id")
@@ -90,7 +92,7 @@ def violation_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "alerts/violation_list.html", context)
 
 
-@login_required
+@role_required(OPERATOR)
 @require_POST
 def acknowledge(request: HtmxHttpRequest) -> HttpResponse:
     """Acknowledge the selected violations (and their episodes) as the logged-in user."""

@@ -26,6 +26,8 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from hierarchy.roles import OPERATOR, has_role
+from hierarchy.scoping import scope_queryset, visible_nodes
 from spc import events
 from spc.views.fragments import (
     LiveView,
@@ -39,6 +41,7 @@ logger = logging.getLogger(__name__)
 CATCH_UP_LIMIT = 200
 SEEN_EVENTS = 1024
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
 LIMITS_DEDUP_SECONDS = 1.0
 
 
@@ -86,6 +89,23 @@ def view_of(query_string: bytes) -> LiveView:
         node_id=_int_param(params, "node"),
         area_id=_int_param(params, "area"),
     )
+
+
+def may_watch(user: Any, view: LiveView) -> bool:
+    """True when the user has a role and every characteristic and node of the page lies in
+    their sites (a socket for anything else is refused, not filtered)."""
+    from spc.models import Characteristic
+
+    if not has_role(user, OPERATOR):
+        return False
+    if view.char_id is not None:
+        chars = scope_queryset(Characteristic.objects.filter(pk=view.char_id), user)
+        if not chars.exists():
+            return False
+    for node_id in (view.node_id, view.area_id):
+        if node_id is not None and not visible_nodes(user).filter(pk=node_id).exists():
+            return False
+    return True
 
 
 def groups_of(view: LiveView) -> list[str]:
@@ -140,6 +160,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.view = view_of(self.scope.get("query_string", b""))
+        if not await database_sync_to_async(may_watch)(user, self.view):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
         self.joined = groups_of(self.view)
         self.seen: deque[tuple[Any, ...]] = deque(maxlen=SEEN_EVENTS)
         self.limits_seen: dict[tuple[str, int], float] = {}

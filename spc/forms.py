@@ -173,6 +173,7 @@ class ExclusionForm(forms.Form):
         choices=[("true", "exclude"), ("false", "include")], coerce=lambda v: v == "true"
     )
     reason = forms.CharField(max_length=255, required=False)
+    signature_password = forms.CharField(required=False, widget=forms.PasswordInput)
 
 
 class AcknowledgeForm(forms.Form):

@@ -41,12 +41,16 @@ def seed() -> None:
     from django.contrib.auth.models import User
 
     from alerts.models import ReasonCode
-    from hierarchy.models import Level, Node
+    from hierarchy.models import Level, Node, SiteGrant
+    from hierarchy.roles import ENGINEER, OPERATOR, assign_role
     from spc.models import Characteristic
     from spc.pipeline import SubgroupInput, process
 
-    User.objects.create_user("olga", password=PASSWORD)
-    User.objects.create_user("ivan", password=PASSWORD)
+    # olga excludes samples in one test, so she is an engineer; both see the whole plant.
+    for name, role in (("olga", ENGINEER), ("ivan", OPERATOR)):
+        user = User.objects.create_user(name, password=PASSWORD)
+        assign_role(user, role)
+        SiteGrant.objects.create(user=user, node=None)
     ReasonCode.objects.create(code="tool-wear", description="Tool wear", category="MACHINE")
     plant = Node.objects.create(name="Acme", code="acme", level=Level.ENTERPRISE)
     site = Node.objects.create(name="Plant 1", code="p1", level=Level.SITE, parent=plant)
@@ -334,6 +338,7 @@ def test_clicking_a_point_opens_the_sample_and_excluding_redraws_it_hollow(brows
     page.wait_for_selector("#sample-dialog[open]")
     assert "Sample #" in page.inner_text("#sample-detail")
     page.fill("#id_exclusion_reason", "gauge dropped")
+    page.fill("#id_signature_password", PASSWORD)
     page.click("#sample-detail button.danger")
     page.wait_for_selector("#sample-detail .badge:text('Excluded')")
     _wait_trace_len(page, f"chart-{char}", "excluded", 1)

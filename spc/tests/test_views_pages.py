@@ -103,7 +103,8 @@ def test_dashboard_of_a_large_node_uses_a_bounded_number_of_queries(
         other = CharacteristicFactory(hierarchy=char.hierarchy, name=f"c{i}")
         SampleFactory(characteristic=other)
     client.force_login(operator)
-    with django_assert_max_num_queries(12):
+    # 12 for the page, plus one each for the user's role and sites (constant per request).
+    with django_assert_max_num_queries(14):
         response = client.get(f"/nodes/{char.hierarchy_id}/")
     assert response.content.decode().count('class="card"') == 61
 
@@ -169,21 +170,30 @@ def test_sample_detail_shows_measurements_operator_batch_and_violations(client, 
     assert "Rule 1" in html
 
 
-def test_excluding_needs_a_reason_then_marks_the_sample(client, operator, char):
+def test_excluding_needs_a_reason_then_marks_the_sample(client, operator, engineer, char):
     sample = _process(char, 10.0).sample
-    client.force_login(operator)
     url = f"/samples/{sample.pk}/exclusion/"
+    client.force_login(operator)
+    body = {"excluded": "true", "reason": "gauge dropped", "signature_password": "operator-pass-1"}
+    assert client.post(url, body, **HTMX).status_code == 403  # operators do not exclude
+    client.force_login(engineer)
     refused = client.post(url, {"excluded": "true", "reason": ""}, **HTMX)
     assert "Say why" in refused.content.decode()
     sample.refresh_from_db()
     assert not sample.is_excluded
 
-    client.post(url, {"excluded": "true", "reason": "gauge dropped"}, **HTMX)
+    unsigned = client.post(url, {"excluded": "true", "reason": "gauge dropped"}, **HTMX)
+    assert "password" in unsigned.content.decode()
+    wrong = {"excluded": "true", "reason": "gauge dropped", "signature_password": "guess"}
+    assert "Wrong password" in client.post(url, wrong, **HTMX).content.decode()
+    sample.refresh_from_db()
+    assert not sample.is_excluded
+    client.post(url, {**wrong, "signature_password": "engineer-pass-1"}, **HTMX)
     sample.refresh_from_db()
     assert sample.is_excluded
     assert sample.exclusion_reason == "gauge dropped"
 
-    client.post(url, {"excluded": "false"}, **HTMX)
+    client.post(url, {"excluded": "false", "signature_password": "engineer-pass-1"}, **HTMX)
     sample.refresh_from_db()
     assert not sample.is_excluded
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from alerts.audit import EXCLUSION, INCLUSION, sign
 from alerts.models import ReasonCode, Violation
+from hierarchy.roles import ENGINEER, OPERATOR, role_required
+from hierarchy.scoping import scope_queryset
 from spc import services
 from spc.chart_data import chart_data
 from spc.charts import control_figure, format_value
@@ -66,10 +69,10 @@ def panel_context(char: Characteristic) -> dict[str, Any]:
     }
 
 
-@login_required
+@role_required(OPERATOR)
 def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The live chart page of one characteristic."""
-    char = get_object_or_404(Characteristic.objects.select_related("hierarchy"), pk=pk)
+    char = get_object_or_404(_chars(request).select_related("hierarchy"), pk=pk)
     data, form = _figure_data(request, char)
     points = data["points"]
     last = points[-1] if points else None
@@ -99,18 +102,18 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "spc/characteristic.html", context)
 
 
-@login_required
+@role_required(OPERATOR)
 def figure(request: HtmxHttpRequest, pk: int) -> JsonResponse:
     """The chart figure as JSON (re-fetched after limit changes or exclusions)."""
-    char = get_object_or_404(Characteristic, pk=pk)
+    char = get_object_or_404(_chars(request), pk=pk)
     data, _ = _figure_data(request, char)
     return JsonResponse(control_figure(data))
 
 
-@login_required
+@role_required(OPERATOR)
 def violation_panel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The open-violations panel alone (re-fetched after a reconnect)."""
-    char = get_object_or_404(Characteristic, pk=pk)
+    char = get_object_or_404(_chars(request), pk=pk)
     return render(request, "alerts/partials/violation_panel.html", panel_context(char))
 
 
@@ -144,37 +147,50 @@ def _sample_context(sample: Sample, error: str = "") -> dict[str, Any]:
     }
 
 
-def _get_sample(pk: int) -> Sample:
-    return get_object_or_404(
-        Sample.objects.select_related("characteristic", "created_by").prefetch_related(
-            "measurements"
-        ),
-        pk=pk,
+def _chars(request: HttpRequest) -> QuerySet[Characteristic]:
+    """Characteristics in the user's sites."""
+    return scope_queryset(Characteristic.objects.all(), request.user)
+
+
+def _get_sample(request: HttpRequest, pk: int) -> Sample:
+    """A sample of the user's sites (404 for others')."""
+    samples = Sample.objects.select_related("characteristic", "created_by").prefetch_related(
+        "measurements"
     )
+    return get_object_or_404(scope_queryset(samples, request.user), pk=pk)
 
 
-@login_required
+@role_required(OPERATOR)
 def sample_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A sample's measurements, operator, batch and violations, with exclude/include."""
-    sample = _get_sample(pk)
+    sample = _get_sample(request, pk)
     template = "spc/partials/sample_detail.html" if request.htmx else "spc/sample.html"
     return render(request, template, _sample_context(sample))
 
 
-@login_required
+@role_required(ENGINEER)
 @require_POST
 def sample_exclusion(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Exclude a sample (reason required) or include it again; the chart re-fetches live."""
-    sample = _get_sample(pk)
+    sample = _get_sample(request, pk)
     form = ExclusionForm(request.POST)
     error = ""
     if form.is_valid():
+        excluded = form.cleaned_data["excluded"]
         try:
+            if excluded and not form.cleaned_data["reason"].strip():
+                raise InputError("exclusion_reason", "Say why the sample is excluded.")
+            signature = sign(
+                request.user,
+                form.cleaned_data["signature_password"],
+                EXCLUSION if excluded else INCLUSION,
+            )
             services.set_excluded(
                 sample,
-                form.cleaned_data["excluded"],
+                excluded,
                 reason=form.cleaned_data["reason"],
                 user=request.user,
+                signature=signature,
             )
         except InputError as exc:
             error = exc.message
@@ -182,7 +198,7 @@ def sample_exclusion(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         error = "Choose exclude or include."
     status = 200 if not error else 422
     response = render(
-        request, "spc/partials/sample_detail.html", _sample_context(_get_sample(pk), error)
+        request, "spc/partials/sample_detail.html", _sample_context(_get_sample(request, pk), error)
     )
     response.status_code = status if not request.htmx else 200
     return response

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,6 +18,8 @@ from django.utils import timezone
 
 from alerts.services import card_state, open_counts
 from hierarchy.models import Node
+from hierarchy.roles import OPERATOR, role_required
+from hierarchy.scoping import scope_queryset
 from spc.models import Characteristic, Sample
 from spc.views import fragments
 from spc.views.nodes import node_crumbs
@@ -96,11 +97,11 @@ def build_cards(chars: Any) -> list[dict[str, Any]]:
     return cards
 
 
-@login_required
+@role_required(OPERATOR)
 def node_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Cards of every active characteristic at or below the node; the node becomes the
     operator's area (toasts on other pages come from it)."""
-    node = get_object_or_404(Node, pk=pk)
+    node = get_object_or_404(scope_queryset(Node.objects.all(), request.user), pk=pk)
     request.session["area_id"] = node.pk
     chars = Characteristic.objects.active().in_subtree(node).order_by("hierarchy__path", "name")
     cards = build_cards(chars)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from hierarchy.roles import OPERATOR, role_required
+from hierarchy.scoping import scope_queryset
 from spc.charts import format_value
 from spc.core.errors import InputError
 from spc.forms import SampleEntryForm
@@ -78,10 +79,11 @@ def _result(char: Characteristic, form: SampleEntryForm, request: HttpRequest) -
     }
 
 
-@login_required
+@role_required(OPERATOR)
 def entry(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The entry form (GET) and its submission (POST, plain or HTMX)."""
-    char = get_object_or_404(Characteristic.objects.select_related("hierarchy"), pk=pk)
+    chars = scope_queryset(Characteristic.objects.select_related("hierarchy"), request.user)
+    char = get_object_or_404(chars, pk=pk)
     form = SampleEntryForm(request.POST or None, characteristic=char)
     outcome: dict[str, Any] = {}
     if request.method == "POST":
@@ -121,11 +123,11 @@ def char_url(char: Characteristic) -> str:
     return reverse("spc:characteristic", args=[char.pk])
 
 
-@login_required
+@role_required(OPERATOR)
 @require_POST
 def entry_check(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """HTMX: warn about typed values outside the spec limits before the operator submits."""
-    char = get_object_or_404(Characteristic, pk=pk)
+    char = get_object_or_404(scope_queryset(Characteristic.objects.all(), request.user), pk=pk)
     form = SampleEntryForm(request.POST, characteristic=char)
     outside, positions = spec_check(char, form.typed_values())
     return render(

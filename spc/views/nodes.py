@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from hierarchy.models import Node
+from hierarchy.roles import OPERATOR, role_required
+from hierarchy.scoping import scope_queryset
 
 
 def node_crumbs(node: Node, *, link_last: bool = True) -> list[dict[str, Any]]:
@@ -21,11 +22,13 @@ def node_crumbs(node: Node, *, link_last: bool = True) -> list[dict[str, Any]]:
     return crumbs
 
 
-@login_required
+@role_required(OPERATOR)
 def index(request: HttpRequest) -> HttpResponse:
     """The plant tree: every node with links to its dashboard and characteristics."""
-    nodes = Node.objects.annotate(
-        n_chars=Count("characteristics", filter=Q(characteristics__active=True))
-    ).prefetch_related("characteristics")
+    nodes = (
+        scope_queryset(Node.objects.all(), request.user)
+        .annotate(n_chars=Count("characteristics", filter=Q(characteristics__active=True)))
+        .prefetch_related("characteristics")
+    )
     area_id = request.session.get("area_id")
     return render(request, "spc/home.html", {"nodes": nodes, "area_id": area_id})
