@@ -68,3 +68,26 @@ def test_schema_generates_without_warnings(tmp_path: Path) -> None:
 def test_no_operation_answers_500_or_breaks_its_schema(case: Any, token: str) -> None:
     response = case.call(headers={"Authorization": f"Token {token}"})
     case.validate_response(response, checks=CHECKS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_study_chart_and_stats_responses_match_their_documented_shapes(
+    engineer: User,
+) -> None:
+    """The generated requests rarely reach a capability study or a chart with limits and
+    violations; these real ones do, and each 200 must match its schema."""
+    from spc.pipeline import SubgroupInput, process
+
+    char = CharacteristicFactory(usl=14.0, lsl=6.0, center_line=10.0, ucl=13.0, lcl=7.0)
+    for value in [10.0, 11.0, 9.5] * 10 + [14.5]:
+        process(SubgroupInput(characteristic_id=char.pk, measurements=(value,)))
+    headers = {"Authorization": f"Token {Token.objects.create(user=engineer).key}"}
+    for path, params in [
+        ("/api/v1/characteristics/{id}/capability/", {"id": char.pk}),
+        ("/api/v1/characteristics/{id}/chart-data/", {"id": char.pk}),
+        ("/api/v1/violations/stats/", {}),
+    ]:
+        case = schema[path]["GET"].Case(path_parameters=params)
+        response = case.call(headers=headers)
+        assert response.status_code == 200, (path, response.text[:300])
+        case.validate_response(response, checks=CHECKS)

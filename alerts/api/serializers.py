@@ -91,3 +91,16 @@ class AcknowledgeResultSerializer(serializers.Serializer[Any]):
 
     acknowledged = serializers.ListField(child=serializers.IntegerField())
     characteristic_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+class ViolationStatsSerializer(serializers.Serializer[Any]):
+    """Counts over the filtered violations, and the mean time to acknowledge."""
+
+    total = serializers.IntegerField()
+    acknowledged = serializers.IntegerField()
+    unacknowledged = serializers.IntegerField()
+    by_rule = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Rule number (as text) to count."
+    )
+    by_severity = serializers.DictField(child=serializers.IntegerField())
+    mean_time_to_acknowledge_seconds = serializers.FloatField(allow_null=True)

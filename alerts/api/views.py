@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import django_filters
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -19,6 +18,7 @@ from alerts.api.serializers import (
     BatchAcknowledgeSerializer,
     ReasonCodeSerializer,
     ViolationSerializer,
+    ViolationStatsSerializer,
 )
 from alerts.models import ReasonCode, Violation
 from alerts.services import acknowledge
@@ -65,7 +65,7 @@ class ViolationViewSet(viewsets.ReadOnlyModelViewSet[Violation]):
     filterset_class = ViolationFilter
     ordering_fields = ["id", "created_at", "rule", "severity"]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ViolationStatsSerializer)
     @action(detail=False, methods=["get"])
     def stats(self, request: Request) -> Response:
         """Counts by rule, severity and acknowledgement, and mean time to acknowledge."""
