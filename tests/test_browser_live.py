@@ -2,10 +2,11 @@
 
 A daphne server runs in a subprocess on a free port against its own SQLite file, seeded by
 ``seed()`` below through ``manage.py shell``. pytest-django's live_server cannot serve
-WebSockets, hence the subprocess. When Redis is up the server uses the Redis channel layer,
-so a sample processed by another process (as the ingest worker does) reaches open pages;
-that test skips without Redis. Screenshots at tablet size (1280×800) go to
-``test-results/screenshots/``; every page is checked for console errors.
+WebSockets, hence the subprocess. Most tests use the embedded default (in-memory channel
+layer); the test of a sample processed by another process (as the ingest worker does) gets
+its own server on the Redis channel layer and skips without Redis. Screenshots at tablet
+size (1280×800) go to ``test-results/screenshots/``; every page is checked for console
+errors.
 """
 
 from __future__ import annotations
@@ -114,15 +115,16 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float =
     raise RuntimeError(f"daphne did not listen on {port}")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A seeded daphne on a free port; yields its base URL, ids and environment."""
+def _require_chromium() -> None:
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing; run scripts/system_packages.sh"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    folder = tmp_path_factory.mktemp("browser")
+
+
+def _serve(folder: Path, redis_url: str = "") -> Iterator[dict[str, Any]]:
+    """Migrate and seed a SQLite file in ``folder``, run daphne on it, yield its details."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -133,8 +135,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         DJANGO_SETTINGS_MODULE="openspc.settings",
         OPENSPC_LOG_LEVEL="WARNING",
     )
-    if service_available(6379):
-        env["REDIS_URL"] = REDIS_TEST_URL
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     _manage(env, "migrate", "--noinput")
     out = _manage(env, "shell", "-c", "from tests.test_browser_live import seed; seed()")
     ids = json.loads(out.split("SEED", 1)[1].strip().splitlines()[0])
@@ -155,6 +157,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The embedded default (in-memory channel layer), seeded, on a free port."""
+    _require_chromium()
+    yield from _serve(tmp_path_factory.mktemp("browser"))
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The same on the Redis channel layer, so another process's samples reach its pages."""
+    _require_chromium()
+    require_service(6379, "Redis")
+    yield from _serve(tmp_path_factory.mktemp("browser-redis"), REDIS_TEST_URL)
 
 
 @pytest.fixture(scope="module")
@@ -374,8 +391,8 @@ def test_a_page_that_lost_its_socket_catches_up_on_reconnect(browser, server):
     watcher.close()
 
 
-def test_a_sample_processed_by_another_process_appears_without_reload(browser, server):
-    require_service(6379, "Redis")
+def test_a_sample_processed_by_another_process_appears_without_reload(browser, redis_server):
+    server = redis_server
     ids = server["ids"]
     char = ids["Pin"]
     lead = Screen(browser, server, "ivan")
