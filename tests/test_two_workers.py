@@ -30,7 +30,8 @@ pytestmark = [pytest.mark.services, pytest.mark.timeout(300)]
 psycopg = pytest.importorskip("psycopg")
 
 ROOT = Path(__file__).resolve().parent.parent
-DATABASE = "openspc_two_workers"
+# One database per test process: parallel runs of the suite must not drop each other's.
+DATABASE = f"openspc_two_workers_{os.getpid()}"
 CHARACTERISTICS = 6
 PER_CHARACTERISTIC = 400
 CENTER, SIGMA = 10.0, 1.0
