@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import django_filters
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -22,7 +22,7 @@ from alerts.api.serializers import (
 )
 from alerts.models import ReasonCode, Violation
 from alerts.services import acknowledge
-from hierarchy.models import Node
+from hierarchy.api.filters import subtree_filter
 from openspc.api_permissions import ReadAnyWriteStaff
 from spc.choices import SEVERITY_CHOICES
 
@@ -30,7 +30,7 @@ from spc.choices import SEVERITY_CHOICES
 class ViolationFilter(django_filters.FilterSet):
     """By characteristic, hierarchy subtree, rule, severity, acknowledged, time range."""
 
-    hierarchy = django_filters.NumberFilter(method="in_subtree", label="Hierarchy node id")
+    hierarchy = subtree_filter("characteristic__hierarchy__path")
     severity = django_filters.ChoiceFilter(choices=SEVERITY_CHOICES)
     acknowledged = django_filters.BooleanFilter(
         field_name="acknowledged_at", lookup_expr="isnull", exclude=True
@@ -41,14 +41,6 @@ class ViolationFilter(django_filters.FilterSet):
     class Meta:
         model = Violation
         fields = ["characteristic", "rule", "severity", "acknowledged", "episode", "hierarchy"]
-
-    def in_subtree(
-        self, queryset: QuerySet[Violation], name: str, value: int
-    ) -> QuerySet[Violation]:
-        node = Node.objects.filter(pk=value).first()
-        if node is None:
-            return queryset.none()
-        return queryset.filter(characteristic__hierarchy__path__startswith=node.path)
 
 
 def _seconds(value: timedelta | None) -> float | None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import QuerySet
 from rest_framework import viewsets
 
+from hierarchy.api.filters import subtree_filter
 from hierarchy.api.serializers import NodeSerializer
 from hierarchy.models import Level, Node
 from openspc.api_permissions import ReadAnyWriteStaff
@@ -15,15 +15,11 @@ class NodeFilter(django_filters.FilterSet):
     """Filter nodes by level, parent, or everything under a node (``subtree``)."""
 
     level = django_filters.ChoiceFilter(choices=Level.choices)
-    subtree = django_filters.NumberFilter(method="in_subtree", label="Node id (and below)")
+    subtree = subtree_filter("path", label="Node id (and below)")
 
     class Meta:
         model = Node
         fields = ["level", "parent", "subtree"]
-
-    def in_subtree(self, queryset: QuerySet[Node], name: str, value: int) -> QuerySet[Node]:
-        node = Node.objects.filter(pk=value).first()
-        return queryset.subtree(node) if node else queryset.none()  # type: ignore[attr-defined]
 
 
 class NodeViewSet(viewsets.ModelViewSet[Node]):

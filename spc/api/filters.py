@@ -5,25 +5,15 @@ from __future__ import annotations
 import django_filters
 from django.db.models import QuerySet
 
-from hierarchy.models import Node
+from hierarchy.api.filters import subtree_filter
 from spc.choices import CHART_TYPE_CHOICES, Provider, SampleSource
 from spc.models import Characteristic, Sample
-
-
-def _subtree_filter(field: str) -> django_filters.NumberFilter:
-    def method(queryset: QuerySet, name: str, value: int) -> QuerySet:
-        node = Node.objects.filter(pk=value).first()
-        if node is None:
-            return queryset.none()
-        return queryset.filter(**{f"{field}__path__startswith": node.path})
-
-    return django_filters.NumberFilter(method=method, label="Hierarchy node id (and below)")
 
 
 class CharacteristicFilter(django_filters.FilterSet):
     """By hierarchy subtree, chart type, provider and active flag."""
 
-    hierarchy = _subtree_filter("hierarchy")
+    hierarchy = subtree_filter("hierarchy__path")
     chart_type = django_filters.ChoiceFilter(choices=CHART_TYPE_CHOICES)
     provider = django_filters.ChoiceFilter(choices=Provider.choices)
 
@@ -35,7 +25,7 @@ class CharacteristicFilter(django_filters.FilterSet):
 class SampleFilter(django_filters.FilterSet):
     """By characteristic, hierarchy subtree, time range, exclusion, source, violations."""
 
-    hierarchy = _subtree_filter("characteristic__hierarchy")
+    hierarchy = subtree_filter("characteristic__hierarchy__path")
     start = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
     end = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lte")
     source = django_filters.ChoiceFilter(choices=SampleSource.choices)
