@@ -22,5 +22,6 @@ urlpatterns = [
     path("api/v1/reports/", include("spc.reports.api")),
     path("api/v1/", include("openspc.api_urls")),
     path("reports/", include("spc.reports.urls")),
+    path("", include("hierarchy.urls")),
     path("", include("spc.urls")),
 ]
