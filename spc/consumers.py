@@ -28,6 +28,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from hierarchy.roles import OPERATOR, has_role
 from hierarchy.scoping import scope_queryset, visible_nodes
+from openspc import metrics
 from spc import events
 from spc.views.fragments import (
     LiveView,
@@ -35,6 +36,7 @@ from spc.views.fragments import (
     render_sample_processed,
     render_violations_acknowledged,
 )
+from spc.views.sampling import render_sampling_overdue
 
 logger = logging.getLogger(__name__)
 
@@ -169,9 +171,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        self.counted = True
+        metrics.websocket_connected()
 
     async def disconnect(self, code: int) -> None:
-        """Leave the groups."""
+        """Leave the groups; an accepted socket leaves the client gauge (once)."""
+        if getattr(self, "counted", False):
+            self.counted = False
+            metrics.websocket_disconnected()
         for group in getattr(self, "joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -220,6 +227,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
             html = render_cache.get(
                 (_event_key(event), self.view),
                 lambda: render_violations_acknowledged(event, self.view),
+            )
+            await self._send_html(html)
+
+    async def sampling_overdue(self, event: dict[str, Any]) -> None:
+        """A characteristic on the page became overdue: its due/overdue badge and a toast."""
+        key = ("overdue", event["characteristic_id"], event.get("overdue_at"))
+        if self._first_time(key):
+            html = render_cache.get(
+                (_event_key(event), self.view),
+                lambda: render_sampling_overdue(event, self.view),
             )
             await self._send_html(html)
 

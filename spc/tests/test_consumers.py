@@ -249,3 +249,73 @@ def test_garbage_from_the_client_is_ignored(char, session_cookie):
         await ws.disconnect()
 
     run(body)
+
+
+def _overdue_now(char: Any) -> Any:
+    """A moment just after ``char`` (10-minute interval, no samples) turned overdue."""
+    from datetime import timedelta
+
+    from spc.overdue import status
+
+    char.sampling_interval_minutes = 10
+    char.save(update_fields=["sampling_interval_minutes"])
+    overdue_at = status(char, now=char.created_at).overdue_at
+    assert overdue_at is not None
+    return overdue_at + timedelta(seconds=1)
+
+
+def test_overdue_sampling_sends_the_card_badge_and_a_toast_to_a_dashboard(char, session_cookie):
+    from spc.overdue import check_overdue
+
+    now = _overdue_now(char)
+
+    async def body() -> None:
+        ws = communicator(f"node={char.hierarchy.parent_id}", session_cookie)
+        assert (await ws.connect(timeout=TIMEOUT))[0]
+        assert await database_sync_to_async(check_overdue)(now) == [char.pk]
+        html = await ws.receive_from(timeout=TIMEOUT)
+        assert oob_ids(html) == [f"#card-sampling-{char.pk}", "#toasts"]
+        assert 'data-sampling="OVERDUE"' in html
+        assert "Bore</a> is overdue for sampling since" in html
+        assert await ws.receive_nothing(timeout=0.2)
+        await ws.disconnect()
+
+    run(body)
+
+
+def test_overdue_sampling_reaches_the_chart_page_once_through_two_groups(char, session_cookie):
+    from spc.overdue import check_overdue
+
+    now = _overdue_now(char)
+
+    async def body() -> None:
+        ws = communicator(f"char={char.pk}&area={char.hierarchy_id}", session_cookie)
+        assert (await ws.connect(timeout=TIMEOUT))[0]
+        await database_sync_to_async(check_overdue)(now)
+        html = await ws.receive_from(timeout=TIMEOUT)
+        assert oob_ids(html) == [f"#char-sampling-{char.pk}", "#toasts"]
+        assert ">Overdue</span>" in html
+        assert await ws.receive_nothing(timeout=0.3)
+        await ws.disconnect()
+
+    run(body)
+
+
+def test_an_accepted_socket_counts_as_one_websocket_client_until_it_closes(char, session_cookie):
+    from openspc.metrics import WEBSOCKET_CLIENTS
+
+    def clients() -> float:
+        return WEBSOCKET_CLIENTS._value.get()
+
+    async def body() -> None:
+        start = clients()
+        refused = communicator(f"char={char.pk}", None)
+        assert not (await refused.connect(timeout=TIMEOUT))[0]
+        assert clients() == start
+        ws = communicator(f"char={char.pk}", session_cookie)
+        assert (await ws.connect(timeout=TIMEOUT))[0]
+        assert clients() == start + 1
+        await ws.disconnect()
+        assert clients() == start
+
+    run(body)
