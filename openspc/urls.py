@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from alerts.urls import audit_urlpatterns
 from openspc.health import healthz, readyz
 from openspc.metrics import metrics_view
 
@@ -23,5 +24,6 @@ urlpatterns = [
     path("api/v1/", include("openspc.api_urls")),
     path("reports/", include("spc.reports.urls")),
     path("", include("hierarchy.urls")),
+    path("audit/", include((audit_urlpatterns, "audit"))),
     path("", include("spc.urls")),
 ]

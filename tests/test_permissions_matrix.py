@@ -219,6 +219,19 @@ def test_report_pages_are_for_qa_managers(world: dict[str, Any], who: str, url: 
     assert response.status_code == expected, who
 
 
+# --- audit trail pages ------------------------------------------------------------------
+
+AUDIT_PAGES = ["/audit/", "/audit/export.csv"]
+
+
+@pytest.mark.parametrize("url", AUDIT_PAGES)
+@pytest.mark.parametrize("who", PERSONAS)
+def test_audit_pages_are_for_qa_managers(world: dict[str, Any], who: str, url: str) -> None:
+    response = client_for(make_user(who)).get(url)
+    expected = {"anonymous": 302, "qa_manager": 200, "admin": 200}.get(who, 403)
+    assert response.status_code == expected, who
+
+
 # --- scoping -----------------------------------------------------------------------------
 
 
