@@ -3,7 +3,7 @@
 Two kinds of figures:
 
 - **In-process** (this process's registry): pipeline latency histogram and samples
-  processed (``instrument_pipeline`` wraps ``spc.pipeline.process``), violations raised by
+  processed (``spc.pipeline.process_many`` calls ``observe_batch``), violations raised by
   rule and severity, and the open WebSocket clients (``websocket_connected`` /
   ``websocket_disconnected``, called by the live consumer). With
   ``PROMETHEUS_MULTIPROC_DIR`` set, every process on the host writes to that directory
@@ -19,13 +19,11 @@ Two kinds of figures:
 
 from __future__ import annotations
 
-import functools
 import hmac
 import logging
 import os
-import time
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count
@@ -81,8 +79,6 @@ WEBSOCKET_CLIENTS = Gauge(
     multiprocess_mode="livesum",
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 def observe_processed(result: ProcessResult, seconds: float, source: str) -> None:
     """Record one pipeline call: its latency, the sample and the violations it raised."""
@@ -93,25 +89,20 @@ def observe_processed(result: ProcessResult, seconds: float, source: str) -> Non
             VIOLATIONS_RAISED.labels(str(violation.rule), violation.severity).inc()
 
 
-def instrument_pipeline(func: F) -> F:
-    """Decorate ``spc.pipeline.process`` to time each call and count its outcome.
+def observe_batch(
+    items: Sequence[SubgroupInput], results: Sequence[ProcessResult | Exception], seconds: float
+) -> None:
+    """Record one ``spc.pipeline.process_many`` call: each item waited ``seconds``.
 
-    Exceptions pass through unchanged after being counted by class.
+    A refused item is counted by its error class; a stored or replayed one by
+    :func:`observe_processed`.
     """
-
-    @functools.wraps(func)
-    def wrapper(data: SubgroupInput, *args: Any, **kwargs: Any) -> Any:
+    for data, result in zip(items, results, strict=True):
         source = getattr(data, "source", "") or "UNKNOWN"
-        started = time.perf_counter()
-        try:
-            result = func(data, *args, **kwargs)
-        except Exception as exc:
-            PIPELINE_REJECTED.labels(source, type(exc).__name__).inc()
-            raise
-        observe_processed(result, time.perf_counter() - started, source)
-        return result
-
-    return wrapper  # type: ignore[return-value]
+        if isinstance(result, Exception):
+            PIPELINE_REJECTED.labels(source, type(result).__name__).inc()
+        else:
+            observe_processed(result, seconds, source)
 
 
 def websocket_connected() -> None:

@@ -6,7 +6,9 @@ the senders use. Events are plain JSON-able dicts; consumers render them into HT
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -41,34 +43,92 @@ def groups_for(characteristic_id: int, node_path: str) -> list[str]:
     return [char_group(characteristic_id)] + [node_group(i) for i in node_ids_of_path(node_path)]
 
 
-def send_now(groups: Iterable[str], event: dict[str, Any]) -> None:
-    """Send ``event`` to each group at once; failures are logged, never raised.
+Message = tuple[list[str], dict[str, Any]]
+"""One event and the groups it goes to."""
 
-    A lost live update only delays a screen (pages catch up on reconnect); it must never
-    fail a stored sample. All groups are sent from one event-loop hop.
+_loop: asyncio.AbstractEventLoop | None = None
+_order_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+
+def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Send from other threads through ``loop`` (without waiting) from now on.
+
+    The live consumer binds the server's loop when a socket connects, so the in-memory
+    channel layer is only ever touched from the loop its consumers wait on, and a request
+    or worker thread hands its events over instead of blocking on the send. A process
+    without a server (the ingest worker) binds :func:`start_background_loop`'s loop.
     """
+    global _loop
+    _loop = loop
+
+
+def start_background_loop() -> asyncio.AbstractEventLoop:
+    """A daemon thread running an event loop for sends, bound with :func:`bind_loop`."""
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, name="openspc-events", daemon=True).start()
+    bind_loop(loop)
+    return loop
+
+
+async def _send_all(messages: list[Message]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    targets = list(groups)
-
-    async def send_all() -> None:
-        for group in targets:
+    for groups, event in messages:
+        for group in groups:
             try:
                 await layer.group_send(group, event)
             except Exception:  # the channel layer is best effort by design
                 logger.exception("could not send %s to %s", event.get("type"), group)
 
+
+async def _send_in_order(messages: list[Message]) -> None:
+    """Hand-offs run one after the other, in the order they were made."""
+    loop = asyncio.get_running_loop()
+    lock = _order_locks.setdefault(loop, asyncio.Lock())
+    async with lock:
+        await _send_all(messages)
+
+
+def _on(loop: asyncio.AbstractEventLoop) -> bool:
     try:
-        async_to_sync(send_all)()
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+def send_many(messages: list[Message]) -> None:
+    """Send each (groups, event) in order; failures are logged, never raised.
+
+    A lost live update only delays a screen (pages catch up on reconnect); it must never
+    fail a stored sample. With a bound, running loop the messages are handed to it and
+    this returns at once; otherwise they are sent from one event-loop hop before return.
+    """
+    if not messages or get_channel_layer() is None:
+        return
+    loop = _loop
+    if loop is not None and loop.is_running() and not _on(loop):
+        asyncio.run_coroutine_threadsafe(_send_in_order(messages), loop)
+        return
+    try:
+        async_to_sync(_send_all)(messages)
     except Exception:
-        logger.exception("could not publish %s", event.get("type"))
+        logger.exception("could not publish %d events", len(messages))
+
+
+def send_now(groups: Iterable[str], event: dict[str, Any]) -> None:
+    """Send ``event`` to each group at once (see :func:`send_many`)."""
+    send_many([(list(groups), event)])
 
 
 def publish(groups: Iterable[str], event: dict[str, Any]) -> None:
     """Send ``event`` to ``groups`` after the current transaction commits."""
-    targets = list(groups)
-    transaction.on_commit(lambda: send_now(targets, event))
+    publish_many([(list(groups), event)])
+
+
+def publish_many(messages: list[Message]) -> None:
+    """Send each (groups, event) after the current transaction commits, in order."""
+    transaction.on_commit(lambda: send_many(messages))
 
 
 def limits_changed(characteristic_id: int, node_path: str) -> None:

@@ -14,6 +14,9 @@ writing one characteristic get the rule results one process would.
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Hashable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,15 +26,16 @@ from django.utils import timezone
 
 from alerts.models import Violation
 from alerts.services import card_state, open_counts
+from openspc import metrics
 from spc import events
 from spc.core.errors import InputError
 from spc.core.evaluate import CharacteristicConfig, Evaluation, evaluate, window_capacity
 from spc.core.limits import limits_from_stored
 from spc.core.rules import RULE_NAMES, ruleset_from_mapping
-from spc.core.types import ChartLimits, ChartType, RuleId, Signal, Subgroup, SubgroupMode
+from spc.core.types import ChartLimits, ChartType, RuleId, Subgroup, SubgroupMode
 from spc.core.window import RollingWindow
 from spc.models import Characteristic, Measurement, Sample
-from spc.windows import windows
+from spc.windows import WindowCache, newest_included_ids, windows
 
 MAX_MEASUREMENTS = 1000
 TEXT_LIMITS = {"operator": 120, "batch_number": 120, "idempotency_key": 128}
@@ -129,16 +133,33 @@ def _clean_input(data: SubgroupInput) -> tuple[Subgroup, datetime]:
     return Subgroup(tuple(values), data.count, data.sample_size), stamp
 
 
-def _replay(char: Characteristic, key: str) -> ProcessResult | None:
-    sample = (
-        Sample.objects.filter(characteristic=char, idempotency_key=key)
-        .prefetch_related("measurements")
-        .first()
-    )
-    if sample is None:
-        return None
-    violations = list(sample.violations.order_by("rule"))
-    return ProcessResult(sample, violations, False, build_event(char, sample, violations))
+class UnknownCharacteristic(InputError):  # noqa: N818 - reads as the condition
+    """No characteristic has the given id (``process`` raises ``DoesNotExist`` instead)."""
+
+
+@dataclass(slots=True)
+class _Job:
+    """One cleaned input on its way through a batch."""
+
+    index: int
+    data: SubgroupInput
+    subgroup: Subgroup
+    stamp: datetime
+    key: str | None
+
+
+@dataclass(slots=True)
+class _Stored:
+    """A job evaluated against its window, waiting for its rows to be written."""
+
+    job: _Job
+    char: Characteristic
+    evaluation: Evaluation
+    placeholder: int
+    previous: Hashable | None
+    involved: list[list[Hashable]]
+    sample: Sample | None = None
+    violations: list[Violation] = field(default_factory=list)
 
 
 def process(data: SubgroupInput) -> ProcessResult:
@@ -147,64 +168,301 @@ def process(data: SubgroupInput) -> ProcessResult:
     Raises ``InputError`` for bad input, ``CharacteristicInactive`` for a switched-off
     characteristic and ``Characteristic.DoesNotExist`` for an unknown id.
     """
-    subgroup, stamp = _clean_input(data)
-    key = data.idempotency_key or None
-    if key is not None:
-        replay = _replay_by_id(data.characteristic_id, key)
-        if replay is not None:
-            return replay
+    result = process_many([data])[0]
+    if isinstance(result, UnknownCharacteristic):
+        raise Characteristic.DoesNotExist(str(result))
+    if isinstance(result, InputError):
+        raise result
+    return result
 
-    with windows.lock(data.characteristic_id):
+
+def process_many(items: Sequence[SubgroupInput]) -> list[ProcessResult | InputError]:
+    """``process`` for a list of subgroups in one transaction: one result per item, in order.
+
+    Each item is either its ``ProcessResult`` or the ``InputError`` that refused it (an
+    ``UnknownCharacteristic`` for an unknown id); a refused item stores nothing and does
+    not stop the others. Items of one characteristic are evaluated in list order. The
+    rows of the whole list are written with a few bulk statements and the events are
+    published in one hop after commit, so a batch costs little more than one subgroup.
+    """
+    started = time.perf_counter()
+    results: list[ProcessResult | InputError | None] = [None] * len(items)
+    jobs: list[_Job] = []
+    for index, data in enumerate(items):
         try:
-            with transaction.atomic():
-                char = (
-                    Characteristic.objects.select_related("hierarchy")
-                    .select_for_update(of=("self",))
-                    .get(pk=data.characteristic_id)
+            subgroup, stamp = _clean_input(data)
+        except InputError as exc:
+            results[index] = exc
+            continue
+        jobs.append(_Job(index, data, subgroup, stamp, data.idempotency_key or None))
+    if jobs:
+        cache = windows
+        ids = sorted({job.data.characteristic_id for job in jobs})
+        with ExitStack() as held:
+            for lock in cache.locks(ids):
+                held.enter_context(lock)
+            try:
+                _run_batch(jobs, ids, results, cache)
+            except IntegrityError:
+                # Another process stored one of the idempotency keys since we looked: the
+                # retry finds it and returns the stored result.
+                for cid in ids:
+                    cache.invalidate(cid)
+                if not any(job.key for job in jobs):
+                    raise
+                _run_batch(jobs, ids, results, cache)
+    done = [r for r in results if r is not None]
+    assert len(done) == len(items)
+    metrics.observe_batch(items, done, time.perf_counter() - started)
+    return done
+
+
+def _run_batch(
+    jobs: list[_Job],
+    ids: list[int],
+    results: list[ProcessResult | InputError | None],
+    cache: WindowCache,
+) -> None:
+    """Evaluate and store ``jobs`` in one transaction; fill ``results`` by job index."""
+    touched: dict[int, tuple[Characteristic, int, RollingWindow]] = {}
+    try:
+        with transaction.atomic():
+            chars = {
+                char.pk: char
+                for char in Characteristic.objects.select_related("hierarchy")
+                .select_for_update(of=("self",))
+                .filter(pk__in=ids)
+                .order_by("pk")
+            }
+            live = _refuse_unknown_and_inactive(jobs, chars, results)
+            replays, live = _split_replays(live, results)
+            stored = _evaluate(live, chars, results, cache, touched)
+            _write(stored, touched)
+            counts = open_counts(sorted({s.char.pk for s in stored})) if stored else {}
+            published: list[tuple[list[str], dict[str, Any]]] = []
+            for item in stored:
+                assert item.sample is not None
+                event = build_event(item.char, item.sample, item.violations, counts)
+                results[item.job.index] = ProcessResult(item.sample, item.violations, True, event)
+                published.append((events.groups_for(item.char.pk, item.char.hierarchy.path), event))
+            _resolve_replays(replays, chars, results)
+            if published:
+                events.publish_many(published)
+    except BaseException:
+        for cid in touched:
+            cache.invalidate(cid)
+        raise
+    for cid, (char, capacity, window) in touched.items():
+        cache.put(cid, char.revision, capacity, window)
+
+
+def _refuse_unknown_and_inactive(
+    jobs: list[_Job],
+    chars: dict[int, Characteristic],
+    results: list[ProcessResult | InputError | None],
+) -> list[_Job]:
+    live = []
+    for job in jobs:
+        char = chars.get(job.data.characteristic_id)
+        if char is None:
+            results[job.index] = UnknownCharacteristic(
+                "characteristic", f"No characteristic with id {job.data.characteristic_id}."
+            )
+        elif not char.active:
+            results[job.index] = CharacteristicInactive(
+                "characteristic", "This characteristic is not active."
+            )
+        else:
+            live.append(job)
+    return live
+
+
+def _split_replays(
+    jobs: list[_Job], results: list[ProcessResult | InputError | None]
+) -> tuple[list[tuple[_Job, int | _Job]], list[_Job]]:
+    """Jobs whose key is stored already (or repeats an earlier job of this batch)."""
+    keyed = [job for job in jobs if job.key is not None]
+    if not keyed:
+        return [], jobs
+    found: dict[tuple[int, str | None], int] = {
+        (cid, key): pk
+        for cid, key, pk in Sample.objects.filter(
+            characteristic_id__in={job.data.characteristic_id for job in keyed},
+            idempotency_key__in={job.key for job in keyed},
+        ).values_list("characteristic_id", "idempotency_key", "id")
+    }
+    first: dict[tuple[int, str], _Job] = {}
+    replays: list[tuple[_Job, int | _Job]] = []
+    live = []
+    for job in jobs:
+        if job.key is None:
+            live.append(job)
+            continue
+        ident = (job.data.characteristic_id, job.key)
+        if ident in found:
+            replays.append((job, found[ident]))
+        elif ident in first:
+            replays.append((job, first[ident]))
+        else:
+            first[ident] = job
+            live.append(job)
+    return replays, live
+
+
+def _evaluate(
+    jobs: list[_Job],
+    chars: dict[int, Characteristic],
+    results: list[ProcessResult | InputError | None],
+    cache: WindowCache,
+    touched: dict[int, tuple[Characteristic, int, RollingWindow]],
+) -> list[_Stored]:
+    """Run each job through the core against its characteristic's window, in order."""
+    if not jobs:
+        return []
+    wanted = sorted({job.data.characteristic_id for job in jobs})
+    newest = newest_included_ids(wanted)
+    configs: dict[int, tuple[CharacteristicConfig, int]] = {}
+    for cid in wanted:
+        config = config_for(chars[cid])
+        capacity = window_capacity(config)
+        configs[cid] = (config, capacity)
+        window = cache.current(chars[cid], capacity, newest.get(cid))
+        touched[cid] = (chars[cid], capacity, window)
+    stored: list[_Stored] = []
+    for job in jobs:
+        cid = job.data.characteristic_id
+        config, _ = configs[cid]
+        char, _, window = touched[cid]
+        try:
+            evaluation = evaluate(window, job.subgroup, config)
+        except InputError as exc:
+            results[job.index] = exc
+            continue
+        placeholder = -(len(stored) + 1)
+        involved = [
+            [_key_of(window, i, placeholder) for i in signal.involved]
+            for signal in evaluation.signals
+        ]
+        stored.append(_Stored(job, char, evaluation, placeholder, window.newest_key(), involved))
+        window.append(evaluation.point, placeholder)
+    return stored
+
+
+def _write(
+    stored: list[_Stored], touched: dict[int, tuple[Characteristic, int, RollingWindow]]
+) -> None:
+    """Insert the samples, measurements and violations of a batch with bulk statements."""
+    if not stored:
+        return
+    now = timezone.now()
+    samples = [_sample_row(item, now) for item in stored]
+    Sample.objects.bulk_create(samples)
+    ids: dict[Hashable, Hashable] = {}
+    for item, sample in zip(stored, samples, strict=True):
+        item.sample = sample
+        ids[item.placeholder] = sample.pk
+        sample.measurement_values = list(item.job.subgroup.measurements)  # type: ignore[attr-defined]
+    for _, _, window in touched.values():
+        window.rekey(ids)
+    Measurement.objects.bulk_create(
+        [
+            Measurement(sample_id=item.sample.pk, position=position, value=value)  # type: ignore[union-attr]
+            for item in stored
+            for position, value in enumerate(item.job.subgroup.measurements)
+        ],
+        batch_size=2000,
+    )
+    _write_violations([item for item in stored if item.evaluation.signals], ids, now)
+
+
+def _write_violations(stored: list[_Stored], ids: dict[Hashable, Hashable], now: datetime) -> None:
+    """Violations with their episodes: a rule that also fired on the characteristic's
+    previous sample (unacknowledged) continues that episode; otherwise it starts one."""
+    if not stored:
+        return
+    earlier = [p for p in (item.previous for item in stored) if isinstance(p, int) and p > 0]
+    open_episodes: dict[tuple[Hashable, int], int | Violation | None] = (
+        {
+            (sample_id, rule): episode
+            for sample_id, rule, episode in Violation.objects.unacknowledged()
+            .filter(sample_id__in=earlier)
+            .values_list("sample_id", "rule", "episode")
+        }
+        if earlier
+        else {}
+    )
+    rows: list[Violation] = []
+    heads: list[Violation] = []
+    for item in stored:
+        assert item.sample is not None
+        for signal, involved in zip(item.evaluation.signals, item.involved, strict=True):
+            rule = int(signal.rule)
+            violation = Violation(
+                sample=item.sample,
+                characteristic=item.char,
+                rule=rule,
+                severity=signal.severity.value,
+                created_at=now,
+                involved_sample_ids=[int(ids.get(k, k)) for k in involved],  # type: ignore[call-overload]
+            )
+            previous = ids.get(item.previous, item.previous)
+            episode = open_episodes.get((previous, rule))
+            if isinstance(episode, int):
+                violation.episode = episode
+            else:
+                violation.head = episode or violation  # type: ignore[attr-defined]
+                if episode is None:
+                    heads.append(violation)
+            open_episodes[(item.sample.pk, rule)] = violation.episode or violation.head  # type: ignore[attr-defined]
+            rows.append(violation)
+            item.violations.append(violation)
+    Violation.objects.bulk_create(rows)
+    pending = [v for v in rows if v.episode is None]
+    for violation in pending:
+        violation.episode = violation.head.pk  # type: ignore[attr-defined]
+    if pending:
+        Violation.objects.bulk_update(pending, ["episode"], batch_size=500)
+
+
+def _resolve_replays(
+    replays: list[tuple[_Job, int | _Job]],
+    chars: dict[int, Characteristic],
+    results: list[ProcessResult | InputError | None],
+) -> None:
+    """Fill the results of replayed jobs with their stored samples (one query each kind)."""
+    if not replays:
+        return
+    stored_ids = [target for _, target in replays if isinstance(target, int)]
+    samples = Sample.objects.prefetch_related("measurements", "violations").in_bulk(stored_ids)
+    counts = open_counts(sorted({job.data.characteristic_id for job, _ in replays}))
+    for job, target in replays:
+        if isinstance(target, _Job):
+            earlier = results[target.index]
+            if isinstance(earlier, ProcessResult):
+                results[job.index] = ProcessResult(
+                    earlier.sample, earlier.violations, False, earlier.event
                 )
-                if not char.active:
-                    raise CharacteristicInactive(
-                        "characteristic", "This characteristic is not active."
-                    )
-                if key is not None and (replay := _replay(char, key)) is not None:
-                    return replay
-                config = config_for(char)
-                capacity = window_capacity(config)
-                window = windows.current(char, capacity)
-                evaluation = evaluate(window, subgroup, config)
-                sample = _store_sample(char, data, subgroup, stamp, key, evaluation)
-                violations = _store_violations(char, sample, window, evaluation.signals)
-                event = build_event(char, sample, violations)
-                events.publish(events.groups_for(char.pk, char.hierarchy.path), event)
-        except IntegrityError:
-            # Another process stored the same idempotency key between our checks.
-            if key is not None and (replay := _replay_by_id(data.characteristic_id, key)):
-                return replay
-            raise
-        window.append(evaluation.point, sample.pk)
-        windows.put(char.pk, char.revision, capacity, window)
-    return ProcessResult(sample, violations, True, event)
+            else:  # the first copy was refused: so is this one
+                results[job.index] = earlier
+            continue
+        sample = samples[target]
+        violations = sorted(sample.violations.all(), key=lambda v: v.rule)
+        char = chars[job.data.characteristic_id]
+        results[job.index] = ProcessResult(
+            sample, violations, False, build_event(char, sample, violations, counts)
+        )
 
 
-def _replay_by_id(characteristic_id: int, key: str) -> ProcessResult | None:
-    char = Characteristic.objects.select_related("hierarchy").get(pk=characteristic_id)
-    return _replay(char, key)
-
-
-def _store_sample(
-    char: Characteristic,
-    data: SubgroupInput,
-    subgroup: Subgroup,
-    stamp: datetime,
-    key: str | None,
-    evaluation: Evaluation,
-) -> Sample:
-    point = evaluation.point
-    sample = Sample.objects.create(
-        characteristic=char,
-        timestamp=stamp,
+def _sample_row(item: _Stored, now: datetime) -> Sample:
+    """The unsaved sample row of an evaluated job."""
+    job, point = item.job, item.evaluation.point
+    data = job.data
+    return Sample(
+        characteristic=item.char,
+        timestamp=job.stamp,
+        received_at=now,
         source=data.source,
-        idempotency_key=key,
+        idempotency_key=job.key,
         operator=data.operator or "",
         created_by_id=data.user_id,
         batch_number=data.batch_number or "",
@@ -213,8 +471,8 @@ def _store_sample(
         mean=point.mean,
         range=point.range,
         std_dev=point.std_dev,
-        count=subgroup.count,
-        sample_size=subgroup.sample_size,
+        count=job.subgroup.count,
+        sample_size=job.subgroup.sample_size,
         value=point.value,
         secondary_value=point.secondary_value,
         center_line=point.center_line,
@@ -224,62 +482,30 @@ def _store_sample(
         zone=point.zone.value if point.zone else "",
         state=list(point.state),
     )
-    if subgroup.measurements:
-        Measurement.objects.bulk_create(
-            Measurement(sample=sample, position=i, value=v)
-            for i, v in enumerate(subgroup.measurements)
-        )
-    sample.measurement_values = list(subgroup.measurements)  # type: ignore[attr-defined]
-    return sample
 
 
-def _key_of(window: RollingWindow, index: int, new_key: int) -> int:
-    """Map a core signal index (``window.total`` = the new point) to a sample id."""
+def _key_of(window: RollingWindow, index: int, new_key: Hashable) -> Hashable:
+    """Map a core signal index (``window.total`` = the new point) to a sample key."""
     if index == window.total:
         return new_key
     keys = window.keys()
-    position = index - (window.total - len(keys))
-    return int(keys[position])  # type: ignore[call-overload]
-
-
-def _store_violations(
-    char: Characteristic, sample: Sample, window: RollingWindow, signals: tuple[Signal, ...]
-) -> list[Violation]:
-    if not signals:
-        return []
-    previous = int(window.keys()[-1]) if len(window) else None  # type: ignore[call-overload]
-    stored: list[Violation] = []
-    for signal in signals:
-        involved = [_key_of(window, i, sample.pk) for i in signal.involved]
-        episode = None
-        if previous is not None:
-            episode = (
-                Violation.objects.unacknowledged()
-                .filter(characteristic=char, sample_id=previous, rule=int(signal.rule))
-                .values_list("episode", flat=True)
-                .first()
-            )
-        violation = Violation.objects.create(
-            sample=sample,
-            characteristic=char,
-            rule=int(signal.rule),
-            severity=signal.severity.value,
-            created_at=sample.received_at,
-            involved_sample_ids=involved,
-            episode=episode,
-        )
-        if episode is None:
-            violation.episode = violation.pk
-            Violation.objects.filter(pk=violation.pk).update(episode=violation.pk)
-        stored.append(violation)
-    return stored
+    return keys[index - (window.total - len(keys))]
 
 
 def build_event(
-    char: Characteristic, sample: Sample, violations: list[Violation]
+    char: Characteristic,
+    sample: Sample,
+    violations: list[Violation],
+    counts: dict[int, dict[str, int]] | None = None,
 ) -> dict[str, Any]:
-    """The ``sample.processed`` event: everything a chart point, a card and a toast need."""
-    counts = open_counts([char.pk])[char.pk]
+    """The ``sample.processed`` event: everything a chart point, a card and a toast need.
+
+    ``counts`` are the open violation counts by characteristic when the caller has them
+    (``alerts.services.open_counts``); otherwise they are queried.
+    """
+    if counts is None or char.pk not in counts:
+        counts = open_counts([char.pk])
+    char_counts = counts[char.pk]
     return {
         "type": events.SAMPLE_PROCESSED,
         "characteristic": {
@@ -303,8 +529,8 @@ def build_event(
             }
             for v in violations
         ],
-        "state": card_state(counts, sample.timestamp),
-        "open_violations": counts,
+        "state": card_state(char_counts, sample.timestamp),
+        "open_violations": char_counts,
     }
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Max
 
 from spc.core.types import Point, Zone
 from spc.core.window import RollingWindow
@@ -91,31 +93,58 @@ def newest_included_id(characteristic_id: int) -> int | None:
     )
 
 
+def newest_included_ids(characteristic_ids: list[int]) -> dict[int, int]:
+    """Id of the newest included sample of each characteristic that has one (one query)."""
+    if len(characteristic_ids) == 1:
+        newest = newest_included_id(characteristic_ids[0])
+        return {} if newest is None else {characteristic_ids[0]: newest}
+    rows = (
+        Sample.objects.filter(characteristic_id__in=characteristic_ids, is_excluded=False)
+        .values("characteristic_id")
+        .annotate(newest=Max("id"))
+        .values_list("characteristic_id", "newest")
+    )
+    return dict(rows)
+
+
+LOCK_STRIPES = 1024
+"""Characteristics share this many locks (id modulo), so the lock table stays bounded."""
+
+_UNKNOWN = object()
+
+
 class WindowCache:
-    """Bounded LRU of rolling windows plus one lock per characteristic.
+    """Bounded LRU of rolling windows plus striped per-characteristic locks.
 
     The lock serialises submissions for one characteristic inside this process; across
     processes the pipeline's ``SELECT ... FOR UPDATE`` on the characteristic row does.
+    Work on several characteristics takes their locks with :meth:`locks`, always in the
+    same (stripe) order, so two batches never wait for each other in a circle.
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._windows: OrderedDict[int, CachedWindow] = OrderedDict()
         self._guard = threading.Lock()
-        self._locks: dict[int, threading.RLock] = {}
+        self._stripes = [threading.RLock() for _ in range(LOCK_STRIPES)]
         self.loads = 0
 
     def lock(self, characteristic_id: int) -> threading.RLock:
         """The lock that serialises work on one characteristic in this process."""
-        with self._guard:
-            lock = self._locks.get(characteristic_id)
-            if lock is None:
-                lock = self._locks[characteristic_id] = threading.RLock()
-            return lock
+        return self._stripes[characteristic_id % LOCK_STRIPES]
 
-    def current(self, char: Characteristic, capacity: int) -> RollingWindow:
+    def locks(self, characteristic_ids: Iterable[int]) -> list[threading.RLock]:
+        """The locks of several characteristics, each once, in the order to take them."""
+        stripes = sorted({cid % LOCK_STRIPES for cid in characteristic_ids})
+        return [self._stripes[i] for i in stripes]
+
+    def current(
+        self, char: Characteristic, capacity: int, newest_id: object = _UNKNOWN
+    ) -> RollingWindow:
         """The characteristic's window, rebuilt from the database unless provably current.
 
+        ``newest_id`` is the newest included sample id when the caller already read it
+        (``None``: the characteristic has none); otherwise it is queried here.
         Call with the characteristic's lock held and its row locked in the transaction.
         """
         with self._guard:
@@ -125,7 +154,9 @@ class WindowCache:
         if cached is not None and cached.revision == char.revision and cached.capacity >= capacity:
             keys = cached.window.keys()
             newest = keys[-1] if keys else None
-            if newest == newest_included_id(char.pk):
+            if newest_id is _UNKNOWN:
+                newest_id = newest_included_id(char.pk)
+            if newest == newest_id:
                 return cached.window
         window = load_window(char.pk, capacity)
         self.loads += 1

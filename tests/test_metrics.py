@@ -13,7 +13,7 @@ from alerts.tests.factories import ReasonCodeFactory
 from conftest import require_service
 from ingest.models import IngestCounter
 from openspc import metrics
-from spc.pipeline import SubgroupInput, process
+from spc.pipeline import SubgroupInput, process, process_many
 from spc.tests.factories import CharacteristicFactory, SampleFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_ingest_counters_are_exported_by_kind() -> None:
 
 def test_pipeline_latency_and_violations_by_rule_are_counted() -> None:
     char = CharacteristicFactory(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
-    timed = metrics.instrument_pipeline(process)
+    timed = process  # the pipeline records its own figures
     client = Client()
     before = scrape(client)
     timed(SubgroupInput(char.pk, (10.0,), source="REST"))
@@ -69,9 +69,24 @@ def test_pipeline_latency_and_violations_by_rule_are_counted() -> None:
     assert value(after, "openspc_violations_unacknowledged", rule="1", severity="CRITICAL") == 1
 
 
+def test_refused_items_of_a_batch_are_counted_by_error() -> None:
+    char = CharacteristicFactory()
+    before = metrics.PIPELINE_REJECTED.labels("MQTT", "InputError")._value.get()
+    stored = metrics.PIPELINE_SAMPLES.labels("MQTT", "true")._value.get()
+    results = process_many(
+        [
+            SubgroupInput(char.pk, (1.0,), source="MQTT"),
+            SubgroupInput(char.pk, (float("inf"),), source="MQTT"),
+        ]
+    )
+    assert [type(r).__name__ for r in results] == ["ProcessResult", "InputError"]
+    assert metrics.PIPELINE_REJECTED.labels("MQTT", "InputError")._value.get() - before == 1
+    assert metrics.PIPELINE_SAMPLES.labels("MQTT", "true")._value.get() - stored == 1
+
+
 def test_refused_subgroups_are_counted_by_error_and_still_raised() -> None:
     char = CharacteristicFactory()
-    timed = metrics.instrument_pipeline(process)
+    timed = process
     before = metrics.PIPELINE_REJECTED.labels("MANUAL", "InputError")._value.get()
     with pytest.raises(Exception, match="finite"):
         timed(SubgroupInput(char.pk, (float("nan"),)))

@@ -39,6 +39,14 @@ class RollingWindow:
         self._keys.append(key)
         self.total += 1
 
+    def rekey(self, mapping: dict[Hashable, Hashable]) -> None:
+        """Replace held keys found in ``mapping`` (placeholders become stored ids)."""
+        self._keys = deque((mapping.get(k, k) for k in self._keys), maxlen=self.capacity)
+
+    def newest_key(self) -> Hashable | None:
+        """The key of the newest point, or None for an empty window."""
+        return self._keys[-1] if self._keys else None
+
     def points(self) -> tuple[Point, ...]:
         """The held points, oldest first."""
         return tuple(self._points)
