@@ -15,6 +15,7 @@ otherwise miss them). Catch-up is the only database access and runs in a thread.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -157,6 +158,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         """Accept an authenticated session and join the page's groups; refuse anyone else."""
+        events.bind_loop(asyncio.get_running_loop())  # sends from threads come through it
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
