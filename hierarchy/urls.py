@@ -9,4 +9,5 @@ app_name = "hierarchy"
 urlpatterns = [
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", views.revoke, name="revoke-token"),
+    path("setup/", views.setup, name="setup"),
 ]

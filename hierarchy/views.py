@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from hierarchy.forms import TokenForm
+from hierarchy import accounts
+from hierarchy.forms import FirstAdminForm, TokenForm
 from hierarchy.models import ApiToken
 from hierarchy.roles import OPERATOR, role_required
 from hierarchy.tokens import issue_token, revoke_token
@@ -45,3 +47,17 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user_id=request.user.pk or 0)
     revoke_token(token, request.user)
     return redirect("hierarchy:tokens")
+
+
+@never_cache
+def setup(request: HttpRequest) -> HttpResponse:
+    """First run: create the first administrator, then log in; 404 once any user exists."""
+    if not accounts.needs_setup():
+        raise Http404("Set up already.")
+    form = FirstAdminForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        accounts.create_admin(data["username"], data["password1"])
+        messages.success(request, "Administrator created: log in with the new password.")
+        return redirect("login")
+    return render(request, "hierarchy/setup.html", {"form": form})
