@@ -319,3 +319,17 @@ def test_an_accepted_socket_counts_as_one_websocket_client_until_it_closes(char,
         assert clients() == start
 
     run(body)
+
+
+def test_a_new_sample_clears_the_overdue_badge_on_the_chart_page(char, session_cookie):
+    async def body() -> None:
+        ws = communicator(f"char={char.pk}", session_cookie)
+        assert (await ws.connect(timeout=TIMEOUT))[0]
+        await store(char, 10.0)
+        html = await ws.receive_from(timeout=TIMEOUT)
+        badge = re.search(r'<span id="char-sampling-[^>]*>', html).group(0)
+        assert f'id="char-sampling-{char.pk}"' in badge
+        assert "hidden" in badge
+        await ws.disconnect()
+
+    run(body)

@@ -14,7 +14,7 @@ from alerts.audit import EXCLUSION, INCLUSION, sign
 from alerts.models import ReasonCode, Violation
 from hierarchy.roles import ENGINEER, OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
-from spc import services
+from spc import overdue, services
 from spc.chart_data import chart_data
 from spc.charts import control_figure, format_value
 from spc.core.errors import InputError
@@ -22,6 +22,7 @@ from spc.forms import ExclusionForm, TimeRangeForm
 from spc.models import Characteristic, Sample
 from spc.views import HtmxHttpRequest, fragments
 from spc.views.nodes import node_crumbs
+from spc.views.sampling import sampling_badge
 
 
 def _figure_data(
@@ -78,6 +79,10 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     last = points[-1] if points else None
     area_id = request.session.get("area_id")
     live = form.is_live()
+    status = fragments.char_status(
+        data["characteristic"], data["state"], data["open_violations"], last
+    )
+    status["sampling"] = sampling_badge(overdue.status(char))
     context = {
         "char": char,
         "form": form,
@@ -86,9 +91,7 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "live": live,
         "max_points": form.bounds()[2],
         "n_points": len(points),
-        "status": fragments.char_status(
-            data["characteristic"], data["state"], data["open_violations"], last
-        ),
+        "status": status,
         "panel": panel_context(char),
         "reason_codes": ReasonCode.objects.filter(active=True),
         "breadcrumbs": [*node_crumbs(char.hierarchy), {"name": char.name, "url": ""}],

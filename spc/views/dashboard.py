@@ -2,7 +2,8 @@
 
 Cards for a thousand characteristics are built from a handful of queries: the
 characteristics with their newest sample (correlated subqueries on the (characteristic,
-id) index), the open-violation counts (one grouped query) and the sparkline values, read
+id) index), the open-violation counts (one grouped query), the sampling schedule of the
+scheduled ones (``spc.overdue.statuses``: one grouped query) and the sparkline values, read
 in chunks of characteristics whose last-N cut-off ids are close together.
 """
 
@@ -14,15 +15,20 @@ from typing import Any
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from alerts.services import card_state, open_counts
 from hierarchy.models import Node
 from hierarchy.roles import OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
 from spc.models import Characteristic, Sample
+from spc.overdue import statuses
+from spc.schedule import SamplingStatus
 from spc.views import fragments
 from spc.views.nodes import node_crumbs
+from spc.views.sampling import needs_badge, sampling_badge
 
 SPARK_POINTS = 30
 CHUNK = 50
@@ -53,9 +59,29 @@ def _spark_values(rows: list[dict[str, Any]]) -> dict[int, list[float | None]]:
     return values
 
 
+def schedules(rows: list[dict[str, Any]]) -> dict[int, SamplingStatus]:
+    """The sampling schedule state of each card's characteristic, from the card rows
+    already read (id, interval, creation): one grouped query, none when no card has an
+    interval."""
+    scheduled = [
+        Characteristic(
+            pk=r["id"],
+            sampling_interval_minutes=r["sampling_interval_minutes"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+        if r["sampling_interval_minutes"]
+    ]
+    return statuses(scheduled) if scheduled else {}
+
+
 def build_cards(chars: Any) -> list[dict[str, Any]]:
     """Card contexts (see ``fragments.card``) with their HTML, for a queryset of
-    characteristics. Sparklines are read only for cards not already rendered."""
+    characteristics. Sparklines are read only for cards not already rendered.
+
+    A due or overdue card is rendered afresh (the shared card cache is keyed by the newest
+    sample, not by the clock); every other card comes from the cache as before.
+    """
     rows = list(
         chars.annotate(
             last_id=_newest("id"),
@@ -67,7 +93,16 @@ def build_cards(chars: Any) -> list[dict[str, Any]]:
                 .values("id")[SPARK_POINTS - 1 : SPARK_POINTS]
             ),
         ).values(
-            "id", "name", "unit", "decimal_places", "last_id", "last_value", "last_at", "spark_from"
+            "id",
+            "name",
+            "unit",
+            "decimal_places",
+            "sampling_interval_minutes",
+            "created_at",
+            "last_id",
+            "last_value",
+            "last_at",
+            "spark_from",
         )
     )
     counts = open_counts([r["id"] for r in rows])
@@ -88,12 +123,20 @@ def build_cards(chars: Any) -> list[dict[str, Any]]:
                 now=now,
             )
         )
-    missing = {c["id"] for c in cards if not fragments.card_is_cached(c)}
+    schedule = schedules(rows)
+    for context in cards:
+        if needs_badge(schedule.get(context["id"])):
+            context["sampling"] = sampling_badge(schedule[context["id"]])
+    missing = {c["id"] for c in cards if "sampling" in c or not fragments.card_is_cached(c)}
     sparks = _spark_values([r for r in rows if r["id"] in missing])
     for context in cards:
         if context["id"] in missing:
             context.update(fragments.spark_context(sparks.get(context["id"], [])))
-        context["html"] = fragments.render_card(context)
+        if "sampling" in context:
+            html = render_to_string("spc/partials/card.html", {"card": context, "oob": False})
+            context["html"] = mark_safe(html)
+        else:
+            context["html"] = fragments.render_card(context)
     return cards
 
 

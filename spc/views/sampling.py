@@ -33,15 +33,17 @@ def sampling_badge(status: SamplingStatus | Mapping[str, Any] | None) -> dict[st
     """Context (``sampling``) of ``spc/partials/sampling_badge.html``.
 
     ``status`` is a ``SamplingStatus`` or its ``as_dict()`` (as an event carries it). Only
-    DUE and OVERDUE get a label; anything else renders the hidden placeholder.
+    DUE and OVERDUE get a label; anything else renders the hidden placeholder (with an
+    empty ``data-sampling``).
     """
     if status is None:
-        return {"state": SamplingState.NONE.value, "label": ""}
+        return {"state": "", "label": ""}
     data = status.as_dict() if isinstance(status, SamplingStatus) else status
-    state = str(data.get("state") or SamplingState.NONE.value)
+    label = LABELS.get(str(data.get("state")), "")
     return {
-        "state": state,
-        "label": LABELS.get(state, ""),
+        # Only a shown state is named: a cached card cannot tell OK from no schedule.
+        "state": str(data["state"]) if label else "",
+        "label": label,
         "due_at": _as_datetime(data.get("due_at")),
         "overdue_at": _as_datetime(data.get("overdue_at")),
     }
