@@ -9,12 +9,21 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from hierarchy.models import Node, SiteGrant
 from hierarchy.roles import ADMIN, ENGINEER, OPERATOR, QA_MANAGER, assign_role
 from hierarchy.tests.factories import build_plant
+
+# Generated inputs are checked for what they assert, not for speed: on a shared 2-core
+# machine input generation can be slow, which must not fail a property.
+hypothesis_settings.register_profile(
+    "openspc", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("openspc")
 
 
 def service_available(port: int, host: str = "127.0.0.1") -> bool:

@@ -32,7 +32,7 @@ from spc.capability_study import capability_study
 from spc.chart_data import chart_data
 from spc.core.errors import InputError
 from spc.models import Characteristic, Sample
-from spc.pipeline import ProcessResult, SubgroupInput, process
+from spc.pipeline import ProcessResult, SubgroupInput, UnknownCharacteristic, process_many
 from spc.services import LIMIT_COLUMNS, recalculate_limits, record_limit_edit, set_excluded
 
 MAX_BULK = 1000
@@ -148,6 +148,10 @@ class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
         return Response(capability_study(char, start=data.get("start"), end=data.get("end")))
 
 
+def _unknown(characteristic_id: Any) -> dict[str, list[str]]:
+    return {"characteristic": [f"No characteristic with id {characteristic_id}."]}
+
+
 def _subgroup_input(data: dict[str, Any], user_id: int | None) -> SubgroupInput:
     count = data.get("defects", data.get("defectives"))
     return SubgroupInput(
@@ -182,34 +186,48 @@ class SampleViewSet(
     ordering_fields = ["id", "timestamp"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def _process(
-        self, item: Any, parser: SampleCreateSerializer, writer: SampleSerializer
-    ) -> tuple[int, dict[str, Any]]:
-        """Validate one item with ``parser``, run it through the pipeline and render the
-        stored sample with ``writer``; returns (status, body). Both serializers are reused
-        across a bulk list, so their fields are built once per request."""
+    def _parse(self, item: Any, parser: SampleCreateSerializer) -> SubgroupInput | dict[str, Any]:
+        """One submitted item as pipeline input, or its 400 error body."""
         try:
             data = parser.run_validation(item)
         except ValidationError as exc:
             detail = exc.detail
             if not isinstance(detail, dict):  # e.g. null instead of an object
                 detail = {"non_field_errors": detail}
-            return status.HTTP_400_BAD_REQUEST, {"errors": detail}
-        user = self.request.user
-        unknown = {"characteristic": [f"No characteristic with id {data['characteristic']}."]}
+            return {"errors": detail}
         if not self._may_write(data["characteristic"]):
-            return status.HTTP_400_BAD_REQUEST, {"errors": unknown}
-        try:
-            result = process(_subgroup_input(data, user.pk))
-        except InputError as exc:
-            return status.HTTP_400_BAD_REQUEST, {"errors": input_error_body(exc)}
-        except Characteristic.DoesNotExist:
-            return status.HTTP_400_BAD_REQUEST, {"errors": unknown}
+            return {"errors": _unknown(data["characteristic"])}
+        return _subgroup_input(data, self.request.user.pk)
+
+    def _render(
+        self, result: ProcessResult | InputError, data: SubgroupInput, writer: SampleSerializer
+    ) -> tuple[int, dict[str, Any]]:
+        """(status, body) of one pipeline result: the stored sample or its field errors."""
+        if isinstance(result, UnknownCharacteristic):
+            return status.HTTP_400_BAD_REQUEST, {"errors": _unknown(data.characteristic_id)}
+        if isinstance(result, InputError):
+            return status.HTTP_400_BAD_REQUEST, {"errors": input_error_body(result)}
+        user = self.request.user
         sample = result.sample
         sample.raised_violations = result.violations  # type: ignore[attr-defined]
         if sample.created_by_id == user.pk:
             sample.created_by = user  # type: ignore[assignment]  # no query for the name
         return self._status(result), writer.to_representation(sample)
+
+    def _submit(self, items: list[Any]) -> list[tuple[int, dict[str, Any]]]:
+        """Parse every item, run the valid ones through the pipeline in one batch and
+        return (status, body) per item, in order. Serializers are built once."""
+        parser, writer = SampleCreateSerializer(), SampleSerializer()
+        parsed = [self._parse(item, parser) for item in items]
+        inputs = [p for p in parsed if isinstance(p, SubgroupInput)]
+        results = iter(process_many(inputs)) if inputs else iter(())
+        out = []
+        for entry in parsed:
+            if isinstance(entry, SubgroupInput):
+                out.append(self._render(next(results), entry, writer))
+            else:
+                out.append((status.HTTP_400_BAD_REQUEST, entry))
+        return out
 
     def _may_write(self, characteristic_id: Any) -> bool:
         """True when the characteristic lies in the user's sites (others' look unknown)."""
@@ -257,13 +275,12 @@ class SampleViewSet(
                 raise ValidationError({"non_field_errors": ["The list is empty."]})
             if len(request.data) > MAX_BULK:
                 raise ValidationError({"non_field_errors": [f"At most {MAX_BULK} per request."]})
-            parser, writer = SampleCreateSerializer(), SampleSerializer()
-            results = []
-            for item in request.data:
-                code, body = self._process(item, parser, writer)
-                results.append({"status": code, **({"sample": body} if code < 400 else body)})
+            results = [
+                {"status": code, **({"sample": body} if code < 400 else body)}
+                for code, body in self._submit(request.data)
+            ]
             return Response(results, status=status.HTTP_200_OK)
-        code, body = self._process(request.data, SampleCreateSerializer(), SampleSerializer())
+        ((code, body),) = self._submit([request.data])
         if code >= 400:
             return Response(body["errors"], status=code)
         return Response(body, status=code)
