@@ -174,6 +174,8 @@ ADMIN_PAGES = {
     "audit trail": "/admin/alerts/auditentry/",
     "site grants": "/admin/hierarchy/sitegrant/",
     "users": "/admin/auth/user/",
+    "dead letters": "/admin/ingest/deadletter/",
+    "ingest counters": "/admin/ingest/ingestcounter/",
 }
 LOGIN = 302  # the admin sends non-staff to its login page
 STAFF_VIEW = (LOGIN, LOGIN, LOGIN, 200, 200, 200)
@@ -186,6 +188,8 @@ ADMIN_EXPECTED = {
     "audit trail": (LOGIN, LOGIN, LOGIN, 403, 200, 200),
     "site grants": (LOGIN, LOGIN, LOGIN, 403, 403, 200),
     "users": (LOGIN, LOGIN, LOGIN, 403, 403, 200),
+    "dead letters": STAFF_VIEW,
+    "ingest counters": STAFF_VIEW,
 }
 
 
@@ -326,3 +330,22 @@ def test_scoped_admin_changelist(world: dict[str, Any], north_engineer: User) ->
     south = world["south"]["char"].pk
     other = client_for(north_engineer).get(f"/admin/spc/characteristic/{south}/change/")
     assert other.status_code == 302  # "does not exist": back to the changelist
+
+
+def test_scoped_ingest_admin(world: dict[str, Any], north_engineer: User) -> None:
+    from ingest.models import DeadLetter, IngestCounter
+
+    DeadLetter.objects.create(topic="plant/unmapped-topic", payload=b"{}", reason="unmapped")
+    IngestCounter.increment("counter-of-messages")
+    client = client_for(north_engineer)
+    whole_plant = client_for(make_user("qa_manager"))
+    for url, text in [
+        ("/admin/ingest/deadletter/", "unmapped-topic"),
+        ("/admin/ingest/ingestcounter/", "counter-of-messages"),
+    ]:
+        page = client.get(url)
+        assert page.status_code == 200
+        assert text not in page.text  # no characteristic: whole-plant users only
+        assert text in whole_plant.get(url).text
+    letter = DeadLetter.objects.get().pk
+    assert client.get(f"/admin/ingest/deadletter/{letter}/change/").status_code == 302
