@@ -14,6 +14,7 @@ from hierarchy.scoping import ScopedAdminMixin
 from spc.admin_recalc import recalculate_view
 from spc.forms_admin import RULE_ROWS, CharacteristicAdminForm
 from spc.models import Characteristic, LimitSet, Measurement, Sample
+from spc.policies import POLICY_MAX
 from spc.services import LIMIT_COLUMNS, record_limit_edit
 
 LIMIT_HISTORY_FIELDS = (
@@ -128,7 +129,22 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
                 ]
             },
         ),
+        (
+            "Schedules and retention",
+            {
+                "fields": ["sampling_interval_minutes", "retention_days", "recalc_every_days"],
+                "description": "All optional: leave a field empty to switch the policy off. "
+                "Celery beat checks overdue sampling every minute, recalculates limits "
+                "hourly where due and purges expired samples nightly.",
+            },
+        ),
     ]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """Policy fields accept 1 up to ``spc.policies.POLICY_MAX`` (see there why)."""
+        if db_field.name in POLICY_MAX:
+            kwargs.update(min_value=1, max_value=POLICY_MAX[db_field.name])
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_urls(self) -> list[URLPattern]:
         custom = [

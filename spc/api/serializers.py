@@ -13,6 +13,7 @@ from openspc.api_errors import django_validation_body
 from spc.core.rules import ruleset_from_mapping
 from spc.models import Characteristic, Sample
 from spc.pipeline import MAX_MEASUREMENTS, measurement_values
+from spc.policies import POLICY_MAX
 
 CHARACTERISTIC_FIELDS = [
     "id",
@@ -52,6 +53,9 @@ CHARACTERISTIC_FIELDS = [
     "trigger_tag",
     "buffer_timeout_seconds",
     "partial_policy",
+    "sampling_interval_minutes",
+    "retention_days",
+    "recalc_every_days",
     "created_at",
     "updated_at",
 ]
@@ -91,8 +95,34 @@ class CharacteristicSerializer(serializers.ModelSerializer[Characteristic]):
 
     ``rules`` maps rule numbers (1-8) to settings: ``{"1": {"severity": "CRITICAL"},
     "2": {"severity": "WARNING", "length": 9}}``; a rule absent (or ``"enabled": false``)
-    is off.
+    is off. The policies ``sampling_interval_minutes``, ``retention_days`` and
+    ``recalc_every_days`` are positive integers up to ``spc.policies.POLICY_MAX``, or null
+    (off).
     """
+
+    sampling_interval_minutes = serializers.IntegerField(
+        min_value=1,
+        max_value=POLICY_MAX["sampling_interval_minutes"],
+        allow_null=True,
+        required=False,
+        help_text="Expected minutes between samples (due at last sample + interval, "
+        "overdue a quarter interval later); null: no schedule.",
+    )
+    retention_days = serializers.IntegerField(
+        min_value=1,
+        max_value=POLICY_MAX["retention_days"],
+        allow_null=True,
+        required=False,
+        help_text="Purge samples older than this many days (never the limit baseline or "
+        "samples with open violations); null: keep forever.",
+    )
+    recalc_every_days = serializers.IntegerField(
+        min_value=1,
+        max_value=POLICY_MAX["recalc_every_days"],
+        allow_null=True,
+        required=False,
+        help_text="Recalculate the control limits every this many days; null: never.",
+    )
 
     class Meta:
         model = Characteristic
