@@ -28,6 +28,7 @@ from alerts.models import Violation
 from alerts.services import card_state, open_counts
 from openspc import metrics
 from spc import events
+from spc.bulk_rows import insert_objects, insert_tuples
 from spc.core.errors import InputError
 from spc.core.evaluate import CharacteristicConfig, Evaluation, evaluate, window_capacity
 from spc.core.limits import limits_from_stored
@@ -110,7 +111,7 @@ def config_for(char: Characteristic) -> CharacteristicConfig:
     )
 
 
-def _clean_input(data: SubgroupInput) -> tuple[Subgroup, datetime]:
+def _clean_input(data: SubgroupInput, now: datetime) -> tuple[Subgroup, datetime]:
     """Checks that do not need the characteristic: sizes, text lengths, time."""
     if len(data.measurements) > MAX_MEASUREMENTS:
         raise InputError("measurements", f"At most {MAX_MEASUREMENTS} values in one subgroup.")
@@ -127,7 +128,7 @@ def _clean_input(data: SubgroupInput) -> tuple[Subgroup, datetime]:
             raise InputError(name, f"At most {limit} characters.")
     if data.source not in SOURCES:
         raise InputError("source", f"Unknown source {data.source!r}.")
-    stamp = data.timestamp or timezone.now()
+    stamp = data.timestamp or now
     if timezone.is_naive(stamp):
         stamp = stamp.replace(tzinfo=UTC)
     return Subgroup(tuple(values), data.count, data.sample_size), stamp
@@ -188,9 +189,10 @@ def process_many(items: Sequence[SubgroupInput]) -> list[ProcessResult | InputEr
     started = time.perf_counter()
     results: list[ProcessResult | InputError | None] = [None] * len(items)
     jobs: list[_Job] = []
+    now = timezone.now()
     for index, data in enumerate(items):
         try:
-            subgroup, stamp = _clean_input(data)
+            subgroup, stamp = _clean_input(data, now)
         except InputError as exc:
             results[index] = exc
             continue
@@ -356,7 +358,7 @@ def _write(
         return
     now = timezone.now()
     samples = [_sample_row(item, now) for item in stored]
-    Sample.objects.bulk_create(samples)
+    insert_objects(samples)
     ids: dict[Hashable, Hashable] = {}
     for item, sample in zip(stored, samples, strict=True):
         item.sample = sample
@@ -364,15 +366,19 @@ def _write(
         sample.measurement_values = list(item.job.subgroup.measurements)  # type: ignore[attr-defined]
     for _, _, window in touched.values():
         window.rekey(ids)
-    Measurement.objects.bulk_create(
-        [
-            Measurement(sample_id=item.sample.pk, position=position, value=value)  # type: ignore[union-attr]
-            for item in stored
-            for position, value in enumerate(item.job.subgroup.measurements)
-        ],
-        batch_size=2000,
-    )
+    _insert_measurements(stored)
     _write_violations([item for item in stored if item.evaluation.signals], ids, now)
+
+
+def _insert_measurements(stored: list[_Stored]) -> None:
+    """The measurements of a batch in one ``executemany``: model instances for thousands
+    of three-column rows cost more than the rest of the batch."""
+    rows = [
+        (item.sample.pk, position, value)  # type: ignore[union-attr]
+        for item in stored
+        for position, value in enumerate(item.job.subgroup.measurements)
+    ]
+    insert_tuples(Measurement, ("sample", "position", "value"), rows)
 
 
 def _write_violations(stored: list[_Stored], ids: dict[Hashable, Hashable], now: datetime) -> None:

@@ -162,6 +162,13 @@ class SampleViolationSerializer(serializers.Serializer[Any]):
     acknowledged = serializers.BooleanField()
 
 
+_datetime = serializers.DateTimeField().to_representation
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
 class SampleSerializer(serializers.ModelSerializer[Sample]):
     """A stored sample with its measurements and the violations it raised."""
 
@@ -206,6 +213,46 @@ class SampleSerializer(serializers.ModelSerializer[Sample]):
 
     def get_measurements(self, sample: Sample) -> list[float]:
         return measurement_values(sample)
+
+    def to_representation(self, instance: Sample) -> dict[str, Any]:
+        """The declared fields, built directly: a bulk response renders thousands of
+        samples and DRF's per-field loop cost more than storing them. Same output as the
+        generic path (``test_sample_representation_matches_drf`` holds them together)."""
+        sample = instance
+        creator = sample.created_by.username if sample.created_by else None
+        return {
+            "id": sample.pk,
+            "characteristic": sample.characteristic_id,
+            "timestamp": _datetime(sample.timestamp),
+            "received_at": _datetime(sample.received_at),
+            "source": sample.source,
+            "idempotency_key": sample.idempotency_key,
+            "operator": sample.operator,
+            "batch_number": sample.batch_number,
+            "created_by": creator,
+            "actual_n": _float(sample.actual_n),
+            "is_undersized": sample.is_undersized,
+            "measurements": self.get_measurements(sample),
+            "mean": _float(sample.mean),
+            "range": _float(sample.range),
+            "std_dev": _float(sample.std_dev),
+            "count": _float(sample.count),
+            "sample_size": _float(sample.sample_size),
+            "value": _float(sample.value),
+            "secondary_value": _float(sample.secondary_value),
+            "center_line": _float(sample.center_line),
+            "ucl": _float(sample.ucl),
+            "lcl": _float(sample.lcl),
+            "z_score": _float(sample.z_score),
+            "zone": sample.zone,
+            "is_excluded": sample.is_excluded,
+            "exclusion_reason": sample.exclusion_reason,
+            "violations": self.get_violations(sample),
+        }
+
+    def generic_representation(self, instance: Sample) -> dict[str, Any]:
+        """DRF's field-by-field rendering of the declared fields (for the test)."""
+        return dict(super().to_representation(instance))
 
     @extend_schema_field(SampleViolationSerializer(many=True))
     def get_violations(self, sample: Sample) -> list[dict[str, Any]]:
@@ -263,11 +310,30 @@ class BulkItemResultSerializer(serializers.Serializer[Any]):
     )
 
 
+def signature_field(required: bool, when: str) -> serializers.CharField:
+    """The ``signature_password`` of an electronic signature (write-only, never echoed)."""
+    return serializers.CharField(
+        write_only=True,
+        required=required,
+        trim_whitespace=False,
+        max_length=4096,
+        style={"input_type": "password"},
+        help_text="Electronic signature: your password, re-entered (a wrong one refuses the "
+        f"change with 400 on this field). Required {when}.",
+    )
+
+
 class ExclusionSerializer(serializers.Serializer[Any]):
-    """Exclude a sample (reason required) or include it again."""
+    """Exclude a sample (reason required) or include it again; both are signed."""
 
     is_excluded = serializers.BooleanField()
-    exclusion_reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    exclusion_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        help_text="Why the sample is excluded (required when excluding).",
+    )
+    signature_password = signature_field(True, "for every exclusion and re-inclusion")
 
 
 class RecalculateSerializer(serializers.Serializer[Any]):
@@ -283,7 +349,41 @@ class RecalculateSerializer(serializers.Serializer[Any]):
     )
     exclude_out_of_control = serializers.BooleanField(default=False)
     dry_run = serializers.BooleanField(default=False)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Why the limits change (required unless dry_run).",
+    )
+    signature_password = signature_field(False, "unless dry_run (storing the limits)")
+
+
+class CharacteristicWriteSerializer(CharacteristicSerializer):
+    """A characteristic as written: its fields plus ``reason`` and ``signature_password``,
+    the electronic signature of a control-limit change."""
+
+    # Documents the create/update body; the view reads the two from the body itself.
+
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why the control limits change (required when they do).",
+    )
+    signature_password = signature_field(
+        False, "when center_line, ucl, lcl, sigma or a secondary limit is set or changed"
+    )
+
+    class Meta(CharacteristicSerializer.Meta):
+        fields = [*CHARACTERISTIC_FIELDS, "reason", "signature_password"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The signature is not a column: checked by the view, never saved."""
+        attrs.pop("reason", None)
+        attrs.pop("signature_password", None)
+        return super().validate(attrs)
 
 
 class LimitPreviewSerializer(serializers.Serializer[Any]):

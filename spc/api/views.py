@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -20,6 +25,7 @@ from spc.api.serializers import (
     BulkItemResultSerializer,
     CapabilitySerializer,
     CharacteristicSerializer,
+    CharacteristicWriteSerializer,
     ChartDataSerializer,
     ExclusionSerializer,
     LimitPreviewSerializer,
@@ -56,6 +62,29 @@ def _limit_signature(request: Request) -> Signature:
     return sign(request.user, _password(request), LIMIT_CHANGE)
 
 
+_SIGNED_LIMITS = (
+    "Setting or changing control limits (center_line, ucl, lcl, sigma, secondary limits) is "
+    "an electronically signed change: send `reason` and `signature_password` with it."
+)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=CharacteristicWriteSerializer,
+        responses={201: CharacteristicSerializer},
+        description=_SIGNED_LIMITS,
+    ),
+    update=extend_schema(
+        request=CharacteristicWriteSerializer,
+        responses=CharacteristicSerializer,
+        description=_SIGNED_LIMITS,
+    ),
+    partial_update=extend_schema(
+        request=CharacteristicWriteSerializer,
+        responses=CharacteristicSerializer,
+        description=_SIGNED_LIMITS,
+    ),
+)
 class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
     """Characteristics: chart, limits, rules and data source; engineers (staff) write."""
 
@@ -186,7 +215,9 @@ class SampleViewSet(
     ordering_fields = ["id", "timestamp"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def _parse(self, item: Any, parser: SampleCreateSerializer) -> SubgroupInput | dict[str, Any]:
+    def _parse(
+        self, item: Any, parser: SampleCreateSerializer, user_id: int | None
+    ) -> SubgroupInput | dict[str, Any]:
         """One submitted item as pipeline input, or its 400 error body."""
         try:
             data = parser.run_validation(item)
@@ -197,48 +228,52 @@ class SampleViewSet(
             return {"errors": detail}
         if not self._may_write(data["characteristic"]):
             return {"errors": _unknown(data["characteristic"])}
-        return _subgroup_input(data, self.request.user.pk)
+        return _subgroup_input(data, user_id)
 
     def _render(
-        self, result: ProcessResult | InputError, data: SubgroupInput, writer: SampleSerializer
+        self,
+        result: ProcessResult | InputError,
+        data: SubgroupInput,
+        writer: SampleSerializer,
+        user: Any,
     ) -> tuple[int, dict[str, Any]]:
         """(status, body) of one pipeline result: the stored sample or its field errors."""
         if isinstance(result, UnknownCharacteristic):
             return status.HTTP_400_BAD_REQUEST, {"errors": _unknown(data.characteristic_id)}
         if isinstance(result, InputError):
             return status.HTTP_400_BAD_REQUEST, {"errors": input_error_body(result)}
-        user = self.request.user
         sample = result.sample
         sample.raised_violations = result.violations  # type: ignore[attr-defined]
         if sample.created_by_id == user.pk:
-            sample.created_by = user  # type: ignore[assignment]  # no query for the name
+            sample.created_by = user  # no query for the name
         return self._status(result), writer.to_representation(sample)
 
     def _submit(self, items: list[Any]) -> list[tuple[int, dict[str, Any]]]:
         """Parse every item, run the valid ones through the pipeline in one batch and
         return (status, body) per item, in order. Serializers are built once."""
         parser, writer = SampleCreateSerializer(), SampleSerializer()
-        parsed = [self._parse(item, parser) for item in items]
+        user = self.request.user
+        parsed = [self._parse(item, parser, user.pk) for item in items]
         inputs = [p for p in parsed if isinstance(p, SubgroupInput)]
         results = iter(process_many(inputs)) if inputs else iter(())
         out = []
         for entry in parsed:
             if isinstance(entry, SubgroupInput):
-                out.append(self._render(next(results), entry, writer))
+                out.append(self._render(next(results), entry, writer, user))
             else:
                 out.append((status.HTTP_400_BAD_REQUEST, entry))
         return out
 
     def _may_write(self, characteristic_id: Any) -> bool:
         """True when the characteristic lies in the user's sites (others' look unknown)."""
-        user = self.request.user
-        if granted_paths(user) is None:
-            return True
-        visible = getattr(self, "_visible_ids", None)
-        if visible is None:
-            visible = set(visible_characteristic_ids(user).values_list("pk", flat=True))
+        visible = getattr(self, "_visible_ids", ())
+        if visible == ():
+            user = self.request.user
+            visible = None
+            if granted_paths(user) is not None:
+                visible = set(visible_characteristic_ids(user).values_list("pk", flat=True))
             self._visible_ids = visible
-        return characteristic_id in visible
+        return visible is None or characteristic_id in visible
 
     @staticmethod
     def _status(result: ProcessResult) -> int:
