@@ -66,7 +66,10 @@ def test_every_variable_the_app_services_set_is_read_by_the_code(compose):
         for var in service.get("environment") or {}:
             if var in EXTERNAL:
                 continue
-            assert f'"{var}"' in source, f"{name} sets {var}, which nothing reads"
+            # Read from the environment, not merely named (a settings attribute of the
+            # same name is not an environment variable).
+            read = rf'(env_\w+|os\.environ\.get|os\.getenv)\(\s*"{var}"|os\.environ\["{var}"\]'
+            assert re.search(read, source), f"{name} sets {var}, which nothing reads"
 
 
 def test_the_stack_has_web_workers_celery_and_the_three_engines(compose):
@@ -107,6 +110,11 @@ def test_engines_and_beat_keep_their_state_on_named_volumes(compose):
         assert named, f"{name} keeps {path} in the container"
         assert named <= volumes
     assert "--appendonly" in services["redis"]["command"]
+    # Report jobs: web creates them, the celery worker writes them, in the default
+    # directory BASE_DIR/data/reports (the image's WORKDIR is BASE_DIR).
+    assert "WORKDIR /app" in (ROOT / "Dockerfile").read_text()
+    for name in ("web", "celery-worker"):
+        assert "reports:/app/data/reports" in services[name]["volumes"], name
     assert "/app/data/beat/" in " ".join(services["celery-beat"]["command"])
 
 
