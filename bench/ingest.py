@@ -58,6 +58,7 @@ def main() -> None:
     from hierarchy.models import Level, Node
     from ingest.tests.broker import Broker, Publisher, wait_for
     from ingest.worker import BatchOutcome, IngestWorker, WorkerOptions
+    from spc import events
     from spc.models import Characteristic
 
     broker = None
@@ -95,6 +96,7 @@ def main() -> None:
         WorkerOptions(url=url, client_id=f"bench-{run}", batch_size=args.batch_size),
         on_batch=on_batch,
     )
+    events.start_background_loop()  # as manage.py ingest does
     worker.start()
     worker.connected.wait(10)
     worker.subscribed.wait(10)

@@ -45,9 +45,9 @@ from ingest.payloads import Reading, idempotency_key, parse_plain
 from ingest.sparkplug import numeric_value
 from ingest.sparkplug_host import MetricReading, SparkplugHost, state_payload
 from ingest.topics import SPARKPLUG_NAMESPACE, parse_sparkplug_topic, parse_state_topic
+from spc.bulk_rows import insert_objects
 from spc.core.errors import InputError
-from spc.models import Characteristic
-from spc.pipeline import ProcessResult, SubgroupInput, process
+from spc.pipeline import ProcessResult, SubgroupInput, UnknownCharacteristic, process_many
 
 logger = logging.getLogger(__name__)
 
@@ -254,9 +254,17 @@ class IngestWorker:
         ).delete()
 
     def _commit_closed(self, closed: list[ClosedSubgroup]) -> None:
+        outcome = BatchOutcome()
+        self._outbound = []
         with transaction.atomic():
+            inputs: list[_Input] = []
+            marks: dict[int, int] = {}
             for subgroup in closed:
-                self._store_closed(subgroup, BatchOutcome())
+                self._close(subgroup, inputs, marks, outcome)
+            self._run(inputs, marks, outcome)
+            _mark_consumed(marks)
+        for topic, payload in self._outbound:
+            self.client.publish(topic, payload, qos=1)
 
     # -- the loop -----------------------------------------------------------------------
 
@@ -320,8 +328,10 @@ class IngestWorker:
         outcome = BatchOutcome()
         self._outbound = []
         with transaction.atomic():
+            ops = _Ops()
             for item in batch:
-                self._handle(item, outcome)
+                self._handle(item, ops, outcome)
+            self._apply(ops, outcome)
             # The counters /metrics exports (names shared with openspc.metrics).
             IngestCounter.increment("messages", len(batch))
             if outcome.measurements:
@@ -355,7 +365,8 @@ class IngestWorker:
 
     # -- one message ----------------------------------------------------------------------
 
-    def _handle(self, item: Incoming, outcome: BatchOutcome) -> None:
+    def _handle(self, item: Incoming, ops: _Ops, outcome: BatchOutcome) -> None:
+        """Parse one message into operations (subgroups, readings, triggers) for the batch."""
         if parse_state_topic(item.topic) is not None:
             return
         sparkplug_topic = parse_sparkplug_topic(item.topic)
@@ -367,14 +378,14 @@ class IngestWorker:
             if result.commands:
                 dead_letters.count("sparkplug.rebirth_requests", len(result.commands))
             for reading in result.readings:
-                self._sparkplug_reading(item, reading, outcome)
+                self._sparkplug_reading(item, reading, ops, outcome)
             return
         if item.topic.startswith(f"{SPARKPLUG_NAMESPACE}/"):
             return
         trigger_char = self.mapping.triggers.resolve(item.topic)
         if trigger_char is not None and self.mapping.router.resolve(item.topic) is None:
             if _truthy(item.payload):
-                self._trigger(trigger_char, None, outcome)
+                ops.append(_Trigger(trigger_char, None))
             return
         char_id = self.mapping.router.resolve(item.topic)
         if char_id is None:
@@ -391,16 +402,16 @@ class IngestWorker:
             message_id=plain.message_id,
             source_time=plain.timestamp.isoformat() if plain.timestamp else None,
         )
-        self._reading(item, self.mapping.targets[char_id], plain, key, outcome)
+        self._reading(item, self.mapping.targets[char_id], plain, key, ops, outcome)
 
     def _sparkplug_reading(
-        self, item: Incoming, reading: MetricReading, outcome: BatchOutcome
+        self, item: Incoming, reading: MetricReading, ops: _Ops, outcome: BatchOutcome
     ) -> None:
         key = (reading.group, reading.edge_node, reading.device, reading.name)
         trigger_char = self.mapping.sparkplug_triggers.get(key)
         if trigger_char is not None:
             if reading.metric.value:
-                self._trigger(trigger_char, reading.timestamp, outcome)
+                ops.append(_Trigger(trigger_char, reading.timestamp))
             return
         char_id = self.mapping.sparkplug.get(key)
         if char_id is None:
@@ -411,7 +422,7 @@ class IngestWorker:
             self._dead_letter(item, exc, outcome)
             return
         plain = Reading(values=(value,), timestamp=reading.timestamp)
-        self._reading(item, self.mapping.targets[char_id], plain, reading.key, outcome)
+        self._reading(item, self.mapping.targets[char_id], plain, reading.key, ops, outcome)
 
     def _reading(
         self,
@@ -419,6 +430,7 @@ class IngestWorker:
         target: Target,
         reading: Reading,
         key: str | None,
+        ops: _Ops,
         outcome: BatchOutcome,
     ) -> None:
         char_id = target.characteristic_id
@@ -445,33 +457,63 @@ class IngestWorker:
                     idempotency_key=key,
                     source="MQTT",
                 )
-            self._process(data, outcome, item=item)
+            ops.append(_Input(data, item.topic, item.payload))
             return
-        if (
-            key is not None
-            and PendingReading.objects.filter(characteristic_id=char_id, key=key).exists()
-        ):
-            outcome.replays += 1
-            return
-        row = PendingReading.objects.create(
-            characteristic_id=char_id,
-            value=reading.values[0],
-            key=key,
-            timestamp=reading.timestamp,
-            sample_size=reading.sample_size,
+        ops.append(
+            PendingReading(
+                characteristic_id=char_id,
+                value=reading.values[0],
+                key=key,
+                timestamp=reading.timestamp,
+                sample_size=reading.sample_size,
+                received_at=ops.now,
+            )
         )
-        buffered = BufferedReading(row.value, key, reading.timestamp, row.pk, reading.sample_size)
-        for closed in self.builder.add(char_id, buffered, time.monotonic()):
-            self._store_closed(closed, outcome)
 
-    def _trigger(self, char_id: int, stamp: datetime | None, outcome: BatchOutcome) -> None:
-        if char_id not in self.mapping.targets:
-            return
-        for closed in self.builder.trigger(char_id, time.monotonic(), timestamp=stamp):
-            self._store_closed(closed, outcome)
+    def _apply(self, ops: _Ops, outcome: BatchOutcome) -> None:
+        """Store the batch's operations in order: buffered readings as ``PendingReading``
+        rows (a key seen before is a replay), subgroups they close, direct subgroups and
+        triggers, all subgroups through ``process_many`` at once."""
+        readings = [op for op in ops if isinstance(op, PendingReading)]
+        seen = _stored_reading_keys(readings)
+        fresh: list[PendingReading] = []
+        for row in readings:
+            if row.key is not None:
+                ident = (row.characteristic_id, row.key)
+                if ident in seen:
+                    row.pk = None  # a redelivery: skipped below
+                    outcome.replays += 1
+                    continue
+                seen.add(ident)
+            fresh.append(row)
+        insert_objects(fresh)
+        inputs: list[_Input] = []
+        marks: dict[int, int] = {}
+        now = time.monotonic()
+        for op in ops:
+            if isinstance(op, _Input):
+                inputs.append(op)
+            elif isinstance(op, _Trigger):
+                if op.characteristic_id in self.mapping.targets:
+                    for closed in self.builder.trigger(
+                        op.characteristic_id, now, timestamp=op.timestamp
+                    ):
+                        self._close(closed, inputs, marks, outcome)
+            elif op.pk is not None:
+                buffered = BufferedReading(op.value, op.key, op.timestamp, op.pk, op.sample_size)
+                for closed in self.builder.add(op.characteristic_id, buffered, now):
+                    self._close(closed, inputs, marks, outcome)
+        self._run(inputs, marks, outcome)
+        _mark_consumed(marks)
 
-    def _store_closed(self, closed: ClosedSubgroup, outcome: BatchOutcome) -> None:
-        rows = PendingReading.objects.filter(pk__in=closed.handles)
+    def _close(
+        self,
+        closed: ClosedSubgroup,
+        inputs: list[_Input],
+        marks: dict[int, int],
+        outcome: BatchOutcome,
+    ) -> None:
+        """Queue a closed subgroup for the pipeline, or dead-letter a discarded one."""
         if closed.outcome in (DISCARDED, OVERFLOW):
             overflow = closed.outcome == OVERFLOW
             dead_letters.record(
@@ -483,7 +525,7 @@ class IngestWorker:
                 else f"{len(closed.values)} readings below min_measurements at the timeout",
             )
             outcome.dead_letters += 1
-            rows.update(sample_id=0)
+            marks.update((int(h), 0) for h in closed.handles)
             return
         if not closed.should_process:
             return
@@ -494,34 +536,82 @@ class IngestWorker:
             idempotency_key=closed.idempotency_key,
             source="MQTT",
         )
-        result = self._process(data, outcome)
-        rows.update(sample_id=result.sample.pk if result is not None else 0)
+        inputs.append(_Input(data, handles=tuple(int(h) for h in closed.handles)))
 
-    def _process(
-        self, data: SubgroupInput, outcome: BatchOutcome, item: Incoming | None = None
-    ) -> ProcessResult | None:
-        try:
-            with transaction.atomic():
-                result = process(data)
-        except (InputError, Characteristic.DoesNotExist) as exc:
-            topic = item.topic if item else f"characteristic/{data.characteristic_id}"
-            payload = item.payload if item else json.dumps(list(data.measurements)).encode()
-            reason = "input_error" if isinstance(exc, InputError) else "unknown_topic"
-            dead_letters.record(topic, payload, reason, str(exc))
-            outcome.dead_letters += 1
-            return None
-        if result.created:
-            outcome.samples += 1
-            outcome.measurements += len(data.measurements) or 1
-            if result.violations:
-                self._outbound.append(_violation_event(self.options.events_topic, result))
-        else:
-            outcome.replays += 1
-        return result
+    def _run(self, inputs: list[_Input], marks: dict[int, int], outcome: BatchOutcome) -> None:
+        """The batch's subgroups through the pipeline; refusals become dead letters."""
+        if not inputs:
+            return
+        results = process_many([op.data for op in inputs])
+        for op, result in zip(inputs, results, strict=True):
+            data = op.data
+            if isinstance(result, InputError):
+                topic = op.topic or f"characteristic/{data.characteristic_id}"
+                payload = op.payload or json.dumps(list(data.measurements)).encode()
+                unknown = isinstance(result, UnknownCharacteristic)
+                reason = "unknown_topic" if unknown else "input_error"
+                dead_letters.record(topic, payload, reason, str(result))
+                outcome.dead_letters += 1
+                marks.update((h, 0) for h in op.handles)
+                continue
+            marks.update((h, result.sample.pk) for h in op.handles)
+            if result.created:
+                outcome.samples += 1
+                outcome.measurements += len(data.measurements) or 1
+                if result.violations:
+                    self._outbound.append(_violation_event(self.options.events_topic, result))
+            else:
+                outcome.replays += 1
 
     def _dead_letter(self, item: Incoming, error: PayloadError, outcome: BatchOutcome) -> None:
         dead_letters.record(item.topic, item.payload, error.reason, error.detail)
         outcome.dead_letters += 1
+
+
+@dataclass(frozen=True)
+class _Input:
+    """A subgroup for the pipeline, with its message (for a dead letter) or its readings."""
+
+    data: SubgroupInput
+    topic: str = ""
+    payload: bytes = b""
+    handles: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Trigger:
+    """A trigger tag fired for a characteristic."""
+
+    characteristic_id: int
+    timestamp: datetime | None
+
+
+class _Ops(list[_Input | _Trigger | PendingReading]):
+    """A batch's operations in message order (readings as unsaved ``PendingReading``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = timezone.now()
+
+
+def _stored_reading_keys(readings: list[PendingReading]) -> set[tuple[int, str]]:
+    """(characteristic, key) of the readings already buffered or consumed (one query)."""
+    keyed = [r for r in readings if r.key is not None]
+    if not keyed:
+        return set()
+    rows = PendingReading.objects.filter(
+        characteristic_id__in={r.characteristic_id for r in keyed},
+        key__in={r.key for r in keyed},
+    ).values_list("characteristic_id", "key")
+    return {(cid, key) for cid, key in rows if key is not None}
+
+
+def _mark_consumed(marks: dict[int, int]) -> None:
+    """Set ``sample_id`` on consumed reading rows (0: discarded) with bulk updates."""
+    if not marks:
+        return
+    rows = [PendingReading(pk=pk, sample_id=sample_id) for pk, sample_id in marks.items()]
+    PendingReading.objects.bulk_update(rows, ["sample_id"], batch_size=1000)
 
 
 def _truthy(payload: bytes) -> bool:

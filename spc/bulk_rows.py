@@ -77,3 +77,50 @@ def insert_tuples(
         cursor.executemany(
             f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})", rows
         )
+
+
+def update_column(model: type[models.Model], name: str, pairs: list[tuple[Any, Any]]) -> None:
+    """Set field ``name`` to a value per primary key: ``pairs`` of (value, pk)."""
+    if not pairs:
+        return
+    meta = model._meta
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    column = quote(str(meta.get_field(name).column))  # type: ignore[union-attr]
+    pk = quote(meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(meta.db_table)} SET {column} = %s WHERE {pk} = %s", pairs
+        )
+
+
+def stored_keys(
+    model: type[models.Model], owner: str, key: str, wanted: set[tuple[int, str]]
+) -> dict[tuple[int, str], int]:
+    """Which (owner id, key) pairs exist in ``model`` and their primary keys.
+
+    One query with row values, ``(owner, key) IN (VALUES ...)``, which uses the
+    (owner, key) unique index as one probe per pair on both backends; ``owner__in`` with
+    ``key__in`` would probe every combination.
+    """
+    if not wanted:
+        return {}
+    meta = model._meta
+    connection = connections[router.db_for_read(model)]
+    quote = connection.ops.quote_name
+    owner_column = quote(str(meta.get_field(owner).column))  # type: ignore[union-attr]
+    key_column = quote(str(meta.get_field(key).column))  # type: ignore[union-attr]
+    pairs = sorted(wanted)
+    found: dict[tuple[int, str], int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), CHUNK_ROWS):
+            chunk = pairs[start : start + CHUNK_ROWS]
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            cursor.execute(
+                f"SELECT {owner_column}, {key_column}, {quote(meta.pk.column)} "
+                f"FROM {quote(meta.db_table)} "
+                f"WHERE ({owner_column}, {key_column}) IN (VALUES {values})",
+                [v for pair in chunk for v in pair],
+            )
+            found.update(((o, k), pk) for o, k, pk in cursor.fetchall())
+    return found

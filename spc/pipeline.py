@@ -13,22 +13,26 @@ writing one characteristic get the rule results one process would.
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import time
 from collections.abc import Hashable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from alerts.models import Violation
 from alerts.services import card_state, open_counts
 from openspc import metrics
 from spc import events
-from spc.bulk_rows import insert_objects, insert_tuples
+from spc.bulk_rows import insert_objects, insert_tuples, stored_keys, update_column
 from spc.core.errors import InputError
 from spc.core.evaluate import CharacteristicConfig, Evaluation, evaluate, window_capacity
 from spc.core.limits import limits_from_stored
@@ -73,15 +77,63 @@ class ProcessResult:
     event: dict[str, Any] = field(default_factory=dict)
 
 
+CONFIG_FIELDS = (
+    "chart_type",
+    "subgroup_size",
+    "subgroup_mode",
+    "min_measurements",
+    "warn_below_count",
+    "center_line",
+    "ucl",
+    "lcl",
+    "sigma",
+    "secondary_center_line",
+    "secondary_ucl",
+    "secondary_lcl",
+    "ewma_lambda",
+    "ewma_l",
+    "cusum_k",
+    "cusum_h",
+    "target",
+)
+"""The characteristic fields (besides ``rules``) the core's configuration is built from."""
+
+
 def config_for(char: Characteristic) -> CharacteristicConfig:
-    """The core's view of a characteristic: chart, mode, limits in force and rules."""
+    """The core's view of a characteristic: chart, mode, limits in force and rules.
+
+    Built once per distinct configuration: the same fields give the same (immutable)
+    configuration, so a batch touching a thousand characteristics does not parse a
+    thousand rule tables.
+    """
+    ident = (
+        tuple(getattr(char, name) for name in CONFIG_FIELDS),
+        json.dumps(char.rules or {}, sort_keys=True),
+    )
+    return _config_of(ident, char)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_config(ident: tuple[tuple[Any, ...], str]) -> CharacteristicConfig:
+    values = dict(zip(CONFIG_FIELDS, ident[0], strict=True))
+    return _build_config(SimpleNamespace(**values, rules=json.loads(ident[1])))
+
+
+def _config_of(ident: tuple[tuple[Any, ...], str], char: Characteristic) -> CharacteristicConfig:
+    try:
+        return _cached_config(ident)
+    except TypeError:  # an unhashable field value: build it directly
+        return _build_config(char)
+
+
+def _build_config(char: Any) -> CharacteristicConfig:
     chart_type = ChartType(char.chart_type)
     secondary = None
     if None not in (char.secondary_center_line, char.secondary_ucl, char.secondary_lcl):
         secondary = ChartLimits(
-            center_line=char.secondary_center_line,  # type: ignore[arg-type]
-            ucl=char.secondary_ucl,  # type: ignore[arg-type]
-            lcl=char.secondary_lcl,  # type: ignore[arg-type]
+            center_line=char.secondary_center_line,
+            ucl=char.secondary_ucl,
+            lcl=char.secondary_lcl,
         )
     limits = limits_from_stored(
         chart_type,
@@ -231,7 +283,7 @@ def _run_batch(
         with transaction.atomic():
             chars = {
                 char.pk: char
-                for char in Characteristic.objects.select_related("hierarchy")
+                for char in Characteristic.objects.annotate(node_path=F("hierarchy__path"))
                 .select_for_update(of=("self",))
                 .filter(pk__in=ids)
                 .order_by("pk")
@@ -246,7 +298,8 @@ def _run_batch(
                 assert item.sample is not None
                 event = build_event(item.char, item.sample, item.violations, counts)
                 results[item.job.index] = ProcessResult(item.sample, item.violations, True, event)
-                published.append((events.groups_for(item.char.pk, item.char.hierarchy.path), event))
+                path: str = item.char.node_path  # type: ignore[attr-defined]  # annotated
+                published.append((events.groups_for(item.char.pk, path), event))
             _resolve_replays(replays, chars, results)
             if published:
                 events.publish_many(published)
@@ -286,13 +339,12 @@ def _split_replays(
     keyed = [job for job in jobs if job.key is not None]
     if not keyed:
         return [], jobs
-    found: dict[tuple[int, str | None], int] = {
-        (cid, key): pk
-        for cid, key, pk in Sample.objects.filter(
-            characteristic_id__in={job.data.characteristic_id for job in keyed},
-            idempotency_key__in={job.key for job in keyed},
-        ).values_list("characteristic_id", "idempotency_key", "id")
-    }
+    found = stored_keys(
+        Sample,
+        "characteristic",
+        "idempotency_key",
+        {(job.data.characteristic_id, job.key) for job in keyed if job.key is not None},
+    )
     first: dict[tuple[int, str], _Job] = {}
     replays: list[tuple[_Job, int | _Job]] = []
     live = []
@@ -404,8 +456,8 @@ def _write_violations(stored: list[_Stored], ids: dict[Hashable, Hashable], now:
         for signal, involved in zip(item.evaluation.signals, item.involved, strict=True):
             rule = int(signal.rule)
             violation = Violation(
-                sample=item.sample,
-                characteristic=item.char,
+                sample_id=item.sample.pk,
+                characteristic_id=item.char.pk,
                 rule=rule,
                 severity=signal.severity.value,
                 created_at=now,
@@ -422,12 +474,11 @@ def _write_violations(stored: list[_Stored], ids: dict[Hashable, Hashable], now:
             open_episodes[(item.sample.pk, rule)] = violation.episode or violation.head  # type: ignore[attr-defined]
             rows.append(violation)
             item.violations.append(violation)
-    Violation.objects.bulk_create(rows)
+    insert_objects(rows)
     pending = [v for v in rows if v.episode is None]
     for violation in pending:
         violation.episode = violation.head.pk  # type: ignore[attr-defined]
-    if pending:
-        Violation.objects.bulk_update(pending, ["episode"], batch_size=500)
+    update_column(Violation, "episode", [(v.episode, v.pk) for v in pending])
 
 
 def _resolve_replays(
@@ -463,8 +514,8 @@ def _sample_row(item: _Stored, now: datetime) -> Sample:
     """The unsaved sample row of an evaluated job."""
     job, point = item.job, item.evaluation.point
     data = job.data
-    return Sample(
-        characteristic=item.char,
+    sample = Sample(
+        characteristic_id=item.char.pk,
         timestamp=job.stamp,
         received_at=now,
         source=data.source,
@@ -488,6 +539,8 @@ def _sample_row(item: _Stored, now: datetime) -> Sample:
         zone=point.zone.value if point.zone else "",
         state=list(point.state),
     )
+    Sample.characteristic.field.set_cached_value(sample, item.char)
+    return sample
 
 
 def _key_of(window: RollingWindow, index: int, new_key: Hashable) -> Hashable:

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ingest.worker import IngestWorker, WorkerOptions
+from spc import events
 
 
 class Command(BaseCommand):
@@ -56,5 +57,6 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"ingest worker {options['client_id']} on {options['url']}")
+        events.start_background_loop()  # live events leave without holding up a batch
         worker.run()
         self.stdout.write("ingest worker stopped")
