@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -105,6 +106,8 @@ def main() -> None:
     driver = threading.Thread(target=lambda: [worker.step(0.05) for _ in iter(stop.is_set, True)])
     driver.start()
 
+    rng = random.Random(7)
+
     def publish(count: int, rate: float | None, offset: int) -> list[float]:
         times: list[float] = []
         started = time.perf_counter()
@@ -114,7 +117,9 @@ def main() -> None:
                 if delay > 0:
                     time.sleep(delay)
             i = (offset + k) % args.characteristics
-            body = json.dumps({"value": 10.0 + (k % 7) / 10, "id": f"{run}-{offset + k}"})
+            # A stable process (CL 10, sigma 1): violations as rare as in a real plant.
+            value = round(rng.gauss(10.0, 1.0), 4)
+            body = json.dumps({"value": value, "id": f"{run}-{offset + k}"})
             times.append(time.time())
             publisher.client.publish(f"bench/{run}/{i}", body, qos=1)
         return times

@@ -9,6 +9,7 @@ values that need it (datetimes, JSON). Both backends return the new ids in row o
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -44,6 +45,9 @@ def insert_objects(objects: Sequence[models.Model]) -> None:
     )
     tail = f" RETURNING {quote(meta.pk.column)}"
     attnames = [f.attname for f in fields]
+    if connection.vendor == "postgresql":
+        _insert_unnest(objects, fields, connection, head.removesuffix("VALUES "), tail)
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(objects), CHUNK_ROWS):
             chunk = objects[start : start + CHUNK_ROWS]
@@ -57,6 +61,40 @@ def insert_objects(objects: Sequence[models.Model]) -> None:
                 obj.pk = pk
                 obj._state.adding = False
                 obj._state.db = connection.alias
+
+
+def _array_type(field: models.Field[Any, Any], connection: Any) -> str:
+    if isinstance(field, models.JSONField):
+        return "text[]::jsonb[]"
+    return f"{field.db_type(connection)}[]"
+
+
+def _insert_unnest(
+    objects: Sequence[models.Model],
+    fields: list[models.Field[Any, Any]],
+    connection: Any,
+    head: str,
+    tail: str,
+) -> None:
+    """PostgreSQL: one array parameter per column, ``INSERT ... SELECT * FROM unnest(...)``.
+
+    A statement with thousands of placeholders is slow to build, send and parse; a few
+    arrays are not. ``unnest`` yields the rows in array order, so ids return in order.
+    """
+    columns: list[list[Any]] = [[] for _ in fields]
+    for obj in objects:
+        for column, field in zip(columns, fields, strict=True):
+            value = getattr(obj, field.attname)
+            if isinstance(field, models.JSONField) and value is not None:
+                value = json.dumps(value)
+            column.append(value)
+    casts = ", ".join(f"%s::{_array_type(f, connection)}" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{head}SELECT * FROM unnest({casts}){tail}", columns)
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
 
 def insert_tuples(
@@ -73,6 +111,16 @@ def insert_tuples(
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(meta.get_field(name).column)) for name in names)  # type: ignore[union-attr]
     values = ", ".join(["%s"] * len(names))
+    if connection.vendor == "postgresql":
+        fields = [meta.get_field(name) for name in names]
+        casts = ", ".join(f"%s::{_array_type(f, connection)}" for f in fields)  # type: ignore[arg-type]
+        arrays = [list(column) for column in zip(*rows, strict=True)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM unnest({casts})",
+                arrays,
+            )
+        return
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})", rows
@@ -112,6 +160,15 @@ def stored_keys(
     key_column = quote(str(meta.get_field(key).column))  # type: ignore[union-attr]
     pairs = sorted(wanted)
     found: dict[tuple[int, str], int] = {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {owner_column}, {key_column}, {quote(meta.pk.column)} "
+                f"FROM {quote(meta.db_table)} WHERE ({owner_column}, {key_column}) IN "
+                "(SELECT * FROM unnest(%s::bigint[], %s::text[]))",
+                [[o for o, _ in pairs], [k for _, k in pairs]],
+            )
+            return {(o, k): pk for o, k, pk in cursor.fetchall()}
     with connection.cursor() as cursor:
         for start in range(0, len(pairs), CHUNK_ROWS):
             chunk = pairs[start : start + CHUNK_ROWS]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 
 from spc.core.types import Point, Zone
 from spc.core.window import RollingWindow
@@ -96,15 +96,21 @@ def newest_included_id(characteristic_id: int) -> int | None:
 def newest_included_ids(characteristic_ids: list[int]) -> dict[int, int]:
     """Id of the newest included sample of each characteristic that has one (one query)."""
     if len(characteristic_ids) == 1:
-        newest = newest_included_id(characteristic_ids[0])
-        return {} if newest is None else {characteristic_ids[0]: newest}
-    rows = (
-        Sample.objects.filter(characteristic_id__in=characteristic_ids, is_excluded=False)
-        .values("characteristic_id")
-        .annotate(newest=Max("id"))
-        .values_list("characteristic_id", "newest")
+        only = newest_included_id(characteristic_ids[0])
+        return {} if only is None else {characteristic_ids[0]: only}
+    # One index probe per characteristic (newest first on (characteristic, id)); a
+    # GROUP BY with MAX would read every stored sample of every characteristic.
+    newest = (
+        Sample.objects.filter(characteristic_id=OuterRef("pk"), is_excluded=False)
+        .order_by("-id")
+        .values("id")[:1]
     )
-    return dict(rows)
+    rows = (
+        Characteristic.objects.filter(pk__in=characteristic_ids)
+        .annotate(newest=Subquery(newest))
+        .values_list("pk", "newest")
+    )
+    return {pk: value for pk, value in rows if value is not None}
 
 
 LOCK_STRIPES = 1024
