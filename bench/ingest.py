@@ -5,8 +5,9 @@ Run: ``.venv/bin/python bench/ingest.py [--messages 20000] [--characteristics 10
 Starts a private mosquitto on a free port (or use ``--url``), creates I-MR characteristics
 on plain topics, then runs two phases with the worker in this process:
 
-1. sustained: publish ``--messages`` QoS 1 messages as fast as possible; prints measurements
-   per second from the first publish to the last commit;
+1. sustained: another process (``--publisher``) publishes ``--messages`` QoS 1 messages as
+   fast as the broker takes them; prints measurements per second from the start of
+   publishing to the last commit;
 2. paced: publish at ``--rate`` messages per second for ``--seconds``; prints p50/p99
    latency from publish to commit (messages are matched to commits in publish order,
    which one publisher and one subscriber at QoS 1 preserve).
@@ -19,6 +20,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -26,11 +28,39 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def publisher_process(port: int, prefix: str, count: int, characteristics: int) -> None:
+    """``--publisher``: publish ``count`` QoS 1 readings of a stable process as fast as the
+    broker takes them, round robin over the characteristics' topics (a separate process,
+    as a plant's machines are, so it does not share the worker's interpreter)."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    rng = random.Random(5)
+    infos = []
+    for k in range(count):
+        body = json.dumps({"value": round(rng.gauss(10.0, 1.0), 4), "id": f"{prefix}-s{k}"})
+        infos.append(client.publish(f"{prefix}/{k % characteristics}", body, qos=1))
+    for info in infos:
+        info.wait_for_publish(timeout=120)
+    client.loop_stop()
+    client.disconnect()
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--publisher":
+    publisher_process(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+    sys.exit(0)
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openspc.settings")
 
-import django
+import django  # noqa: E402  (after the environment is set)
 
 django.setup()
 
@@ -128,11 +158,22 @@ def main() -> None:
         return sum(n for _, n in commits)
 
     try:
-        # Phase 1: sustained throughput.
+        # Phase 1: sustained throughput, published by another process.
         commits.clear()
         t0 = time.time()
-        publish(args.messages, None, 0)
+        feeder = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--publisher",
+                str(port),
+                f"bench/{run}",
+                str(args.messages),
+                str(args.characteristics),
+            ]
+        )
         wait_for(lambda: committed() >= args.messages, timeout=600, interval=0.05)
+        feeder.wait(60)
         elapsed = commits[-1][0] - t0
         print(f"database: {django.db.connection.vendor}, characteristics: {args.characteristics}")
         print(
