@@ -62,6 +62,21 @@ def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
     _loop = loop
 
 
+class BindServerLoop:
+    """ASGI wrapper that binds the server's loop (:func:`bind_loop`) on its first call, so
+    events from request threads are handed to it from the first request on."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+        """Bind once, then pass the connection on unchanged."""
+        loop = asyncio.get_running_loop()
+        if _loop is not loop:
+            bind_loop(loop)
+        return await self.app(scope, receive, send)
+
+
 def start_background_loop() -> asyncio.AbstractEventLoop:
     """A daemon thread running an event loop for sends, bound with :func:`bind_loop`."""
     loop = asyncio.new_event_loop()
