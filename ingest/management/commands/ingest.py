@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ingest.worker import IngestWorker, WorkerOptions
+from openspc.metrics import start_worker_metrics_server
 from spc import events
 
 
@@ -58,5 +59,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"ingest worker {options['client_id']} on {options['url']}")
         events.start_background_loop()  # live events leave without holding up a batch
+        if start_worker_metrics_server():
+            self.stdout.write(f"metrics on :{os.environ['OPENSPC_METRICS_PORT']}/metrics")
         worker.run()
         self.stdout.write("ingest worker stopped")
