@@ -183,6 +183,11 @@ def _clean_input(data: SubgroupInput, now: datetime) -> tuple[Subgroup, datetime
     stamp = data.timestamp or now
     if timezone.is_naive(stamp):
         stamp = stamp.replace(tzinfo=UTC)
+    try:
+        # PostgreSQL takes offsets up to ±15:59 only; an instant in UTC always fits.
+        stamp = stamp.astimezone(UTC)
+    except OverflowError as exc:
+        raise InputError("timestamp", "Date-time out of range.") from exc
     return Subgroup(tuple(values), data.count, data.sample_size), stamp
 
 

@@ -23,6 +23,7 @@ from alerts.api.serializers import (
 from alerts.models import ReasonCode, Violation
 from alerts.services import acknowledge
 from hierarchy.api.filters import subtree_filter
+from openspc.api_filters import UTCIsoDateTimeFilter
 from openspc.api_permissions import ReadAnyWriteStaff
 from spc.choices import SEVERITY_CHOICES
 
@@ -35,8 +36,8 @@ class ViolationFilter(django_filters.FilterSet):
     acknowledged = django_filters.BooleanFilter(
         field_name="acknowledged_at", lookup_expr="isnull", exclude=True
     )
-    start = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    end = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    start = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    end = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = Violation

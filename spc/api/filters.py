@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 
 from hierarchy.api.filters import subtree_filter
+from openspc.api_filters import UTCIsoDateTimeFilter
 from spc.choices import CHART_TYPE_CHOICES, Provider, SampleSource
 from spc.models import Characteristic, Sample
 
@@ -26,8 +27,8 @@ class SampleFilter(django_filters.FilterSet):
     """By characteristic, hierarchy subtree, time range, exclusion, source, violations."""
 
     hierarchy = subtree_filter("characteristic__hierarchy__path")
-    start = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
-    end = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lte")
+    start = UTCIsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
+    end = UTCIsoDateTimeFilter(field_name="timestamp", lookup_expr="lte")
     source = django_filters.ChoiceFilter(choices=SampleSource.choices)
     has_violations = django_filters.BooleanFilter(method="with_violations")
 

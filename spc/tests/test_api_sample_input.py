@@ -120,3 +120,24 @@ def test_bulk_replay_gives_the_stored_samples(api_client: APIClient, char: Chara
     assert [r["status"] for r in again] == [200, 200, 200]
     assert [r["sample"]["id"] for r in again] == [r["sample"]["id"] for r in first]
     assert Sample.objects.count() == 3
+
+
+def test_offsets_beyond_postgresqls_range_are_stored_in_utc(
+    api_client: APIClient, char: Characteristic
+) -> None:
+    # Python accepts offsets up to ±23:59, PostgreSQL only ±15:59: the instant is kept.
+    body = {
+        "characteristic": char.pk,
+        "measurements": [10.0],
+        "timestamp": "2026-11-23T20:00:00+17:21",
+    }
+    response = api_client.post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    stored = Sample.objects.get(characteristic=char)
+    assert stored.timestamp.isoformat() == "2026-11-23T02:39:00+00:00"
+    listed = api_client.get(URL, {"start": "2026-11-23T19:00:00+17:21", "characteristic": char.pk})
+    assert listed.status_code == 200
+    assert [s["id"] for s in listed.json()["results"]] == [stored.pk]
+    violations = api_client.get("/api/v1/violations/", {"start": "2840-06-05 02:18:00+17:21"})
+    assert violations.status_code == 200
+    assert violations.json()["results"] == []
