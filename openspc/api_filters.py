@@ -1,8 +1,9 @@
-"""Filters shared by the API's list endpoints."""
+"""Date-time filter fields shared by the API's lists and the pages' filter forms."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import django_filters
 from django import forms
@@ -19,6 +20,21 @@ class UTCIsoDateTimeField(IsoDateTimeField):
 
     def to_python(self, value: object) -> datetime | None:
         """Parse as django-filter does, then express the instant in UTC."""
+        parsed: datetime | None = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError("Date-time out of range.", code="invalid") from exc
+
+
+class UTCDateTimeField(forms.DateTimeField):
+    """A form date-time normalised to UTC, for the pages' time-range filters (same reason
+    as :class:`UTCIsoDateTimeField`)."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        """Parse as Django does, then express the instant in UTC."""
         parsed: datetime | None = super().to_python(value)
         if parsed is None or parsed.tzinfo is None:
             return parsed

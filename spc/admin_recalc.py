@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from alerts.audit import LIMIT_CHANGE, require_reason, sign
+from openspc.api_filters import UTCDateTimeField
 from spc.core.errors import InputError
 from spc.models import Characteristic
 from spc.services import LimitPreview, recalculate_limits
@@ -22,8 +23,8 @@ class RecalculateForm(forms.Form):
     last_n = forms.IntegerField(
         label="Last N samples", min_value=2, max_value=10_000, required=False, initial=25
     )
-    start = forms.DateTimeField(required=False, help_text="Baseline from (optional).")
-    end = forms.DateTimeField(required=False, help_text="Baseline to (optional).")
+    start = UTCDateTimeField(required=False, help_text="Baseline from (optional).")
+    end = UTCDateTimeField(required=False, help_text="Baseline to (optional).")
     exclude_out_of_control = forms.BooleanField(
         required=False,
         label="Drop out-of-control points",

@@ -14,6 +14,7 @@ from django import forms
 from django.utils import timezone
 
 from alerts.models import ReasonCode
+from openspc.api_filters import UTCDateTimeField
 from spc.core.types import ChartType
 from spc.models import Characteristic
 
@@ -58,10 +59,10 @@ class TimeRangeForm(forms.Form):
     """The chart's time range: a preset, or a custom from/to; at most ``points`` points."""
 
     range = forms.ChoiceField(choices=RANGE_CHOICES, required=False, initial="latest")
-    start = forms.DateTimeField(
+    start = UTCDateTimeField(
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    end = forms.DateTimeField(
+    end = UTCDateTimeField(
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     points = forms.TypedChoiceField(
@@ -214,9 +215,9 @@ class ViolationFilterForm(forms.Form):
     )
     rule = forms.TypedChoiceField(choices=RULE_FILTER, coerce=int, required=False, empty_value=None)
     severity = forms.ChoiceField(choices=SEVERITY_FILTER, required=False)
-    start = forms.DateTimeField(
+    start = UTCDateTimeField(
         required=False, label="From", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    end = forms.DateTimeField(
+    end = UTCDateTimeField(
         required=False, label="To", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
