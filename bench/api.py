@@ -43,6 +43,8 @@ if not os.environ.get("DATABASE_URL"):
     os.environ["OPENSPC_SQLITE_PATH"] = str(WORK_DIR / "bench_api.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openspc.settings")
 os.environ.setdefault("OPENSPC_LOG_LEVEL", "WARNING")
+# As a plant runs it: DEBUG keeps every query's SQL in memory and renders debug pages.
+os.environ.setdefault("OPENSPC_DEBUG", "0")
 # The per-user API throttle (6000/minute by default) would cap a fast run: measure the
 # stack, not the throttle (its cache lookups still run on every request).
 os.environ.setdefault("OPENSPC_API_RATE_USER", "10000000/minute")
