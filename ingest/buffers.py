@@ -201,7 +201,8 @@ class SubgroupBuilder:
         """Close every buffer whose timeout has passed."""
         closed: list[ClosedSubgroup] = []
         for buffer in self._buffers.values():
-            closed.extend(buffer.flush_due(now))
+            if buffer.readings:  # called every loop turn over every characteristic
+                closed.extend(buffer.flush_due(now))
         return closed
 
     def flush_all(self) -> list[ClosedSubgroup]:

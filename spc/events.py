@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,15 @@ def start_background_loop() -> asyncio.AbstractEventLoop:
     return loop
 
 
+def _watched(layer: Any, groups: list[str]) -> list[str]:
+    """The groups worth a send. The in-memory layer (one process) shows its members, so a
+    group nobody in this process watches is skipped; other layers get every group."""
+    members = getattr(layer, "groups", None) if isinstance(layer, InMemoryChannelLayer) else None
+    if members is None:
+        return groups
+    return [group for group in groups if members.get(group)]
+
+
 async def _send_all(messages: list[Message]) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -119,8 +128,15 @@ def send_many(messages: list[Message]) -> None:
     fail a stored sample. With a bound, running loop the messages are handed to it and
     this returns at once; otherwise they are sent from one event-loop hop before return.
     """
-    if not messages or get_channel_layer() is None:
+    layer = get_channel_layer()
+    if not messages or layer is None:
         return
+    if isinstance(layer, InMemoryChannelLayer):
+        messages = [
+            (watched, event) for groups, event in messages if (watched := _watched(layer, groups))
+        ]
+        if not messages:
+            return
     loop = _loop
     if loop is not None and loop.is_running() and not _on(loop):
         asyncio.run_coroutine_threadsafe(_send_in_order(messages), loop)
