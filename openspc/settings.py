@@ -137,6 +137,13 @@ def database_config(url: str) -> dict[str, Any]:
             "TEST": {"NAME": env_str("OPENSPC_SQLITE_TEST_PATH") or None},
         }
     config: dict[str, Any] = environ.Env.db_url_config(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # A sqlite:// URL gets the embedded default's pragmas too (without them every
+        # commit is a full fsync in rollback-journal mode).
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("init_command", SQLITE_INIT)
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault("timeout", 5)
     config.setdefault("CONN_MAX_AGE", env_int("OPENSPC_DB_CONN_MAX_AGE", 0))
     return config
 
