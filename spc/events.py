@@ -46,7 +46,14 @@ def groups_for(characteristic_id: int, node_path: str) -> list[str]:
 Message = tuple[list[str], dict[str, Any]]
 """One event and the groups it goes to."""
 
+MAX_BACKLOG = 200
+"""Hand-offs waiting on the bound loop beyond which new events are dropped and counted."""
+
 _loop: asyncio.AbstractEventLoop | None = None
+_backlog = 0
+_backlog_guard = threading.Lock()
+dropped = 0
+"""Events dropped because the bound loop's backlog was full (for logs and tests)."""
 _order_locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
 
 
@@ -94,12 +101,41 @@ def _watched(layer: Any, groups: list[str]) -> list[str]:
     return [group for group in groups if members.get(group)]
 
 
+async def _groups_with_members(layer: Any, groups: set[str]) -> set[str] | None:
+    """Which of ``groups`` have members on a Redis layer: one pipelined EXISTS per Redis
+    host instead of two round trips per group inside ``group_send``. A plant charts
+    thousands of characteristics and watches a few dozen, so most groups are empty.
+    ``None`` (send to every group) for other layers or when the check fails."""
+    key_of = getattr(layer, "_group_key", None)
+    if key_of is None or not hasattr(layer, "consistent_hash"):
+        return None
+    try:
+        by_host: dict[int, list[str]] = {}
+        for group in groups:
+            by_host.setdefault(layer.consistent_hash(group), []).append(group)
+        found: set[str] = set()
+        for index, names in by_host.items():
+            pipe = layer.connection(index).pipeline(transaction=False)
+            for name in names:
+                pipe.exists(key_of(name))
+            for name, exists in zip(names, await pipe.execute(), strict=True):
+                if exists:
+                    found.add(name)
+    except Exception:  # fall back to sending everywhere
+        logger.exception("could not check group membership")
+        return None
+    return found
+
+
 async def _send_all(messages: list[Message]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    watched = await _groups_with_members(layer, {g for groups, _ in messages for g in groups})
     for groups, event in messages:
         for group in groups:
+            if watched is not None and group not in watched:
+                continue
             try:
                 await layer.group_send(group, event)
             except Exception:  # the channel layer is best effort by design
@@ -108,10 +144,15 @@ async def _send_all(messages: list[Message]) -> None:
 
 async def _send_in_order(messages: list[Message]) -> None:
     """Hand-offs run one after the other, in the order they were made."""
+    global _backlog
     loop = asyncio.get_running_loop()
     lock = _order_locks.setdefault(loop, asyncio.Lock())
-    async with lock:
-        await _send_all(messages)
+    try:
+        async with lock:
+            await _send_all(messages)
+    finally:
+        with _backlog_guard:
+            _backlog -= 1
 
 
 def _on(loop: asyncio.AbstractEventLoop) -> bool:
@@ -139,6 +180,16 @@ def send_many(messages: list[Message]) -> None:
             return
     loop = _loop
     if loop is not None and loop.is_running() and not _on(loop):
+        global _backlog, dropped
+        with _backlog_guard:
+            if _backlog >= MAX_BACKLOG:
+                # The layer cannot keep up: drop (pages catch up on reconnect) rather
+                # than grow without bound.
+                dropped += len(messages)
+                if dropped % 1000 < len(messages):
+                    logger.warning("live events dropped: %d so far (layer too slow)", dropped)
+                return
+            _backlog += 1
         asyncio.run_coroutine_threadsafe(_send_in_order(messages), loop)
         return
     try:
