@@ -45,9 +45,13 @@ class ViolationQuerySet(models.QuerySet["Violation"]):
 class Violation(models.Model):
     """One run rule completed by one sample."""
 
-    sample = models.ForeignKey("spc.Sample", on_delete=models.CASCADE, related_name="violations")
+    # Served by the (sample, rule) unique index and the (characteristic, rule, created_at)
+    # index below; single-column indexes would only slow inserts.
+    sample = models.ForeignKey(
+        "spc.Sample", on_delete=models.CASCADE, related_name="violations", db_index=False
+    )
     characteristic = models.ForeignKey(
-        "spc.Characteristic", on_delete=models.CASCADE, related_name="violations"
+        "spc.Characteristic", on_delete=models.CASCADE, related_name="violations", db_index=False
     )
     rule = models.PositiveSmallIntegerField()
     severity = models.CharField(max_length=8, choices=SEVERITY_CHOICES)

@@ -214,8 +214,10 @@ class SampleQuerySet(models.QuerySet["Sample"]):
 class Sample(models.Model):
     """One subgroup as processed by the pipeline, with the chart values it produced."""
 
+    # Indexed by (characteristic, id) and (characteristic, timestamp) below: a third,
+    # single-column index would only slow every insert.
     characteristic = models.ForeignKey(
-        Characteristic, on_delete=models.CASCADE, related_name="samples"
+        Characteristic, on_delete=models.CASCADE, related_name="samples", db_index=False
     )
     timestamp = models.DateTimeField(default=timezone.now, help_text="Source time.")
     received_at = models.DateTimeField(auto_now_add=True)
@@ -275,7 +277,10 @@ class Sample(models.Model):
 class Measurement(models.Model):
     """One measured value inside a variables-chart sample."""
 
-    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="measurements")
+    # The unique (sample, position) index serves lookups by sample.
+    sample = models.ForeignKey(
+        Sample, on_delete=models.CASCADE, related_name="measurements", db_index=False
+    )
     position = models.PositiveSmallIntegerField()
     value = models.FloatField()
 
