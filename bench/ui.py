@@ -49,7 +49,8 @@ def _build_plant(n_chars: int, n_points: int) -> dict[str, Any]:
     from django.utils import timezone
 
     from alerts.models import Violation
-    from hierarchy.models import Level, Node
+    from hierarchy.models import Level, Node, SiteGrant
+    from hierarchy.roles import OPERATOR, assign_role
     from spc.models import Characteristic, Sample
 
     stamp = time.time_ns()
@@ -95,6 +96,8 @@ def _build_plant(n_chars: int, n_points: int) -> dict[str, Any]:
         for s in flagged
     )
     user = User.objects.create_user(f"bench{stamp}", password="x")
+    assign_role(user, OPERATOR)  # an operator's tablet, seeing the whole plant
+    SiteGrant.objects.create(user=user, node=None)
     return {"line": line, "chart_char": chart_char, "user": user, "fanout": chars[0]}
 
 
@@ -123,6 +126,7 @@ async def _fanout(
     from channels.testing import WebsocketCommunicator
 
     from openspc.asgi import application
+    from openspc.gc_tuning import freeze_startup_objects
     from spc.pipeline import SubgroupInput, process
 
     headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", cookie)]
@@ -146,6 +150,7 @@ async def _fanout(
         assert "chart-point-" in frame
         return time.perf_counter()
 
+    freeze_startup_objects()  # as the server does once its application is built
     for i in range(WARM_UP + samples):
         waiting = [asyncio.create_task(arrival(ws)) for ws in sockets]
         t0 = time.perf_counter()

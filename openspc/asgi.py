@@ -11,6 +11,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from openspc.gc_tuning import freeze_startup_objects  # noqa: E402
 from openspc.routing import websocket_urlpatterns  # noqa: E402
 from spc.events import BindServerLoop  # noqa: E402
 
@@ -24,3 +25,4 @@ application = BindServerLoop(
         }
     )
 )
+freeze_startup_objects()  # the application is built: what exists now lives forever

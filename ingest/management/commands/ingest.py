@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ingest.worker import IngestWorker, WorkerOptions
+from openspc.gc_tuning import freeze_startup_objects
 from openspc.metrics import start_worker_metrics_server
 from spc import events
 
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"ingest worker {options['client_id']} on {options['url']}")
         events.start_background_loop()  # live events leave without holding up a batch
+        freeze_startup_objects()
         if start_worker_metrics_server():
             self.stdout.write(f"metrics on :{os.environ['OPENSPC_METRICS_PORT']}/metrics")
         worker.run()
