@@ -1,0 +1,69 @@
+"""``pg_array``: the array literals the pipeline's PostgreSQL bulk statements send.
+
+The literal syntax is PostgreSQL's (documentation, "Array Value Input"): elements in
+braces separated by commas, ``NULL`` unquoted, text in double quotes with ``\\`` and
+``"`` escaped by a backslash. The round trips ask the real database to read the literal
+back, so a value the syntax would mangle fails here.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
+
+from spc.bulk_rows import pg_array
+
+
+def test_literal_syntax() -> None:
+    assert pg_array([1, None, 2]) == "{1,NULL,2}"
+    assert pg_array(["a", 'say "hi"', "back\\slash", "NULL", ""]) == (
+        '{"a","say \\"hi\\"","back\\\\slash","NULL",""}'
+    )
+    assert pg_array([True, False]) == "{t,f}"
+    assert pg_array([float("nan"), float("inf"), -float("inf")]) == "{NaN,Infinity,-Infinity}"
+    assert pg_array([]) == "{}"
+
+
+def _read_back(literal: str, cast: str) -> list[Any]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT %s::{cast}", [literal])
+        return list(cursor.fetchone()[0])
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL array literals"
+)
+
+
+@postgres_only
+@pytest.mark.django_db
+@given(st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True))))
+def test_doubles_read_back_bit_for_bit(values: list[float | None]) -> None:
+    back = _read_back(pg_array(values), "float8[]")
+    assert len(back) == len(values)
+    for sent, got in zip(values, back, strict=True):
+        if sent is None or math.isnan(sent):
+            assert got is None if sent is None else math.isnan(got)
+        else:
+            assert got == sent
+
+
+@postgres_only
+@pytest.mark.django_db
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.characters(exclude_characters="\x00")))))
+def test_text_reads_back_unchanged(values: list[str | None]) -> None:
+    assert _read_back(pg_array(values), "text[]") == values
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_integers_and_instants_read_back() -> None:
+    assert _read_back(pg_array([2**62, -1, None]), "bigint[]") == [2**62, -1, None]
+    instant = datetime(2026, 11, 23, 13, 5, 7, 123456, tzinfo=UTC)
+    assert _read_back(pg_array([instant]), "timestamptz[]") == [instant]
