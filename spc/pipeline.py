@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from alerts.models import Violation
@@ -39,12 +39,16 @@ from spc.core.limits import limits_from_stored
 from spc.core.rules import RULE_NAMES, ruleset_from_mapping
 from spc.core.types import ChartLimits, ChartType, RuleId, Subgroup, SubgroupMode
 from spc.core.window import RollingWindow
+from spc.locked_rows import LockedRows, cached_config
 from spc.models import Characteristic, Measurement, Sample
 from spc.windows import WindowCache, newest_included_ids, windows
 
 MAX_MEASUREMENTS = 1000
 TEXT_LIMITS = {"operator": 120, "batch_number": 120, "idempotency_key": 128}
 SOURCES = ("MANUAL", "REST", "MQTT", "IMPORT")
+
+locked_rows = LockedRows(settings.OPENSPC_WINDOW_CACHE_SIZE)
+"""This process's characteristic instances, reused while their row is unchanged."""
 
 
 class CharacteristicInactive(InputError):  # noqa: N818 - the contract name
@@ -234,7 +238,9 @@ def process(data: SubgroupInput) -> ProcessResult:
     return result
 
 
-def process_many(items: Sequence[SubgroupInput]) -> list[ProcessResult | InputError]:
+def process_many(
+    items: Sequence[SubgroupInput], *, rows_unchanged: bool = False
+) -> list[ProcessResult | InputError]:
     """``process`` for a list of subgroups in one transaction: one result per item, in order.
 
     Each item is either its ``ProcessResult`` or the ``InputError`` that refused it (an
@@ -242,7 +248,13 @@ def process_many(items: Sequence[SubgroupInput]) -> list[ProcessResult | InputEr
     not stop the others. Items of one characteristic are evaluated in list order. The
     rows of the whole list are written with a few bulk statements and the events are
     published in one hop after commit, so a batch costs little more than one subgroup.
+
+    Called inside a transaction of its own, the pipeline reuses this process's
+    characteristic instances while their rows are unchanged (``spc.locked_rows``); a caller
+    whose enclosing transaction has written no characteristic row says so with
+    ``rows_unchanged`` to get the same.
     """
+    reuse_rows = rows_unchanged or not transaction.get_connection().in_atomic_block
     started = time.perf_counter()
     results: list[ProcessResult | InputError | None] = [None] * len(items)
     jobs: list[_Job] = []
@@ -261,7 +273,7 @@ def process_many(items: Sequence[SubgroupInput]) -> list[ProcessResult | InputEr
             for lock in cache.locks(ids):
                 held.enter_context(lock)
             try:
-                _run_batch(jobs, ids, results, cache)
+                _run_batch(jobs, ids, results, cache, reuse_rows)
             except IntegrityError:
                 # Another process stored one of the idempotency keys since we looked: the
                 # retry finds it and returns the stored result.
@@ -269,7 +281,7 @@ def process_many(items: Sequence[SubgroupInput]) -> list[ProcessResult | InputEr
                     cache.invalidate(cid)
                 if not any(job.key for job in jobs):
                     raise
-                _run_batch(jobs, ids, results, cache)
+                _run_batch(jobs, ids, results, cache, reuse_rows)
     done = [r for r in results if r is not None]
     assert len(done) == len(items)
     metrics.observe_batch(items, done, time.perf_counter() - started)
@@ -281,18 +293,13 @@ def _run_batch(
     ids: list[int],
     results: list[ProcessResult | InputError | None],
     cache: WindowCache,
+    reuse_rows: bool,
 ) -> None:
     """Evaluate and store ``jobs`` in one transaction; fill ``results`` by job index."""
     touched: dict[int, tuple[Characteristic, int, RollingWindow]] = {}
     try:
         with transaction.atomic():
-            chars = {
-                char.pk: char
-                for char in Characteristic.objects.annotate(node_path=F("hierarchy__path"))
-                .select_for_update(of=("self",))
-                .filter(pk__in=ids)
-                .order_by("pk")
-            }
+            chars = locked_rows.lock(ids, reuse=reuse_rows)
             live = _refuse_unknown_and_inactive(jobs, chars, results)
             replays, live = _split_replays(live, results)
             stored = _evaluate(live, chars, results, cache, touched)
@@ -382,7 +389,7 @@ def _evaluate(
     newest = newest_included_ids(wanted)
     configs: dict[int, tuple[CharacteristicConfig, int]] = {}
     for cid in wanted:
-        config = config_for(chars[cid])
+        config = cached_config(chars[cid], config_for)
         capacity = window_capacity(config)
         configs[cid] = (config, capacity)
         window = cache.current(chars[cid], capacity, newest.get(cid))

@@ -1,0 +1,99 @@
+"""The characteristic rows a pipeline batch locks, built into model instances once per version.
+
+Every batch locks its characteristics' rows (``SELECT ... FOR UPDATE``) so that two
+processes writing one characteristic take turns. Building a model instance per row and
+batch (field conversion, the rules' JSON, Django's init signals) cost as much as the
+statistics for a batch touching hundreds of characteristics. On PostgreSQL the lock
+query reads only each row's version (the ``xmin`` system column, which every UPDATE of
+the row changes and row locks do not) and the hierarchy path; an instance is rebuilt only
+when its row changed since this process last built it. That holds only when the lock is
+the first statement of its own transaction (``reuse``): a transaction that changed a row
+itself sees its own xid as the row's version however often it changed it. SQLite has no
+row version: there every batch loads the instances, as before.
+
+The instances are shared between batches and must be treated as read-only; the pipeline's
+configuration for each is kept with it (``config``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import F
+from django.db.models.expressions import RawSQL
+
+from spc.core.evaluate import CharacteristicConfig
+from spc.models import Characteristic
+
+_CONFIG_ATTRIBUTE = "_pipeline_config"
+
+
+class LockedRows:
+    """Lock characteristic rows in the current transaction; reuse unchanged instances."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.builds = 0
+        self._instances: OrderedDict[int, tuple[str, Characteristic]] = OrderedDict()
+        self._guard = threading.Lock()
+
+    def lock(self, ids: list[int], reuse: bool) -> dict[int, Characteristic]:
+        """Lock the rows of ``ids`` (in id order) and return their instances by id, each
+        annotated with ``node_path``. Call inside a transaction; ``reuse`` only when this
+        is its first statement (no earlier write of it can hide behind a version)."""
+        locking = (
+            Characteristic.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+        )
+        connection = connections[router.db_for_write(Characteristic)]
+        if not reuse or connection.vendor != "postgresql":
+            loaded = list(locking.annotate(node_path=F("hierarchy__path")))
+            self.builds += len(loaded)
+            return {char.pk: char for char in loaded}
+        table = connection.ops.quote_name(Characteristic._meta.db_table)
+        version = RawSQL(f"{table}.xmin::text", ())
+        rows = list(
+            locking.annotate(node_path=F("hierarchy__path"), row_version=version).values_list(
+                "pk", "row_version", "node_path"
+            )
+        )
+        with self._guard:
+            known = {pk: self._instances.get(pk) for pk, _, _ in rows}
+        stale = [pk for pk, row_version, _ in rows if (known[pk] or ("",))[0] != row_version]
+        if stale:
+            # The rows are locked by this transaction: the versions read here are the same.
+            for char in Characteristic.objects.filter(pk__in=stale).annotate(row_version=version):
+                known[char.pk] = (char.row_version, char)  # type: ignore[attr-defined]
+                self.builds += 1
+            with self._guard:
+                for pk in stale:
+                    entry = known[pk]
+                    if entry is not None:
+                        self._instances[pk] = entry
+                while len(self._instances) > self.size:
+                    self._instances.popitem(last=False)
+        chars: dict[int, Characteristic] = {}
+        for pk, _, path in rows:
+            entry = known[pk]
+            assert entry is not None
+            char = entry[1]
+            char.node_path = path  # type: ignore[attr-defined]  # the hierarchy may have moved
+            chars[pk] = char
+        return chars
+
+    def clear(self) -> None:
+        """Forget every instance (tests; a process that changed rows without UPDATE)."""
+        with self._guard:
+            self._instances.clear()
+
+
+def cached_config(char: Characteristic, build: Any) -> CharacteristicConfig:
+    """``build(char)`` once per instance: instances from ``LockedRows`` live as long as
+    their row version, so their configuration is kept with them."""
+    config = char.__dict__.get(_CONFIG_ATTRIBUTE)
+    if config is None:
+        config = build(char)
+        char.__dict__[_CONFIG_ATTRIBUTE] = config
+    return config
