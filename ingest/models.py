@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import models
-from django.db.models import F
+from typing import Any
+
+from django.db import connections, models, router
 from django.utils import timezone
 
 
@@ -44,8 +45,33 @@ class IngestCounter(models.Model):
     @classmethod
     def increment(cls, name: str, by: int = 1) -> None:
         """Add ``by`` to the counter ``name``, creating it at zero first."""
-        counter, _ = cls.objects.get_or_create(name=name)
-        cls.objects.filter(pk=counter.pk).update(value=F("value") + by, updated_at=timezone.now())
+        cls.add({name: by})
+
+    @classmethod
+    def add(cls, amounts: dict[str, int]) -> None:
+        """Add each amount to its counter (created at zero) with one upsert statement.
+
+        Names go in sorted order, so two workers adding to the same counters lock their
+        rows in the same order. The ingest worker calls this once per batch: a read and
+        an update per counter were a sixth of a small batch's queries.
+        """
+        if not amounts:
+            return
+        connection = connections[router.db_for_write(cls)]
+        table = connection.ops.quote_name(cls._meta.db_table)
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        names = sorted(amounts)
+        rows = ", ".join(["(%s, %s, %s)"] * len(names))
+        params: list[Any] = []
+        for name in names:
+            params += [name, amounts[name], now]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (name, value, updated_at) VALUES {rows} "
+                f"ON CONFLICT (name) DO UPDATE SET value = {table}.value + excluded.value, "
+                "updated_at = excluded.updated_at",
+                params,
+            )
 
 
 class PendingReading(models.Model):

@@ -333,11 +333,12 @@ class IngestWorker:
                 self._handle(item, ops, outcome)
             self._apply(ops, outcome)
             # The counters /metrics exports (names shared with openspc.metrics).
-            IngestCounter.increment("messages", len(batch))
+            counts = {"messages": len(batch)}
             if outcome.measurements:
-                IngestCounter.increment("measurements", outcome.measurements)
+                counts["measurements"] = outcome.measurements
             if outcome.replays:
-                IngestCounter.increment("redelivered", outcome.replays)
+                counts["redelivered"] = outcome.replays
+            IngestCounter.add(counts)
         outcome.committed_at = time.time()
         outcome.received = [item.received for item in batch]
         for item in batch:
@@ -542,7 +543,8 @@ class IngestWorker:
         """The batch's subgroups through the pipeline; refusals become dead letters."""
         if not inputs:
             return
-        results = process_many([op.data for op in inputs])
+        # This batch's transaction has only added readings: no characteristic row changed.
+        results = process_many([op.data for op in inputs], rows_unchanged=True)
         for op, result in zip(inputs, results, strict=True):
             data = op.data
             if isinstance(result, InputError):
