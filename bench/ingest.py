@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -59,6 +60,7 @@ if len(sys.argv) > 1 and sys.argv[1] == "--publisher":
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openspc.settings")
+os.environ.setdefault("OPENSPC_DEBUG", "0")  # as a plant runs it (DEBUG wraps every query)
 
 import django  # noqa: E402  (after the environment is set)
 
@@ -72,6 +74,19 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def batch_summary(batches: list[tuple[int, float]]) -> str:
+    """Batch count, mean size and time per batch and per message in the worker."""
+    if not batches:
+        return "  no batches"
+    sizes = [n for n, _ in batches]
+    times = [t * 1000 for _, t in batches]
+    return (
+        f"  {len(batches)} batches, mean {statistics.fmean(sizes):.0f} messages; "
+        f"process_batch p50 {percentile(times, 50):.1f} ms, p99 {percentile(times, 99):.1f} ms, "
+        f"{sum(times) / sum(sizes) * 1000:.0f} us per message"
+    )
 
 
 def main() -> None:
@@ -127,6 +142,16 @@ def main() -> None:
         WorkerOptions(url=url, client_id=f"bench-{run}", batch_size=args.batch_size),
         on_batch=on_batch,
     )
+    batches: list[tuple[int, float]] = []  # (messages, seconds in process_batch)
+    process_batch = worker.process_batch
+
+    def timed_batch(batch: list[Any]) -> BatchOutcome:
+        started = time.perf_counter()
+        outcome = process_batch(batch)
+        batches.append((len(batch), time.perf_counter() - started))
+        return outcome
+
+    worker.process_batch = timed_batch  # type: ignore[method-assign]
     events.start_background_loop()  # as manage.py ingest does
     worker.start()
     worker.connected.wait(10)
@@ -180,8 +205,10 @@ def main() -> None:
             f"sustained: {args.messages} measurements in {elapsed:.2f} s = "
             f"{args.messages / elapsed:,.0f} measurements/s (publish to commit)"
         )
+        print(batch_summary(batches))
         # Phase 2: latency at a fixed rate.
         commits.clear()
+        batches.clear()
         count = int(args.rate * args.seconds)
         sent = publish(count, args.rate, args.messages)
         wait_for(lambda: committed() >= count, timeout=600, interval=0.05)
@@ -197,6 +224,7 @@ def main() -> None:
             f"{percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
             f"max {max(latencies):.1f} ms (mean {statistics.fmean(latencies):.1f} ms)"
         )
+        print(batch_summary(batches))
     finally:
         stop.set()
         driver.join()
