@@ -41,7 +41,7 @@ def open_counts(characteristic_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     counts: dict[int, dict[str, int]] = {i: {WARNING: 0, CRITICAL: 0} for i in ids}
     rows = (
         Violation.objects.unacknowledged()
-        .filter(characteristic_id__in=ids)
+        .filter(characteristic__in_array=ids)
         .values("characteristic_id", "severity")
         .annotate(n=Count("id"))
     )

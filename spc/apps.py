@@ -7,3 +7,7 @@ class SpcConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "spc"
     verbose_name = "Statistical process control"
+
+    def ready(self) -> None:
+        """Register the ``in_array`` lookup (``spc.bulk_rows``) before any query uses it."""
+        from spc import bulk_rows  # noqa: F401

@@ -45,7 +45,9 @@ class LockedRows:
         annotated with ``node_path``. Call inside a transaction; ``reuse`` only when this
         is its first statement (no earlier write of it can hide behind a version)."""
         locking = (
-            Characteristic.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+            Characteristic.objects.select_for_update(of=("self",))
+            .filter(pk__in_array=ids)
+            .order_by("pk")
         )
         connection = connections[router.db_for_write(Characteristic)]
         if not reuse or connection.vendor != "postgresql":
@@ -64,7 +66,8 @@ class LockedRows:
         stale = [pk for pk, row_version, _ in rows if (known[pk] or ("",))[0] != row_version]
         if stale:
             # The rows are locked by this transaction: the versions read here are the same.
-            for char in Characteristic.objects.filter(pk__in=stale).annotate(row_version=version):
+            fresh = Characteristic.objects.filter(pk__in_array=stale).annotate(row_version=version)
+            for char in fresh:
                 known[char.pk] = (char.row_version, char)  # type: ignore[attr-defined]
                 self.builds += 1
             with self._guard:

@@ -17,7 +17,9 @@ from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spc.bulk_rows import pg_array
+from spc.bulk_rows import pg_array, unsaved
+from spc.models import Characteristic, Sample
+from spc.tests.factories import CharacteristicFactory, SampleFactory
 
 
 def test_literal_syntax() -> None:
@@ -67,3 +69,38 @@ def test_integers_and_instants_read_back() -> None:
     assert _read_back(pg_array([2**62, -1, None]), "bigint[]") == [2**62, -1, None]
     instant = datetime(2026, 11, 23, 13, 5, 7, 123456, tzinfo=UTC)
     assert _read_back(pg_array([instant]), "timestamptz[]") == [instant]
+
+
+@pytest.mark.django_db
+def test_in_array_selects_what_in_selects() -> None:
+    chars = [CharacteristicFactory.create() for _ in range(4)]
+    wanted = [chars[0].pk, chars[2].pk, chars[3].pk, 10**9]
+    assert set(Characteristic.objects.filter(pk__in_array=wanted)) == {
+        chars[0],
+        chars[2],
+        chars[3],
+    }
+    assert not Characteristic.objects.filter(pk__in_array=[]).exists()
+    sample = SampleFactory.create(characteristic=chars[2])
+    assert list(Sample.objects.filter(characteristic__in_array=[chars[2].pk])) == [sample]
+
+
+def test_unsaved_builds_what_the_constructor_builds() -> None:
+    stamp = datetime(2026, 11, 23, 13, 5, tzinfo=UTC)
+    values = {
+        "characteristic_id": 7,
+        "timestamp": stamp,
+        "received_at": stamp,
+        "source": "MQTT",
+        "actual_n": 1.0,
+        "value": 10.5,
+        "state": [1.0],
+    }
+    fast = unsaved(Sample, values)
+    slow = Sample(**values)
+    assert {k: v for k, v in fast.__dict__.items() if k != "_state"} == {
+        k: v for k, v in slow.__dict__.items() if k != "_state"
+    }
+    assert fast._state.adding
+    assert fast.pk is None
+    assert unsaved(Sample, {}).state is not unsaved(Sample, {}).state  # fresh defaults
