@@ -32,7 +32,7 @@ from alerts.models import Violation
 from alerts.services import card_state, open_counts
 from openspc import metrics
 from spc import events
-from spc.bulk_rows import insert_objects, insert_tuples, stored_keys, update_column
+from spc.bulk_rows import insert_objects, insert_tuples, stored_keys, unsaved, update_column
 from spc.core.errors import InputError
 from spc.core.evaluate import CharacteristicConfig, Evaluation, evaluate, window_capacity
 from spc.core.limits import limits_from_stored
@@ -390,10 +390,12 @@ def _evaluate(
     configs: dict[int, tuple[CharacteristicConfig, int]] = {}
     for cid in wanted:
         config = cached_config(chars[cid], config_for)
-        capacity = window_capacity(config)
-        configs[cid] = (config, capacity)
-        window = cache.current(chars[cid], capacity, newest.get(cid))
-        touched[cid] = (chars[cid], capacity, window)
+        configs[cid] = (config, window_capacity(config))
+    current = cache.current_many(
+        [chars[cid] for cid in wanted], {cid: configs[cid][1] for cid in wanted}, newest
+    )
+    for cid in wanted:
+        touched[cid] = (chars[cid], configs[cid][1], current[cid])
     stored: list[_Stored] = []
     for job in jobs:
         cid = job.data.characteristic_id
@@ -526,30 +528,33 @@ def _sample_row(item: _Stored, now: datetime) -> Sample:
     """The unsaved sample row of an evaluated job."""
     job, point = item.job, item.evaluation.point
     data = job.data
-    sample = Sample(
-        characteristic_id=item.char.pk,
-        timestamp=job.stamp,
-        received_at=now,
-        source=data.source,
-        idempotency_key=job.key,
-        operator=data.operator or "",
-        created_by_id=data.user_id,
-        batch_number=data.batch_number or "",
-        actual_n=point.n,
-        is_undersized=point.is_undersized,
-        mean=point.mean,
-        range=point.range,
-        std_dev=point.std_dev,
-        count=job.subgroup.count,
-        sample_size=job.subgroup.sample_size,
-        value=point.value,
-        secondary_value=point.secondary_value,
-        center_line=point.center_line,
-        ucl=point.ucl,
-        lcl=point.lcl,
-        z_score=point.z,
-        zone=point.zone.value if point.zone else "",
-        state=list(point.state),
+    sample = unsaved(
+        Sample,
+        {
+            "characteristic_id": item.char.pk,
+            "timestamp": job.stamp,
+            "received_at": now,
+            "source": data.source,
+            "idempotency_key": job.key,
+            "operator": data.operator or "",
+            "created_by_id": data.user_id,
+            "batch_number": data.batch_number or "",
+            "actual_n": point.n,
+            "is_undersized": point.is_undersized,
+            "mean": point.mean,
+            "range": point.range,
+            "std_dev": point.std_dev,
+            "count": job.subgroup.count,
+            "sample_size": job.subgroup.sample_size,
+            "value": point.value,
+            "secondary_value": point.secondary_value,
+            "center_line": point.center_line,
+            "ucl": point.ucl,
+            "lcl": point.lcl,
+            "z_score": point.z,
+            "zone": point.zone.value if point.zone else "",
+            "state": list(point.state),
+        },
     )
     Sample.characteristic.field.set_cached_value(sample, item.char)
     return sample
