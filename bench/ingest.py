@@ -106,6 +106,7 @@ def main() -> None:
     from ingest.worker import BatchOutcome, IngestWorker, WorkerOptions
     from spc import events
     from spc.models import Characteristic
+    from spc.windows import windows
 
     broker = None
     url = args.url
@@ -205,7 +206,7 @@ def main() -> None:
             f"sustained: {args.messages} measurements in {elapsed:.2f} s = "
             f"{args.messages / elapsed:,.0f} measurements/s (publish to commit)"
         )
-        print(batch_summary(batches))
+        print(batch_summary(batches) + f"; {windows.loads} window loads")
         # Phase 2: latency at a fixed rate.
         commits.clear()
         batches.clear()
