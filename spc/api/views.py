@@ -34,6 +34,7 @@ from spc.api.serializers import (
     SampleCreateSerializer,
     SampleSerializer,
 )
+from spc.api.simple_input import simple_item
 from spc.capability_study import capability_study
 from spc.chart_data import chart_data
 from spc.core.errors import InputError
@@ -219,13 +220,15 @@ class SampleViewSet(
         self, item: Any, parser: SampleCreateSerializer, user_id: int | None
     ) -> SubgroupInput | dict[str, Any]:
         """One submitted item as pipeline input, or its 400 error body."""
-        try:
-            data = parser.run_validation(item)
-        except ValidationError as exc:
-            detail = exc.detail
-            if not isinstance(detail, dict):  # e.g. null instead of an object
-                detail = {"non_field_errors": detail}
-            return {"errors": detail}
+        data = simple_item(item)
+        if data is None:
+            try:
+                data = parser.run_validation(item)
+            except ValidationError as exc:
+                detail = exc.detail
+                if not isinstance(detail, dict):  # e.g. null instead of an object
+                    detail = {"non_field_errors": detail}
+                return {"errors": detail}
         if not self._may_write(data["characteristic"]):
             return {"errors": _unknown(data["characteristic"])}
         return _subgroup_input(data, user_id)
