@@ -84,4 +84,4 @@ def test_a_moved_characteristic_is_published_under_its_new_branch() -> None:
     assert line.path.startswith(other_area.path)
     with transaction.atomic():
         (reused,) = locked_rows.lock([char.pk], reuse=True).values()
-    assert reused.node_path == line.path  # type: ignore[attr-defined]
+    assert reused.node_path == line.path
