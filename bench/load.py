@@ -472,6 +472,18 @@ def main() -> None:
                 f"max {max(values) * 1000:.0f} ms  (n = {len(values)}, "
                 f"mean {statistics.mean(values) * 1000:.0f} ms)"
             )
+    if latencies and wall_1:
+        by_minute: dict[int, list[float]] = {}
+        for s in stats:
+            for at, x in s.latencies:
+                by_minute.setdefault(max(0, int((at - wall_1) // 60) + 1), []).append(x)
+        print(
+            "latency by minute p50/p99 ms: "
+            + ", ".join(
+                f"{m + 1}: {percentile(v, 50) * 1000:.0f}/{percentile(v, 99) * 1000:.0f}"
+                for m, v in sorted(by_minute.items())
+            )
+        )
     print("memory (RSS MiB)  process: after minute 1 -> end (growth)")
     rss_1: dict[str, float] = marks.get("rss_1", {})
     rss_end: dict[str, float] = marks["rss_end"]

@@ -94,15 +94,38 @@ def observe_batch(
 ) -> None:
     """Record one ``spc.pipeline.process_many`` call: each item waited ``seconds``.
 
-    A refused item is counted by its error class; a stored or replayed one by
-    :func:`observe_processed`.
+    A refused item is counted by its error class; a stored or replayed one as
+    :func:`observe_processed` would. Label children are looked up once per distinct label
+    set and counters added once per batch (a lookup per sample was a thirtieth of the
+    ingest worker's time).
     """
+    waited: dict[str, int] = {}
+    samples: dict[tuple[str, str], int] = {}
+    rejected: dict[tuple[str, str], int] = {}
+    raised: dict[tuple[str, str], int] = {}
     for data, result in zip(items, results, strict=True):
         source = getattr(data, "source", "") or "UNKNOWN"
         if isinstance(result, Exception):
-            PIPELINE_REJECTED.labels(source, type(result).__name__).inc()
-        else:
-            observe_processed(result, seconds, source)
+            key = (source, type(result).__name__)
+            rejected[key] = rejected.get(key, 0) + 1
+            continue
+        waited[source] = waited.get(source, 0) + 1
+        created = "true" if result.created else "false"
+        samples[(source, created)] = samples.get((source, created), 0) + 1
+        if result.created:
+            for violation in result.violations:
+                rule = (str(violation.rule), violation.severity)
+                raised[rule] = raised.get(rule, 0) + 1
+    for source, count in waited.items():
+        histogram = PIPELINE_SECONDS.labels(source)
+        for _ in range(count):
+            histogram.observe(seconds)
+    for labels, count in samples.items():
+        PIPELINE_SAMPLES.labels(*labels).inc(count)
+    for labels, count in rejected.items():
+        PIPELINE_REJECTED.labels(*labels).inc(count)
+    for labels, count in raised.items():
+        VIOLATIONS_RAISED.labels(*labels).inc(count)
 
 
 def websocket_connected() -> None:

@@ -7,6 +7,7 @@ the senders use. Events are plain JSON-able dicts; consumers render them into HT
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from collections.abc import Iterable
@@ -40,7 +41,13 @@ def node_ids_of_path(path: str) -> list[int]:
 
 def groups_for(characteristic_id: int, node_path: str) -> list[str]:
     """The characteristic's group and the groups of its node and every ancestor node."""
-    return [char_group(characteristic_id)] + [node_group(i) for i in node_ids_of_path(node_path)]
+    return list(_groups_for(characteristic_id, node_path))
+
+
+@functools.lru_cache(maxsize=16384)
+def _groups_for(characteristic_id: int, node_path: str) -> tuple[str, ...]:
+    # Built once per (characteristic, path): the pipeline names the groups of every sample.
+    return (char_group(characteristic_id), *(node_group(i) for i in node_ids_of_path(node_path)))
 
 
 Message = tuple[list[str], dict[str, Any]]

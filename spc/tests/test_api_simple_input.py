@@ -22,7 +22,9 @@ numbers = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70),
     st.sampled_from([1e15, -1e15, 1e15 + 1, 10**15, 10**15 + 1, 0, -0.0, True, False]),
 )
-odd_values = st.one_of(st.none(), st.text(max_size=3), st.booleans(), st.just([]), st.just({}))
+odd_values: st.SearchStrategy[Any] = st.one_of(
+    st.none(), st.text(max_size=3), st.booleans(), st.just([]), st.just({})
+)
 texts = st.one_of(
     st.text(max_size=6),
     st.text(alphabet=" \t\nab\x00é", max_size=6),
