@@ -108,6 +108,61 @@ def _watched(layer: Any, groups: list[str]) -> list[str]:
     return [group for group in groups if members.get(group)]
 
 
+_sync_clients: dict[tuple[int, int], Any] = {}
+_sync_clients_guard = threading.Lock()
+
+
+def _sync_client(layer: Any, index: int) -> Any:
+    """A synchronous Redis client for host ``index`` of a Redis layer (cached per layer)."""
+    import redis  # only with a Redis layer
+
+    ident = (id(layer), index)
+    with _sync_clients_guard:
+        client = _sync_clients.get(ident)
+        if client is None:
+            host = dict(layer.hosts[index])
+            address = host.pop("address", None)
+            if address is None:
+                raise ValueError("only address-style Redis hosts are checked synchronously")
+            client = redis.Redis.from_url(address, **host)
+            _sync_clients[ident] = client
+        return client
+
+
+def watched_groups(groups: set[str]) -> set[str] | None:
+    """Which of ``groups`` have a member now, asked from a synchronous thread.
+
+    The pipeline builds a ``sample.processed`` event (and counts open violations for its
+    card) only for samples somebody watches: a plant charts a thousand characteristics
+    and has a few dozen on screens. The in-memory layer answers from its member table (a
+    process watches only its own sockets); a Redis layer with one pipelined EXISTS per
+    host. ``None`` means unknown: treat every group as watched.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return set()
+    if isinstance(layer, InMemoryChannelLayer):
+        members = layer.groups
+        return {group for group in groups if members.get(group)}
+    key_of = getattr(layer, "_group_key", None)
+    if key_of is None or not hasattr(layer, "consistent_hash") or not groups:
+        return None if key_of is None else set()
+    try:
+        by_host: dict[int, list[str]] = {}
+        for group in groups:
+            by_host.setdefault(layer.consistent_hash(group), []).append(group)
+        found: set[str] = set()
+        for index, names in by_host.items():
+            pipe = _sync_client(layer, index).pipeline(transaction=False)
+            for name in names:
+                pipe.exists(key_of(name))
+            found.update(n for n, e in zip(names, pipe.execute(), strict=True) if e)
+    except Exception:  # unknown: build every event, as without the check
+        logger.exception("could not check group membership")
+        return None
+    return found
+
+
 async def _groups_with_members(layer: Any, groups: set[str]) -> set[str] | None:
     """Which of ``groups`` have members on a Redis layer: one pipelined EXISTS per Redis
     host instead of two round trips per group inside ``group_send``. A plant charts

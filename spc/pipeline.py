@@ -78,7 +78,15 @@ class ProcessResult:
     sample: Sample
     violations: list[Violation]
     created: bool
-    event: dict[str, Any] = field(default_factory=dict)
+    prepared_event: dict[str, Any] | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def event(self) -> dict[str, Any]:
+        """The ``sample.processed`` event; built now (one open-count query) when the
+        pipeline skipped it because nobody watched the characteristic."""
+        if self.prepared_event is not None:
+            return self.prepared_event
+        return build_event(self.sample.characteristic, self.sample, self.violations)
 
 
 CONFIG_FIELDS = (
@@ -304,14 +312,7 @@ def _run_batch(
             replays, live = _split_replays(live, results)
             stored = _evaluate(live, chars, results, cache, touched)
             _write(stored, touched)
-            counts = open_counts(sorted({s.char.pk for s in stored})) if stored else {}
-            published: list[tuple[list[str], dict[str, Any]]] = []
-            for item in stored:
-                assert item.sample is not None
-                event = build_event(item.char, item.sample, item.violations, counts)
-                results[item.job.index] = ProcessResult(item.sample, item.violations, True, event)
-                path: str = item.char.node_path  # type: ignore[attr-defined]  # annotated
-                published.append((events.groups_for(item.char.pk, path), event))
+            published = _events_for_watched(stored, results)
             _resolve_replays(replays, chars, results)
             if published:
                 events.publish_many(published)
@@ -321,6 +322,33 @@ def _run_batch(
         raise
     for cid, (char, capacity, window) in touched.items():
         cache.put(cid, char.revision, capacity, window)
+
+
+def _events_for_watched(
+    stored: list[_Stored], results: list[ProcessResult | InputError | None]
+) -> list[tuple[list[str], dict[str, Any]]]:
+    """Fill the results of stored items; build the events of those somebody watches.
+
+    An unwatched sample's event is built only if its result's ``event`` is read.
+    """
+    if not stored:
+        return []
+    groups = [
+        events.groups_for(item.char.pk, item.char.node_path)  # type: ignore[attr-defined]
+        for item in stored
+    ]
+    watched = events.watched_groups({g for names in groups for g in names})
+    wanted = [watched is None or any(g in watched for g in names) for names in groups]
+    chars = sorted({item.char.pk for item, want in zip(stored, wanted, strict=True) if want})
+    counts = open_counts(chars) if chars else {}
+    published: list[tuple[list[str], dict[str, Any]]] = []
+    for item, names, want in zip(stored, groups, wanted, strict=True):
+        assert item.sample is not None
+        event = build_event(item.char, item.sample, item.violations, counts) if want else None
+        results[item.job.index] = ProcessResult(item.sample, item.violations, True, event)
+        if event is not None:
+            published.append((names, event))
+    return published
 
 
 def _refuse_unknown_and_inactive(
@@ -511,7 +539,7 @@ def _resolve_replays(
             earlier = results[target.index]
             if isinstance(earlier, ProcessResult):
                 results[job.index] = ProcessResult(
-                    earlier.sample, earlier.violations, False, earlier.event
+                    earlier.sample, earlier.violations, False, earlier.prepared_event
                 )
             else:  # the first copy was refused: so is this one
                 results[job.index] = earlier

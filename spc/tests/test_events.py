@@ -75,3 +75,49 @@ def test_a_full_backlog_drops_and_counts_instead_of_growing(
     assert events.dropped == before + 1
     monkeypatch.undo()
     loop.close()
+
+
+def test_watched_groups_asks_redis_synchronously(
+    layer: RedisChannelLayer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
+
+    async def join() -> None:
+        await layer.group_add("node.4", await layer.new_channel())
+
+    asyncio.run(join())
+    assert events.watched_groups({"char.1", "node.4", "node.5"}) == {"node.4"}
+    assert events.watched_groups(set()) == set()
+    asyncio.run(layer.flush())
+    assert events.watched_groups({"node.4"}) == set()
+
+
+@pytest.mark.django_db
+def test_events_are_built_for_watched_samples_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from channels.layers import InMemoryChannelLayer
+
+    from spc.pipeline import SubgroupInput, process_many
+    from spc.tests.factories import CharacteristicFactory
+
+    memory = InMemoryChannelLayer()
+    monkeypatch.setattr(events, "get_channel_layer", lambda: memory)
+    watched, unwatched = (
+        CharacteristicFactory.create(center_line=10.0, ucl=13.0, lcl=7.0) for _ in range(2)
+    )
+
+    async def watch() -> None:
+        await memory.group_add(events.char_group(watched.pk), await memory.new_channel())
+
+    asyncio.run(watch())
+    seen, unseen = process_many(
+        [SubgroupInput(characteristic_id=c.pk, measurements=(14.0,)) for c in (watched, unwatched)]
+    )
+    assert not isinstance(seen, Exception)
+    assert not isinstance(unseen, Exception)
+    assert seen.prepared_event is not None
+    assert unseen.prepared_event is None
+    # Read anyway, the unwatched event is built on demand and says the same things.
+    event = unseen.event
+    assert event["sample"]["id"] == unseen.sample.pk
+    assert event["open_violations"] == {"WARNING": 0, "CRITICAL": 1}
+    assert event["state"] == seen.event["state"] == "CRITICAL"
