@@ -108,6 +108,14 @@ def _watched(layer: Any, groups: list[str]) -> list[str]:
     return [group for group in groups if members.get(group)]
 
 
+def _by_host(layer: Any, groups: set[str]) -> dict[int, list[str]]:
+    """Groups by the index of the Redis host that keeps them."""
+    by_host: dict[int, list[str]] = {}
+    for group in groups:
+        by_host.setdefault(layer.consistent_hash(group), []).append(group)
+    return by_host
+
+
 _sync_clients: dict[tuple[int, int], Any] = {}
 _sync_clients_guard = threading.Lock()
 
@@ -148,11 +156,8 @@ def watched_groups(groups: set[str]) -> set[str] | None:
     if key_of is None or not hasattr(layer, "consistent_hash") or not groups:
         return None if key_of is None else set()
     try:
-        by_host: dict[int, list[str]] = {}
-        for group in groups:
-            by_host.setdefault(layer.consistent_hash(group), []).append(group)
         found: set[str] = set()
-        for index, names in by_host.items():
+        for index, names in _by_host(layer, groups).items():
             pipe = _sync_client(layer, index).pipeline(transaction=False)
             for name in names:
                 pipe.exists(key_of(name))
@@ -172,11 +177,8 @@ async def _groups_with_members(layer: Any, groups: set[str]) -> set[str] | None:
     if key_of is None or not hasattr(layer, "consistent_hash"):
         return None
     try:
-        by_host: dict[int, list[str]] = {}
-        for group in groups:
-            by_host.setdefault(layer.consistent_hash(group), []).append(group)
         found: set[str] = set()
-        for index, names in by_host.items():
+        for index, names in _by_host(layer, groups).items():
             pipe = layer.connection(index).pipeline(transaction=False)
             for name in names:
                 pipe.exists(key_of(name))
