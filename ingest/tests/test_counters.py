@@ -23,4 +23,3 @@ def test_add_creates_then_accumulates() -> None:
 def test_adding_nothing_writes_nothing() -> None:
     IngestCounter.add({})
     assert values() == {}
-

@@ -66,8 +66,10 @@ def test_subgroup_closes_at_nominal_n(make_worker: Any, publisher: Publisher) ->
     # Until all seven are handled, the first two readings alone also leave two pending.
     drive(
         worker,
-        lambda: PendingReading.objects.count() == 7
-        and PendingReading.objects.filter(sample_id__isnull=True).count() == 2,
+        lambda: (
+            PendingReading.objects.count() == 7
+            and PendingReading.objects.filter(sample_id__isnull=True).count() == 2
+        ),
     )
     (sample,) = samples(char)
     assert [m.value for m in sample.measurements.all()] == [10, 11, 12, 13, 14]
