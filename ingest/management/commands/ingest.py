@@ -29,6 +29,12 @@ class Command(BaseCommand):
         parser.add_argument("--host-id", default="openspc", help="Sparkplug host id (STATE).")
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument(
+            "--linger-ms",
+            type=float,
+            default=20.0,
+            help="Milliseconds to wait for more messages after the first of a batch.",
+        )
+        parser.add_argument(
             "--partition",
             default=None,
             help="INDEX/COUNT: this worker takes characteristics with id %% COUNT == INDEX.",
@@ -54,6 +60,7 @@ class Command(BaseCommand):
                 ca_file=options["ca_file"],
                 host_id=options["host_id"],
                 batch_size=options["batch_size"],
+                linger=max(0.0, options["linger_ms"]) / 1000,
                 partition=partition,
                 events_topic=options["events_topic"],
             )
