@@ -10,6 +10,17 @@ from django import forms
 from django_filters.fields import IsoDateTimeField
 
 
+def in_utc(parsed: datetime | None) -> datetime | None:
+    """An aware date-time expressed in UTC (naive and ``None`` pass through); an instant
+    outside the representable range is a field error."""
+    if parsed is None or parsed.tzinfo is None:
+        return parsed
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:
+        raise forms.ValidationError("Date-time out of range.", code="invalid") from exc
+
+
 class UTCIsoDateTimeField(IsoDateTimeField):
     """An ISO 8601 date-time, normalised to UTC.
 
@@ -20,13 +31,7 @@ class UTCIsoDateTimeField(IsoDateTimeField):
 
     def to_python(self, value: object) -> datetime | None:
         """Parse as django-filter does, then express the instant in UTC."""
-        parsed: datetime | None = super().to_python(value)
-        if parsed is None or parsed.tzinfo is None:
-            return parsed
-        try:
-            return parsed.astimezone(UTC)
-        except OverflowError as exc:
-            raise forms.ValidationError("Date-time out of range.", code="invalid") from exc
+        return in_utc(super().to_python(value))
 
 
 class UTCDateTimeField(forms.DateTimeField):
@@ -35,13 +40,7 @@ class UTCDateTimeField(forms.DateTimeField):
 
     def to_python(self, value: Any) -> datetime | None:
         """Parse as Django does, then express the instant in UTC."""
-        parsed: datetime | None = super().to_python(value)
-        if parsed is None or parsed.tzinfo is None:
-            return parsed
-        try:
-            return parsed.astimezone(UTC)
-        except OverflowError as exc:
-            raise forms.ValidationError("Date-time out of range.", code="invalid") from exc
+        return in_utc(super().to_python(value))
 
 
 class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

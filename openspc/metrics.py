@@ -80,24 +80,15 @@ WEBSOCKET_CLIENTS = Gauge(
 )
 
 
-def observe_processed(result: ProcessResult, seconds: float, source: str) -> None:
-    """Record one pipeline call: its latency, the sample and the violations it raised."""
-    PIPELINE_SECONDS.labels(source).observe(seconds)
-    PIPELINE_SAMPLES.labels(source, "true" if result.created else "false").inc()
-    if result.created:
-        for violation in result.violations:
-            VIOLATIONS_RAISED.labels(str(violation.rule), violation.severity).inc()
-
-
 def observe_batch(
     items: Sequence[SubgroupInput], results: Sequence[ProcessResult | Exception], seconds: float
 ) -> None:
     """Record one ``spc.pipeline.process_many`` call: each item waited ``seconds``.
 
-    A refused item is counted by its error class; a stored or replayed one as
-    :func:`observe_processed` would. Label children are looked up once per distinct label
-    set and counters added once per batch (a lookup per sample was a thirtieth of the
-    ingest worker's time).
+    A refused item is counted by its error class; a stored or replayed one by source and
+    whether it was created, with the violations it raised by rule. Label children are
+    looked up once per distinct label set and counters added once per batch (a lookup per
+    sample was a thirtieth of the ingest worker's time).
     """
     waited: dict[str, int] = {}
     samples: dict[tuple[str, str], int] = {}

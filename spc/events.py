@@ -150,8 +150,7 @@ def watched_groups(groups: set[str]) -> set[str] | None:
     if layer is None:
         return set()
     if isinstance(layer, InMemoryChannelLayer):
-        members = layer.groups
-        return {group for group in groups if members.get(group)}
+        return set(_watched(layer, list(groups)))
     key_of = getattr(layer, "_group_key", None)
     if key_of is None or not hasattr(layer, "consistent_hash") or not groups:
         return None if key_of is None else set()

@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connections, router
@@ -83,6 +83,11 @@ def load_window(characteristic_id: int, capacity: int) -> RollingWindow:
         .values(*POINT_FIELDS)[:capacity]
     )
     rows.reverse()
+    return _window_of(rows, capacity)
+
+
+def _window_of(rows: list[dict[str, Any]], capacity: int) -> RollingWindow:
+    """A window of stored points (rows of ``POINT_FIELDS``, oldest first)."""
     return RollingWindow.from_points(((point_from_row(r), r["id"]) for r in rows), capacity)
 
 
@@ -115,13 +120,10 @@ def load_windows(capacities: dict[int, int]) -> dict[int, RollingWindow]:
             if isinstance(row["state"], str):  # Django reads jsonb as text for JSONField
                 row["state"] = json.loads(row["state"])
             rows[cid].append(row)
-    windows = {}
-    for cid in ids:
-        points = sorted(rows[cid], key=lambda row: row["id"])
-        windows[cid] = RollingWindow.from_points(
-            ((point_from_row(r), r["id"]) for r in points), capacities[cid]
-        )
-    return windows
+    return {
+        cid: _window_of(sorted(rows[cid], key=lambda row: row["id"]), capacities[cid])
+        for cid in ids
+    }
 
 
 def newest_included_id(characteristic_id: int) -> int | None:
@@ -194,21 +196,10 @@ class WindowCache:
         (``None``: the characteristic has none); otherwise it is queried here.
         Call with the characteristic's lock held and its row locked in the transaction.
         """
-        with self._guard:
-            cached = self._windows.get(char.pk)
-            if cached is not None:
-                self._windows.move_to_end(char.pk)
-        if cached is not None and cached.revision == char.revision and cached.capacity >= capacity:
-            keys = cached.window.keys()
-            newest = keys[-1] if keys else None
-            if newest_id is _UNKNOWN:
-                newest_id = newest_included_id(char.pk)
-            if newest == newest_id:
-                return cached.window
-        window = load_window(char.pk, capacity)
-        self.loads += 1
-        self.put(char.pk, char.revision, capacity, window)
-        return window
+        if newest_id is _UNKNOWN:
+            newest_id = newest_included_id(char.pk)
+        newest = {} if newest_id is None else {char.pk: cast(int, newest_id)}
+        return self.current_many([char], {char.pk: capacity}, newest)[char.pk]
 
     def current_many(
         self, chars: list[Characteristic], capacities: dict[int, int], newest: dict[int, int]
