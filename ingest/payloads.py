@@ -96,6 +96,10 @@ def _from_object(data: dict[str, Any]) -> Reading:
         message_id = str(message_id)
         if not message_id or len(message_id) > MAX_ID_LENGTH:
             raise PayloadError("invalid_json", "'id' must be 1 to 100 characters")
+        if "\x00" in message_id or any(0xD800 <= ord(c) <= 0xDFFF for c in message_id):
+            # JSON escapes can spell both; neither can be stored as text (PostgreSQL
+            # refuses NUL, UTF-8 has no lone surrogates), and the batch would fail.
+            raise PayloadError("invalid_json", "'id' must not contain NUL or lone surrogates")
     timestamp = parse_timestamp(data["timestamp"]) if data.get("timestamp") is not None else None
     sample_size = _number(data["sample_size"]) if data.get("sample_size") is not None else None
     return Reading(

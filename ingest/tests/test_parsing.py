@@ -40,6 +40,14 @@ def test_object_with_timestamp_and_id() -> None:
     assert epoch.timestamp == datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("escaped", [rb"a\u0000b", rb"\ud800", rb"x\udfff"])
+def test_an_id_that_cannot_be_stored_as_text_is_refused(escaped: bytes) -> None:
+    with pytest.raises(PayloadError) as refused:
+        parse_plain(b'{"value": 1, "id": "' + escaped + b'"}')
+    assert refused.value.reason == "invalid_json"
+    assert parse_plain(rb'{"value": 1, "id": "caf\u00e9"}').message_id == "caf\u00e9"
+
+
 @pytest.mark.parametrize(
     ("payload", "reason"),
     [
