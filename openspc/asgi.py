@@ -2,10 +2,10 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+from openspc.pooled_asgi import get_pooled_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openspc.settings")
-django_asgi_app = get_asgi_application()
+django_asgi_app = get_pooled_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -92,6 +92,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "openspc.urls"
 ASGI_APPLICATION = "openspc.asgi.application"
+#: Long-lived threads that run HTTP requests' synchronous code in the server, each with
+#: its own database connection (``openspc.pooled_asgi``); more requests than this wait.
+HTTP_THREADS = env_int("OPENSPC_HTTP_THREADS", 8)
 WSGI_APPLICATION = None
 
 TEMPLATES = [
@@ -122,6 +125,12 @@ SQLITE_INIT = (
 )
 
 
+#: Seconds a request thread keeps its database connection. The server's request threads
+#: live as long as the process (``openspc.pooled_asgi``), so reusing their connections
+#: saves a connect (and SQLite's pragmas) per request.
+CONN_MAX_AGE_DEFAULT = 60
+
+
 def database_config(url: str) -> dict[str, Any]:
     """Return the default database settings for ``url`` (empty: embedded SQLite)."""
     if not url:
@@ -135,6 +144,7 @@ def database_config(url: str) -> dict[str, Any]:
                 "timeout": 5,
             },
             "TEST": {"NAME": env_str("OPENSPC_SQLITE_TEST_PATH") or None},
+            "CONN_MAX_AGE": env_int("OPENSPC_DB_CONN_MAX_AGE", CONN_MAX_AGE_DEFAULT),
         }
     config: dict[str, Any] = environ.Env.db_url_config(url)
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -144,7 +154,10 @@ def database_config(url: str) -> dict[str, Any]:
         options.setdefault("init_command", SQLITE_INIT)
         options.setdefault("transaction_mode", "IMMEDIATE")
         options.setdefault("timeout", 5)
-    config.setdefault("CONN_MAX_AGE", env_int("OPENSPC_DB_CONN_MAX_AGE", 0))
+    config.setdefault("CONN_MAX_AGE", env_int("OPENSPC_DB_CONN_MAX_AGE", CONN_MAX_AGE_DEFAULT))
+    # A reused connection is checked once per request, so one that a database restart
+    # broke is replaced instead of failing the request.
+    config.setdefault("CONN_HEALTH_CHECKS", True)
     return config
 
 
