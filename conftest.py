@@ -26,6 +26,19 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("openspc")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _connections_closed_after_use() -> None:
+    """Each thread's database connection closes after its request or consumer call.
+
+    The server keeps connections for ``CONN_MAX_AGE`` (60 s by default) on threads that
+    live as long as the process, such as the request pool and asgiref's single thread.
+    In tests such a connection would outlive the test database and stop its teardown.
+    """
+    from django.db import connections
+
+    connections.settings["default"]["CONN_MAX_AGE"] = 0
+
+
 def service_available(port: int, host: str = "127.0.0.1") -> bool:
     """True when something listens on ``host:port``."""
     with socket.socket() as sock:
