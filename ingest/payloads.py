@@ -48,7 +48,7 @@ def parse_plain(payload: bytes) -> Reading:
     if not text:
         raise PayloadError("empty", "empty payload")
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = _DECODER.decode(text)
     except _NonFiniteError as exc:
         raise PayloadError("non_finite", str(exc)) from exc
     except ValueError as exc:
@@ -64,6 +64,10 @@ class _NonFiniteError(Exception):
 
 def _reject_constant(name: str) -> float:
     raise _NonFiniteError(f"{name} is not a finite number")
+
+
+#: One decoder for every message: ``json.loads`` with an option builds a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def _number(value: Any) -> float:

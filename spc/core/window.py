@@ -40,8 +40,18 @@ class RollingWindow:
         self.total += 1
 
     def rekey(self, mapping: dict[Hashable, Hashable]) -> None:
-        """Replace held keys found in ``mapping`` (placeholders become stored ids)."""
-        self._keys = deque((mapping.get(k, k) for k in self._keys), maxlen=self.capacity)
+        """Replace the keys of the newest points that ``mapping`` holds (placeholders
+        become stored ids), from the newest back to the first key it does not hold.
+
+        Placeholders are the keys of the points appended since the last store, so they
+        are always the newest; the pipeline rekeys every window a batch touched, and
+        rebuilding whole windows cost more than the few keys that change.
+        """
+        keys = self._keys
+        index = len(keys) - 1
+        while index >= 0 and keys[index] in mapping:
+            keys[index] = mapping[keys[index]]
+            index -= 1
 
     def newest_key(self) -> Hashable | None:
         """The key of the newest point, or None for an empty window."""

@@ -46,6 +46,19 @@ def test_from_points_keeps_the_newest_and_counts_all() -> None:
     assert window.capacity == 4
 
 
+def test_rekey_replaces_the_newest_placeholders_and_keeps_the_rest() -> None:
+    window = RollingWindow(4)
+    for key in (6, 7, 8, -1, -2):
+        window.append(charted(0.0), key)
+    window.rekey({-1: 21, -2: 22, 7: 99})  # 7 lies behind 8, which it does not hold
+    assert window.keys() == (7, 8, 21, 22)
+    window.append(charted(0.0), -1)
+    window.rekey({-1: 23})
+    assert window.keys() == (8, 21, 22, 23)
+    window.rekey({})
+    assert window.keys() == (8, 21, 22, 23)
+
+
 def test_z_tail_stops_at_the_newest_point_without_limits() -> None:
     zs = [0.1, None, 0.2, None, 0.3, -0.4, 0.5]
     window = RollingWindow.from_points(((charted(z), i) for i, z in enumerate(zs)), 10)
