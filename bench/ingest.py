@@ -8,9 +8,14 @@ on plain topics, then runs two phases with the worker in this process:
 1. sustained: another process (``--publisher``) publishes ``--messages`` QoS 1 messages as
    fast as the broker takes them; prints measurements per second from the start of
    publishing to the last commit;
-2. paced: publish at ``--rate`` messages per second for ``--seconds``; prints p50/p99
-   latency from publish to commit (messages are matched to commits in publish order,
-   which one publisher and one subscriber at QoS 1 preserve).
+2. paced: the publisher process publishes at ``--rate`` messages per second for
+   ``--seconds`` and reports each publish time; prints p50/p99 latency from publish to
+   commit (messages are matched to commits in publish order, which one publisher and one
+   subscriber at QoS 1 preserve).
+
+The publisher is a separate process (the machines are other hosts) that writes MQTT
+packets itself; with paho in this process its CPU and its share of the worker's
+interpreter lock counted against the worker.
 
 With ``--workers N`` (N > 1) the sustained phase runs N ``manage.py ingest --partition
 i/N`` processes instead, as a plant scales ingest out, and reads progress from their
@@ -54,9 +59,20 @@ def _mqtt_string(text: str) -> bytes:
     return len(data).to_bytes(2, "big") + data
 
 
-def publisher_process(port: int, prefix: str, count: int, characteristics: int) -> None:
-    """``--publisher``: publish ``count`` QoS 1 readings of a stable process as fast as the
-    broker takes them, round robin over the characteristics' topics.
+def publisher_process(
+    port: int,
+    topic_prefix: str,
+    id_prefix: str,
+    first: int,
+    count: int,
+    characteristics: int,
+    rate: float,
+    times_path: str,
+) -> None:
+    """``--publisher``: publish ``count`` QoS 1 readings of a stable process (CL 10,
+    sigma 1: violations as rare as in a real plant), numbered from ``first``, round robin
+    over the characteristics' topics; as fast as the broker takes them, or ``rate`` per
+    second. With a ``times_path`` (not ``-``), writes each message's publish time there.
 
     It runs in a separate process, as a plant's machines are, and writes MQTT 3.1.1
     packets to the socket itself, up to :data:`WINDOW` unacknowledged at a time: the
@@ -65,7 +81,7 @@ def publisher_process(port: int, prefix: str, count: int, characteristics: int) 
     """
     import socket
 
-    rng = random.Random(5)
+    rng = random.Random(first)
     sock = socket.create_connection(("127.0.0.1", port))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     connect = _mqtt_string("MQTT") + bytes([4, 0x02]) + (60).to_bytes(2, "big")
@@ -85,37 +101,50 @@ def publisher_process(port: int, prefix: str, count: int, characteristics: int) 
                 acked.release()
             pending = pending[whole * 4 :]
 
-    threading.Thread(target=read_acks, daemon=True).start()
-    sent = released = 0
-    while sent < count:
-        chunk = bytearray()
-        chunk_size = min(WINDOW // 2, count - sent)
-        for j in range(chunk_size):
-            k = sent + j
-            body = json.dumps({"value": round(rng.gauss(10.0, 1.0), 4), "id": f"{prefix}-s{k}"})
-            packet_id = (k % WINDOW) + 1
-            variable = _mqtt_string(f"{prefix}/{k % characteristics}") + packet_id.to_bytes(
-                2, "big"
-            )
-            payload = body.encode()
-            chunk += b"\x32" + _remaining_length(len(variable) + len(payload))
-            chunk += variable + payload
-        while sent + chunk_size - released > WINDOW:  # ids in use until acknowledged
-            if not acked.acquire(timeout=120):
-                raise SystemExit("the broker stopped acknowledging")
-            released += 1
-        sock.sendall(chunk)
-        sent += chunk_size
-    while released < sent:  # what is still in flight
+    def packet(k: int) -> bytes:
+        number = first + k
+        body = json.dumps({"value": round(rng.gauss(10.0, 1.0), 4), "id": f"{id_prefix}{number}"})
+        topic = _mqtt_string(f"{topic_prefix}/{number % characteristics}")
+        variable = topic + ((k % WINDOW) + 1).to_bytes(2, "big")  # the packet id
+        payload = body.encode()
+        return b"\x32" + _remaining_length(len(variable) + len(payload)) + variable + payload
+
+    def wait_for_ack() -> None:
         if not acked.acquire(timeout=120):
             raise SystemExit("the broker stopped acknowledging")
+
+    threading.Thread(target=read_acks, daemon=True).start()
+    times: list[float] = []
+    per_write = 1 if rate else WINDOW // 2
+    started = time.perf_counter()
+    sent = released = 0
+    while sent < count:
+        if rate:
+            delay = started + sent / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+        size = min(per_write, count - sent)
+        chunk = b"".join(packet(k) for k in range(sent, sent + size))
+        while sent + size - released > WINDOW:  # packet ids in use until acknowledged
+            wait_for_ack()
+            released += 1
+        times.append(time.time())
+        sock.sendall(chunk)
+        sent += size
+    while released < sent:  # what is still in flight
+        wait_for_ack()
         released += 1
     sock.sendall(b"\xe0\x00")  # DISCONNECT
     sock.close()
+    if times_path != "-":
+        Path(times_path).write_text(json.dumps(times))
 
 
 if len(sys.argv) > 1 and sys.argv[1] == "--publisher":
-    publisher_process(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+    port_, topic_, id_, first_, count_, chars_, rate_, times_ = sys.argv[2:10]
+    publisher_process(
+        int(port_), topic_, id_, int(first_), int(count_), int(chars_), float(rate_), times_
+    )
     sys.exit(0)
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
@@ -149,8 +178,16 @@ def batch_summary(batches: list[tuple[int, float]]) -> str:
     )
 
 
-def start_publisher(port: int, run: str, args: argparse.Namespace) -> subprocess.Popen[bytes]:
-    """The ``--publisher`` process for the sustained phase."""
+def start_publisher(
+    port: int,
+    run: str,
+    first: int,
+    count: int,
+    characteristics: int,
+    rate: float = 0.0,
+    times_path: Path | None = None,
+) -> subprocess.Popen[bytes]:
+    """A ``--publisher`` process for ``bench/<run>/<i>`` topics, ids ``<run>-<n>``."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -158,8 +195,12 @@ def start_publisher(port: int, run: str, args: argparse.Namespace) -> subprocess
             "--publisher",
             str(port),
             f"bench/{run}",
-            str(args.messages),
-            str(args.characteristics),
+            f"{run}-",
+            str(first),
+            str(count),
+            str(characteristics),
+            str(rate),
+            str(times_path) if times_path else "-",
         ]
     )
 
@@ -223,7 +264,7 @@ def sustained_in_processes(args: argparse.Namespace, url: str, run: str) -> None
         wait_for(probes_stored, timeout=120, interval=1.0)
         baseline = measurements_counted()
         t0 = time.time()
-        feeder = start_publisher(port, run, args)
+        feeder = start_publisher(port, run, 0, args.messages, args.characteristics)
         done = wait_for(
             lambda: measurements_counted() - baseline >= args.messages and time.time(),
             timeout=600,
@@ -264,7 +305,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from hierarchy.models import Level, Node
-    from ingest.tests.broker import Broker, Publisher, wait_for
+    from ingest.tests.broker import Broker, wait_for
     from ingest.worker import BatchOutcome, IngestWorker, WorkerOptions
     from spc import events
     from spc.models import Characteristic
@@ -323,27 +364,19 @@ def main() -> None:
     worker.start()
     worker.connected.wait(10)
     worker.subscribed.wait(10)
-    publisher = Publisher(port)
     stop = threading.Event()
     driver = threading.Thread(target=lambda: [worker.step(0.05) for _ in iter(stop.is_set, True)])
     driver.start()
 
-    rng = random.Random(7)
-
-    def publish(count: int, rate: float | None, offset: int) -> list[float]:
-        times: list[float] = []
-        started = time.perf_counter()
-        for k in range(count):
-            if rate:
-                delay = started + k / rate - time.perf_counter()
-                if delay > 0:
-                    time.sleep(delay)
-            i = (offset + k) % args.characteristics
-            # A stable process (CL 10, sigma 1): violations as rare as in a real plant.
-            value = round(rng.gauss(10.0, 1.0), 4)
-            body = json.dumps({"value": value, "id": f"{run}-{offset + k}"})
-            times.append(time.time())
-            publisher.client.publish(f"bench/{run}/{i}", body, qos=1)
+    def publish(count: int, rate: float, first: int) -> list[float]:
+        """Publish from another process; the publish time of each message."""
+        times_path = Path(tempfile.mkdtemp(prefix="bench_ingest_")) / "times.json"
+        feeder = start_publisher(
+            port, run, first, count, args.characteristics, rate=rate, times_path=times_path
+        )
+        if feeder.wait(600) != 0:
+            raise SystemExit("the publisher failed")
+        times: list[float] = json.loads(times_path.read_text())
         return times
 
     def committed() -> int:
@@ -354,7 +387,7 @@ def main() -> None:
             # Phase 1: sustained throughput, published by another process.
             commits.clear()
             t0 = time.time()
-            feeder = start_publisher(port, run, args)
+            feeder = start_publisher(port, run, 0, args.messages, args.characteristics)
             wait_for(lambda: committed() >= args.messages, timeout=600, interval=0.05)
             feeder.wait(60)
             elapsed = commits[-1][0] - t0
@@ -365,7 +398,7 @@ def main() -> None:
             print(batch_summary(batches) + f"; {windows.loads} window loads")
         # Phase 2: latency at a fixed rate.
         if args.workers > 1:  # this worker's windows are cold: load them untimed
-            publish(args.characteristics, None, args.messages + int(args.rate * args.seconds))
+            publish(args.characteristics, 0.0, args.messages + int(args.rate * args.seconds))
             wait_for(lambda: committed() >= args.characteristics, timeout=600, interval=0.05)
         commits.clear()
         batches.clear()
@@ -388,7 +421,6 @@ def main() -> None:
     finally:
         stop.set()
         driver.join()
-        publisher.close()
         worker.shutdown()
         if broker is not None:
             broker.cleanup()
