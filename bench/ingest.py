@@ -41,23 +41,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from ingest.mqtt_wire import mqtt_string, remaining_length  # after the path: stdlib only
 
 WINDOW = 1000  # QoS 1 publishes in flight: two alternating ranges of packet ids
-
-
-def _remaining_length(size: int) -> bytes:
-    """MQTT's variable-length encoding of a packet's remaining length."""
-    out = bytearray()
-    while True:
-        byte, size = size % 128, size // 128
-        out.append(byte | (0x80 if size else 0))
-        if not size:
-            return bytes(out)
-
-
-def _mqtt_string(text: str) -> bytes:
-    data = text.encode()
-    return len(data).to_bytes(2, "big") + data
 
 
 def publisher_process(
@@ -85,9 +71,9 @@ def publisher_process(
     rng = random.Random(first)
     sock = socket.create_connection(("127.0.0.1", port))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    connect = _mqtt_string("MQTT") + bytes([4, 0x02]) + (60).to_bytes(2, "big")
-    connect += _mqtt_string(f"bench-publisher-{os.getpid()}")
-    sock.sendall(b"\x10" + _remaining_length(len(connect)) + connect)
+    connect = mqtt_string("MQTT") + bytes([4, 0x02]) + (60).to_bytes(2, "big")
+    connect += mqtt_string(f"bench-publisher-{os.getpid()}")
+    sock.sendall(b"\x10" + remaining_length(len(connect)) + connect)
     if sock.recv(4)[:1] != b"\x20":
         raise SystemExit("the broker refused the publisher's CONNECT")
     acked = threading.Semaphore(0)
@@ -111,10 +97,10 @@ def publisher_process(
     def packet(k: int) -> bytes:
         number = first + k
         body = json.dumps({"value": round(rng.gauss(10.0, 1.0), 4), "id": f"{id_prefix}{number}"})
-        topic = _mqtt_string(f"{topic_prefix}/{number % characteristics}")
+        topic = mqtt_string(f"{topic_prefix}/{number % characteristics}")
         variable = topic + ((k % WINDOW) + 1).to_bytes(2, "big")  # the packet id
         payload = body.encode()
-        return b"\x32" + _remaining_length(len(variable) + len(payload)) + variable + payload
+        return b"\x32" + remaining_length(len(variable) + len(payload)) + variable + payload
 
     def wait_for_ack() -> None:
         if not acked.acquire(timeout=120):

@@ -28,6 +28,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from ingest.mqtt_wire import mqtt_string, remaining_length
+
 CHECK_TIMEOUT = 3.0
 MQTT_DEFAULT_PORTS = {"mqtt": 1883, "tcp": 1883, "mqtts": 8883, "ssl": 8883}
 
@@ -79,34 +81,19 @@ def check_channel_layer() -> None:
     async_to_sync(round_trip)()
 
 
-def _mqtt_string(text: str) -> bytes:
-    data = text.encode("utf-8")
-    return struct.pack("!H", len(data)) + data
-
-
-def _remaining_length(length: int) -> bytes:
-    """MQTT variable-length encoding of a packet's remaining length."""
-    out = bytearray()
-    while True:
-        byte, length = length % 128, length // 128
-        out.append(byte | (0x80 if length else 0))
-        if not length:
-            return bytes(out)
-
-
 def mqtt_connect_packet(client_id: str, username: str = "", password: str = "") -> bytes:
     """An MQTT 3.1.1 CONNECT packet with a clean session and a 10 s keep-alive."""
     flags = 0x02
-    payload = _mqtt_string(client_id)
+    payload = mqtt_string(client_id)
     if username:
         flags |= 0x80
-        payload += _mqtt_string(username)
+        payload += mqtt_string(username)
         if password:
             flags |= 0x40
-            payload += _mqtt_string(password)
-    variable = _mqtt_string("MQTT") + bytes([4, flags]) + struct.pack("!H", 10)
+            payload += mqtt_string(password)
+    variable = mqtt_string("MQTT") + bytes([4, flags]) + struct.pack("!H", 10)
     body = variable + payload
-    return bytes([0x10]) + _remaining_length(len(body)) + body
+    return bytes([0x10]) + remaining_length(len(body)) + body
 
 
 def _read_exactly(sock: socket.socket, count: int) -> bytes:

@@ -1,0 +1,23 @@
+"""MQTT wire encoding for the places that write packets themselves rather than through
+paho: the readiness probe (``openspc.health``) and the benchmark's publisher.
+
+Standard library only, so a process can use it without setting Django up.
+"""
+
+from __future__ import annotations
+
+
+def mqtt_string(text: str) -> bytes:
+    """A UTF-8 string as MQTT encodes it: two bytes of length, then the bytes."""
+    data = text.encode("utf-8")
+    return len(data).to_bytes(2, "big") + data
+
+
+def remaining_length(length: int) -> bytes:
+    """MQTT's variable-length encoding of a packet's remaining length."""
+    out = bytearray()
+    while True:
+        byte, length = length % 128, length // 128
+        out.append(byte | (0x80 if length else 0))
+        if not length:
+            return bytes(out)
