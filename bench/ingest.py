@@ -41,7 +41,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ingest.mqtt_wire import mqtt_string, remaining_length  # after the path: stdlib only
+from ingest.mqtt_wire import (  # after the path: standard library only
+    mqtt_connect_packet,
+    mqtt_string,
+    remaining_length,
+)
 
 WINDOW = 1000  # QoS 1 publishes in flight: two alternating ranges of packet ids
 
@@ -71,9 +75,7 @@ def publisher_process(
     rng = random.Random(first)
     sock = socket.create_connection(("127.0.0.1", port))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    connect = mqtt_string("MQTT") + bytes([4, 0x02]) + (60).to_bytes(2, "big")
-    connect += mqtt_string(f"bench-publisher-{os.getpid()}")
-    sock.sendall(b"\x10" + remaining_length(len(connect)) + connect)
+    sock.sendall(mqtt_connect_packet(f"bench-publisher-{os.getpid()}", keep_alive=60))
     if sock.recv(4)[:1] != b"\x20":
         raise SystemExit("the broker refused the publisher's CONNECT")
     acked = threading.Semaphore(0)

@@ -1,5 +1,5 @@
-"""MQTT wire encoding for the places that write packets themselves rather than through
-paho: the readiness probe (``openspc.health``) and the benchmark's publisher.
+"""MQTT 3.1.1 wire encoding for the places that write packets themselves rather than
+through paho: the readiness probe (``openspc.health``) and the benchmark's publisher.
 
 Standard library only, so a process can use it without setting Django up.
 """
@@ -21,3 +21,20 @@ def remaining_length(length: int) -> bytes:
         out.append(byte | (0x80 if length else 0))
         if not length:
             return bytes(out)
+
+
+def mqtt_connect_packet(
+    client_id: str, username: str = "", password: str = "", keep_alive: int = 10
+) -> bytes:
+    """An MQTT 3.1.1 CONNECT packet with a clean session."""
+    flags = 0x02
+    payload = mqtt_string(client_id)
+    if username:
+        flags |= 0x80
+        payload += mqtt_string(username)
+        if password:
+            flags |= 0x40
+            payload += mqtt_string(password)
+    variable = mqtt_string("MQTT") + bytes([4, flags]) + keep_alive.to_bytes(2, "big")
+    body = variable + payload
+    return b"\x10" + remaining_length(len(body)) + body

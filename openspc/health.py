@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-import struct
 import time
 import uuid
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from ingest.mqtt_wire import mqtt_string, remaining_length
+from ingest.mqtt_wire import mqtt_connect_packet
 
 CHECK_TIMEOUT = 3.0
 MQTT_DEFAULT_PORTS = {"mqtt": 1883, "tcp": 1883, "mqtts": 8883, "ssl": 8883}
@@ -79,21 +78,6 @@ def check_channel_layer() -> None:
             raise CheckError("the channel layer returned another message")
 
     async_to_sync(round_trip)()
-
-
-def mqtt_connect_packet(client_id: str, username: str = "", password: str = "") -> bytes:
-    """An MQTT 3.1.1 CONNECT packet with a clean session and a 10 s keep-alive."""
-    flags = 0x02
-    payload = mqtt_string(client_id)
-    if username:
-        flags |= 0x80
-        payload += mqtt_string(username)
-        if password:
-            flags |= 0x40
-            payload += mqtt_string(password)
-    variable = mqtt_string("MQTT") + bytes([4, flags]) + struct.pack("!H", 10)
-    body = variable + payload
-    return bytes([0x10]) + remaining_length(len(body)) + body
 
 
 def _read_exactly(sock: socket.socket, count: int) -> bytes:
