@@ -32,7 +32,7 @@ from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers import base
 from django.core.handlers.asgi import ASGIHandler
 from django.db import connections
-from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 
 
 class PooledThreadsASGIHandler(ASGIHandler):
@@ -61,13 +61,10 @@ class PooledThreadsASGIHandler(ASGIHandler):
         finally:
             self._release(executor)
 
-    async def run_get_response(self, request: HttpRequest) -> HttpResponseBase:
-        """The middleware chain and the view, synchronously, on this request's thread."""
-        response = await sync_to_async(self.get_response, thread_sensitive=True)(request)
-        response._handler_class = self.__class__  # type: ignore[attr-defined]
-        if isinstance(response, FileResponse):
-            response.block_size = self.chunk_size
-        return response
+    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
+        """The middleware chain and the view, synchronously, on this request's thread
+        (``run_get_response`` calls this, as Django's handler does)."""
+        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
 
     async def _acquire(self) -> ThreadPoolExecutor:
         """The most recently used idle thread (its connection is the warmest), a new one
