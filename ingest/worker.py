@@ -41,6 +41,7 @@ from ingest.buffers import DISCARDED, OVERFLOW, BufferedReading, ClosedSubgroup,
 from ingest.errors import PayloadError
 from ingest.mapping import Mapping, Target, load_mapping, mapping_version
 from ingest.models import IngestCounter, PendingReading
+from ingest.mqtt_client import IngestClient
 from ingest.payloads import Reading, idempotency_key, parse_plain
 from ingest.sparkplug import numeric_value
 from ingest.sparkplug_host import MetricReading, SparkplugHost, state_payload
@@ -74,7 +75,7 @@ class WorkerOptions:
     keepalive: int = 30
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Incoming:
     """One received message and what is needed to acknowledge it."""
 
@@ -126,7 +127,7 @@ class IngestWorker:
 
     def _make_client(self) -> mqtt.Client:
         url = urlparse(self.options.url)
-        client = mqtt.Client(
+        client = IngestClient(
             CallbackAPIVersion.VERSION2,
             client_id=self.options.client_id,
             protocol=mqtt.MQTTv5,

@@ -1,0 +1,202 @@
+"""``IngestClient``: paho's client with buffered reads and a lean PUBLISH decoder.
+
+The decoder is compared with paho's own on the same packets; the buffered reads are fed
+through a socket pair in awkward chunks; a real broker delivers both kinds of PUBLISH.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from ingest.mqtt_client import PAHO_VERSION, IngestClient, paho_version
+from ingest.mqtt_wire import mqtt_string, remaining_length
+from ingest.tests.broker import Broker, wait_for
+
+Received = tuple[str, bytes, int, int, bool, bool]
+
+
+def publish_packet(
+    topic: str,
+    payload: bytes,
+    *,
+    qos: int = 1,
+    mid: int = 7,
+    retain: bool = False,
+    dup: bool = False,
+    properties: bytes = b"\x00",
+) -> bytes:
+    """An MQTT 5 PUBLISH packet, fixed header included."""
+    body = mqtt_string(topic) + (struct.pack("!H", mid) if qos else b"") + properties + payload
+    command = 0x30 | (qos << 1) | (0x08 if dup else 0) | (0x01 if retain else 0)
+    return bytes([command]) + remaining_length(len(body)) + body
+
+
+def client_of(kind: type[mqtt.Client]) -> tuple[mqtt.Client, list[Received]]:
+    """An unconnected MQTT 5 client of ``kind`` that records what it delivers."""
+    client = kind(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5, manual_ack=True)
+    received: list[Received] = []
+    client.on_message = lambda c, u, m: received.append(
+        (m.topic, bytes(m.payload), m.mid, m.qos, bool(m.retain), bool(m.dup))
+    )
+    return client, received
+
+
+def deliver(kind: type[mqtt.Client], packet: bytes) -> list[Received]:
+    """What a client of ``kind`` hands ``on_message`` for one whole PUBLISH packet."""
+    client, received = client_of(kind)
+    client._in_packet["command"] = packet[0]
+    length_bytes = 1
+    while packet[length_bytes] & 0x80:
+        length_bytes += 1
+    client._in_packet["packet"] = bytearray(packet[1 + length_bytes :])
+    client._handle_publish()
+    return received
+
+
+def test_the_installed_paho_is_the_release_whose_internals_are_overridden() -> None:
+    assert paho_version() == PAHO_VERSION
+
+
+@pytest.mark.parametrize(
+    "packet",
+    [
+        publish_packet("plant/line1/bore", b"12.5"),
+        publish_packet("plant/line1/bore", b'{"value": 1.5, "id": "a"}', mid=65535),
+        publish_packet("t", b"", qos=0, mid=0),
+        publish_packet("t/\u00e9", b"\x00\xff" * 200, retain=True, dup=True),
+        publish_packet("big", b"9" * 20000),
+    ],
+    ids=["number", "json", "qos0-empty", "flags-binary", "long"],
+)
+def test_a_plain_publish_is_decoded_as_paho_decodes_it(packet: bytes) -> None:
+    ours = deliver(IngestClient, packet)
+    assert ours == deliver(mqtt.Client, packet)
+    assert len(ours) == 1
+
+
+def test_a_publish_with_properties_goes_through_paho_and_keeps_them() -> None:
+    properties = Properties(PacketTypes.PUBLISH)
+    properties.ContentType = "application/json"
+    packet = publish_packet("t", b"1", properties=properties.pack())
+    client, _ = client_of(IngestClient)
+    received: list[str] = []
+    seen: list[Properties | None] = []
+
+    def on_message(c: mqtt.Client, userdata: object, m: mqtt.MQTTMessage) -> None:
+        received.append(m.topic)
+        seen.append(m.properties)
+
+    client.on_message = on_message
+    client._in_packet["command"] = packet[0]
+    client._in_packet["packet"] = bytearray(packet[2:])
+    client._handle_publish()
+    assert received == ["t"]
+    assert seen[0] is not None
+    assert seen[0].ContentType == "application/json"
+
+
+@pytest.fixture
+def socket_client() -> Iterator[tuple[IngestClient, list[Received], socket.socket]]:
+    """An IngestClient reading from one end of a socket pair; the test writes the other."""
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    client, received = client_of(IngestClient)
+    client._sock = ours
+    yield client, received, theirs
+    ours.close()
+    theirs.close()
+
+
+def test_packets_sent_together_are_all_handled_in_one_read(
+    socket_client: tuple[IngestClient, list[Received], socket.socket],
+) -> None:
+    client, received, peer = socket_client
+    packets = [publish_packet(f"t/{i}", str(i).encode(), mid=i + 1) for i in range(50)]
+    peer.sendall(b"".join(packets))
+    client.loop_read()  # select() would not wake again for bytes already read
+    assert [topic for topic, *_ in received] == [f"t/{i}" for i in range(50)]
+    assert client.buffered() == 0
+
+
+def test_a_packet_split_across_reads_is_put_back_together(
+    socket_client: tuple[IngestClient, list[Received], socket.socket],
+) -> None:
+    client, received, peer = socket_client
+    stream = publish_packet("a", b"1" * 300, mid=1) + publish_packet("b", b"2", mid=2)
+    for cut in (1, 2, 150, len(stream) - 1):  # inside the header, length, body, last byte
+        peer.sendall(stream[:cut])
+        client.loop_read()
+        peer.sendall(stream[cut:])
+        wait_for(lambda: client.loop_read() == 0 and len(received) == 2, timeout=2)
+        assert [(topic, payload) for topic, payload, *_ in received] == [
+            ("a", b"1" * 300),
+            ("b", b"2"),
+        ]
+        received.clear()
+
+
+def test_a_new_connection_does_not_read_the_old_ones_bytes(
+    socket_client: tuple[IngestClient, list[Received], socket.socket],
+) -> None:
+    client, received, peer = socket_client
+    peer.sendall(publish_packet("old", b"1") + publish_packet("old", b"2")[:3])
+    client._sock_recv(1)  # the first byte: the rest now waits in the buffer
+    assert client.buffered() > 0
+    fresh, fresh_peer = socket.socketpair()
+    fresh.setblocking(False)
+    try:
+        client._sock = fresh
+        client._in_packet["command"] = 0
+        fresh_peer.sendall(publish_packet("new", b"3"))
+        client.loop_read()
+        assert [(topic, payload) for topic, payload, *_ in received] == [("new", b"3")]
+    finally:
+        fresh.close()
+        fresh_peer.close()
+
+
+def test_through_a_real_broker_both_kinds_of_publish_arrive(
+    broker: Broker,
+) -> None:
+    client, received = client_of(IngestClient)
+
+    def on_message(c: mqtt.Client, userdata: object, m: mqtt.MQTTMessage) -> None:
+        received.append((m.topic, bytes(m.payload), m.mid, m.qos, False, False))
+        c.ack(m.mid, m.qos)
+
+    client.on_message = on_message
+    subscribed = threading.Event()
+    client.on_subscribe = lambda *args: subscribed.set()
+    client.on_connect = lambda c, *args: c.subscribe("ic/#", qos=1)
+    client.connect("127.0.0.1", broker.port)
+    client.loop_start()
+    sender = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    sender.connect("127.0.0.1", broker.port)
+    sender.loop_start()
+    try:
+        assert subscribed.wait(5)
+        properties = Properties(PacketTypes.PUBLISH)
+        properties.UserProperty = ("line", "1")
+        infos = [sender.publish(f"ic/{i}", str(i), qos=1) for i in range(500)]
+        infos.append(sender.publish("ic/props", "p", qos=1, properties=properties))
+        for info in infos:
+            info.wait_for_publish(5)
+        wait_for(lambda: len(received) == 501, timeout=10)
+        assert sorted(payload for _, payload, *_ in received) == sorted(
+            [str(i).encode() for i in range(500)] + [b"p"]
+        )
+        assert {qos for *_, qos, _, _ in received} == {1}
+    finally:
+        sender.loop_stop()
+        sender.disconnect()
+        client.loop_stop()
+        client.disconnect()
