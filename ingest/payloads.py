@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -66,6 +67,9 @@ def _reject_constant(name: str) -> float:
     raise _NonFiniteError(f"{name} is not a finite number")
 
 
+#: NUL and lone surrogates: text neither PostgreSQL nor UTF-8 can store.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
 #: One decoder for every message: ``json.loads`` with an option builds a new one per call.
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
@@ -100,7 +104,7 @@ def _from_object(data: dict[str, Any]) -> Reading:
         message_id = str(message_id)
         if not message_id or len(message_id) > MAX_ID_LENGTH:
             raise PayloadError("invalid_json", "'id' must be 1 to 100 characters")
-        if "\x00" in message_id or any(0xD800 <= ord(c) <= 0xDFFF for c in message_id):
+        if _UNSTORABLE.search(message_id):
             # JSON escapes can spell both; neither can be stored as text (PostgreSQL
             # refuses NUL, UTF-8 has no lone surrogates), and the batch would fail.
             raise PayloadError("invalid_json", "'id' must not contain NUL or lone surrogates")
