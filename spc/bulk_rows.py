@@ -281,11 +281,16 @@ def stored_keys(
     pairs = sorted(wanted)
     found: dict[tuple[int, str], int] = {}
     if connection.vendor == "postgresql":
+        # One index probe per pair, whatever the statistics say: as a join, the planner
+        # took a merge join over the whole key index when its statistics had most keys
+        # NULL, and that read every key stored since, for every batch.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {owner_column}, {key_column}, {quote(meta.pk.column)} "
-                f"FROM {quote(meta.db_table)} WHERE ({owner_column}, {key_column}) IN "
-                "(SELECT * FROM unnest(%s::bigint[], %s::text[]))",
+                f"SELECT wanted.owner, wanted.key, found.pk "
+                f"FROM unnest(%s::bigint[], %s::text[]) AS wanted(owner, key) "
+                f"CROSS JOIN LATERAL (SELECT {quote(meta.pk.column)} AS pk "
+                f"FROM {quote(meta.db_table)} WHERE {owner_column} = wanted.owner "
+                f"AND {key_column} = wanted.key LIMIT 1) AS found",
                 [pg_array(o for o, _ in pairs), pg_array(k for _, k in pairs)],
             )
             return {(o, k): pk for o, k, pk in cursor.fetchall()}

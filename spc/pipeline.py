@@ -481,12 +481,18 @@ def _write_violations(stored: list[_Stored], ids: dict[Hashable, Hashable], now:
     if not stored:
         return
     earlier = [p for p in (item.previous for item in stored) if isinstance(p, int) and p > 0]
+    # By sample only, acknowledgement checked here: with ``acknowledged_at IS NULL`` in
+    # the query, stale statistics had PostgreSQL read the whole index of unacknowledged
+    # violations (tens of thousands) for a handful of samples.
     open_episodes: dict[tuple[Hashable, int], int | Violation | None] = (
         {
             (sample_id, rule): episode
-            for sample_id, rule, episode in Violation.objects.unacknowledged()
-            .filter(sample_id__in=earlier)
-            .values_list("sample_id", "rule", "episode")
+            for sample_id, rule, episode, acknowledged_at in Violation.objects.filter(
+                sample_id__in_array=earlier
+            )
+            .order_by()
+            .values_list("sample_id", "rule", "episode", "acknowledged_at")
+            if acknowledged_at is None
         }
         if earlier
         else {}
