@@ -2,8 +2,10 @@
 
 Run: ``.venv/bin/python bench/ingest.py [--messages 20000] [--characteristics 1000]
 [--rate 1000]``; set ``DATABASE_URL`` for PostgreSQL (default: a throw-away SQLite file).
-Starts a private mosquitto on a free port (or use ``--url``), creates I-MR characteristics
-on plain topics, then runs two phases with the worker in this process:
+Starts a private mosquitto on a free port (or use ``--url``), loads a plant's history
+(``--history`` samples of as many other characteristics, then the planner statistics
+autovacuum would keep), creates I-MR characteristics on plain topics, then runs two phases
+with the worker in this process:
 
 1. sustained: after an untimed warm-up of one message per characteristic (it loads the
    rolling windows, as a worker that has run for a while holds them), another process
@@ -20,13 +22,19 @@ interpreter lock counted against the worker.
 
 With ``--workers N`` (N > 1) the sustained phase runs N ``manage.py ingest --partition
 i/N`` processes instead, as a plant scales ingest out, and reads progress from their
-``measurements`` counter (one row, updated in each batch's transaction) every 20 ms; the
-paced phase still runs the in-process worker, whose commits it can time one by one.
+``measurements`` counter (one row, updated in each batch's transaction) every 200 ms,
+every 10 ms near the end; the paced phase still runs the in-process worker, whose commits
+it can time one by one. It also prints the workers' CPU time per measurement (from
+/proc), a steadier figure than the rate on a machine whose speed varies from run to run.
+
+Everything the run created is deleted at the end, so each run starts from the same
+database.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -36,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +243,15 @@ def counted_by(target: int, timeout: float = 600.0) -> float:
     return time.time()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds of a process so far (0 where /proc is missing)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def sustained_in_processes(args: argparse.Namespace, url: str, run: str) -> None:
     """Phase 1 with ``--workers`` partitioned ``manage.py ingest`` processes."""
     import paho.mqtt.client as mqtt
@@ -291,10 +309,13 @@ def sustained_in_processes(args: argparse.Namespace, url: str, run: str) -> None
         )
         warm_up.wait(60)
         print(warm_up_line(args.characteristics, time.time() - started))
+        autovacuum()
         baseline = measurements_counted()
+        cpu_before = [cpu_seconds(worker.pid) for worker in workers]
         t0 = time.time()
         feeder = start_publisher(port, run, 0, args.messages, args.characteristics)
         done = counted_by(baseline + args.messages)
+        cpu_used = sum(cpu_seconds(w.pid) - c for w, c in zip(workers, cpu_before, strict=True))
         feeder.wait(60)
         elapsed = done - t0
         print(
@@ -302,6 +323,11 @@ def sustained_in_processes(args: argparse.Namespace, url: str, run: str) -> None
             f"{elapsed:.2f} s = {args.messages / elapsed:,.0f} measurements/s (publish to "
             f"commit, logs in {log_dir})"
         )
+        if cpu_used > 0:
+            print(
+                f"  workers' CPU: {cpu_used:.1f} s = {cpu_used / args.messages * 1e6:.0f} us "
+                f"per measurement ({cpu_used / elapsed / args.workers:.0%} of a core each)"
+            )
     finally:
         probe.loop_stop()
         probe.disconnect()
@@ -322,6 +348,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=200,
+        help="Samples per characteristic of history loaded first (others than the run's).",
+    )
     parser.add_argument("--url", default=None, help="Broker URL (default: a private one).")
     parser.add_argument(
         "--workers", type=int, default=1, help="Worker processes for the sustained phase."
@@ -330,11 +362,8 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     from hierarchy.models import Level, Node
-    from ingest.tests.broker import Broker, wait_for
-    from ingest.worker import BatchOutcome, IngestWorker, WorkerOptions
-    from spc import events
+    from ingest.tests.broker import Broker
     from spc.models import Characteristic
-    from spc.windows import windows
 
     broker = None
     url = args.url
@@ -362,7 +391,155 @@ def main() -> None:
         for i in range(args.characteristics)
     )
 
-    print(f"database: {django.db.connection.vendor}, characteristics: {args.characteristics}")
+    started = time.time()
+    history = load_history(site, args.characteristics, args.history)
+    print(
+        f"database: {django.db.connection.vendor}, characteristics: {args.characteristics}; "
+        f"history: {history:,} samples of as many other characteristics "
+        f"({time.time() - started:.1f} s)"
+    )
+    try:
+        run_phases(args, url, port, run)
+    finally:
+        remove_characteristics(Characteristic.objects.filter(hierarchy=site))
+        autovacuum("VACUUM ANALYZE")
+        if broker is not None:
+            broker.cleanup()
+
+
+def load_history(site: Any, characteristics: int, per_characteristic: int) -> int:
+    """Give the database a plant's history: ``per_characteristic`` I-MR samples (with their
+    measurements) of each of ``characteristics`` manual characteristics that the run does
+    not touch; the number of samples. Then analyze, as autovacuum would have.
+
+    Indexes, caches and the planner then see tables of a plant that has been running,
+    not empty ones that the run's own rows make grow many times over.
+    """
+    from django.utils import timezone
+
+    from spc.bulk_rows import insert_objects, insert_tuples, unsaved
+    from spc.models import Characteristic, Measurement, Sample
+
+    if per_characteristic <= 0:
+        return 0
+    chars = Characteristic.objects.bulk_create(
+        Characteristic(
+            hierarchy=site,
+            name=f"history-{time.time_ns()}-{i}",
+            chart_type="I_MR",
+            center_line=10.0,
+            ucl=13.0,
+            lcl=7.0,
+            sigma=1.0,
+        )
+        for i in range(characteristics)
+    )
+    rng = random.Random(0)
+    start = timezone.now() - timedelta(minutes=per_characteristic)
+    total = 0
+    # One step first, then analyze: statistics that say the table is empty (as after an
+    # earlier run's cleanup) would have the foreign-key checks scan it whole for every
+    # later row. Then ten steps per statement.
+    starts = [0, *range(1, per_characteristic, 10)]
+    ends = [*starts[1:], per_characteristic]
+    for first, end in zip(starts, ends, strict=True):
+        samples = []
+        for step, char in itertools.product(range(first, end), chars):
+            stamp = start + timedelta(minutes=step)
+            value = rng.gauss(10.0, 1.0)
+            samples.append(
+                unsaved(
+                    Sample,
+                    {
+                        "characteristic_id": char.pk,
+                        "timestamp": stamp,
+                        "received_at": stamp,
+                        "source": "MQTT",
+                        "idempotency_key": f"id:history-{char.pk}-{step}",
+                        "actual_n": 1.0,
+                        "mean": value,
+                        "value": value,
+                        "center_line": 10.0,
+                        "ucl": 13.0,
+                        "lcl": 7.0,
+                        "z_score": value - 10.0,
+                        "zone": "C",
+                        "state": [],
+                    },
+                )
+            )
+        insert_objects(samples)
+        insert_tuples(
+            Measurement,
+            ("sample", "position", "value"),
+            [(sample.pk, 0, sample.value) for sample in samples],
+        )
+        total += len(samples)
+        if first == 0 or end == per_characteristic:
+            autovacuum()
+    return total
+
+
+def autovacuum(command: str = "ANALYZE") -> None:
+    """On PostgreSQL, do now what autovacuum does as the tables change: the ingest tables'
+    planner statistics (``ANALYZE``) or their dead rows as well (``VACUUM ANALYZE``).
+
+    A plant's PostgreSQL runs autovacuum; some test machines turn it off. Without it the
+    statistics say a table that started empty still is, and the foreign-key checks cache
+    sequential scans of ``spc_sample`` that get slower with every batch.
+    """
+    from django.db import connection
+
+    from alerts.models import Violation
+    from ingest.models import IngestCounter
+    from spc.models import Characteristic, Measurement, Sample
+
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(
+        m._meta.db_table for m in (Characteristic, Sample, Measurement, Violation, IngestCounter)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"{command} {tables}")
+
+
+def remove_characteristics(chars: Any) -> None:
+    """Delete characteristics with their samples, measurements and violations.
+
+    The bench's rows go when it ends, so that each run starts from the same database
+    (runs that left theirs had grown a shared one to 32,000 characteristics and three
+    million samples). The bulky tables go first with one statement each; the ORM then
+    deletes the characteristics and whatever small rows still point at them.
+    """
+    from django.db import connection, transaction
+
+    from alerts.models import Violation
+    from spc.models import Measurement, Sample
+
+    ids = list(chars.values_list("pk", flat=True))
+    in_ids = (
+        "= ANY(%s)" if connection.vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
+    )
+    param = ids if connection.vendor == "postgresql" else json.dumps(ids)
+    samples = f"SELECT id FROM {Sample._meta.db_table} WHERE characteristic_id {in_ids}"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {Measurement._meta.db_table} WHERE sample_id IN ({samples})", [param]
+        )
+        for model in (Violation, Sample):
+            cursor.execute(
+                f"DELETE FROM {model._meta.db_table} WHERE characteristic_id {in_ids}", [param]
+            )
+        chars.delete()
+
+
+def run_phases(args: argparse.Namespace, url: str, port: int, run: str) -> None:
+    """The sustained phase (in this process or ``--workers`` processes), then the paced one."""
+    from ingest.tests.broker import wait_for
+    from ingest.worker import BatchOutcome, IngestWorker, WorkerOptions
+    from spc import events
+    from spc.windows import windows
+
     if args.workers > 1:
         sustained_in_processes(args, url, run)
 
@@ -414,6 +591,7 @@ def main() -> None:
             publish(args.characteristics, 0.0, 0, tag="w")
             wait_for(lambda: committed() >= args.characteristics, timeout=600, interval=0.05)
             print(warm_up_line(args.characteristics, commits[-1][0] - started))
+            autovacuum()
             commits.clear()
             batches.clear()
             loads = windows.loads
@@ -453,8 +631,6 @@ def main() -> None:
         stop.set()
         driver.join()
         worker.shutdown()
-        if broker is not None:
-            broker.cleanup()
 
 
 if __name__ == "__main__":
