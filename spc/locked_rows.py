@@ -9,7 +9,9 @@ the row changes and row locks do not) and the hierarchy path; an instance is reb
 when its row changed since this process last built it. That holds only when the lock is
 the first statement of its own transaction (``reuse``): a transaction that changed a row
 itself sees its own xid as the row's version however often it changed it. SQLite has no
-row version: there every batch loads the instances, as before.
+row version: there the version is the row itself, its columns as stored (read without
+Django's conversions, which is what cost), so an instance is rebuilt only when a column
+differs, inside a transaction that changed it or not.
 
 The instances are shared between batches and must be treated as read-only; the pipeline's
 configuration for each is kept with it (``config``).
@@ -22,7 +24,7 @@ from collections import OrderedDict
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 
 from spc.core.evaluate import CharacteristicConfig
@@ -37,7 +39,7 @@ class LockedRows:
     def __init__(self, size: int) -> None:
         self.size = size
         self.builds = 0
-        self._instances: OrderedDict[int, tuple[str, Characteristic]] = OrderedDict()
+        self._instances: OrderedDict[int, tuple[Any, Characteristic]] = OrderedDict()
         self._guard = threading.Lock()
 
     def lock(self, ids: list[int], reuse: bool) -> dict[int, Characteristic]:
@@ -50,25 +52,28 @@ class LockedRows:
             .order_by("pk")
         )
         connection = connections[router.db_for_write(Characteristic)]
-        if not reuse or connection.vendor != "postgresql":
-            loaded = list(locking.annotate(node_path=F("hierarchy__path")))
-            self.builds += len(loaded)
-            return {char.pk: char for char in loaded}
-        table = connection.ops.quote_name(Characteristic._meta.db_table)
-        version = RawSQL(f"{table}.xmin::text", ())
-        rows = list(
-            locking.annotate(node_path=F("hierarchy__path"), row_version=version).values_list(
-                "pk", "row_version", "node_path"
+        if connection.vendor == "postgresql":
+            if not reuse:
+                loaded = list(locking.annotate(node_path=F("hierarchy__path")))
+                self.builds += len(loaded)
+                return {char.pk: char for char in loaded}
+            table = connection.ops.quote_name(Characteristic._meta.db_table)
+            version = RawSQL(f"{table}.xmin::text", ())
+            rows: list[tuple[int, Any, str]] = list(
+                locking.annotate(node_path=F("hierarchy__path"), row_version=version).values_list(
+                    "pk", "row_version", "node_path"
+                )
             )
-        )
+        else:
+            rows = _stored_rows(locking.annotate(node_path=F("hierarchy__path")), connection)
         with self._guard:
             known = {pk: self._instances.get(pk) for pk, _, _ in rows}
         stale = [pk for pk, row_version, _ in rows if (known[pk] or ("",))[0] != row_version]
         if stale:
             # The rows are locked by this transaction: the versions read here are the same.
-            fresh = Characteristic.objects.filter(pk__in_array=stale).annotate(row_version=version)
-            for char in fresh:
-                known[char.pk] = (char.row_version, char)  # type: ignore[attr-defined]
+            versions = {pk: row_version for pk, row_version, _ in rows}
+            for char in Characteristic.objects.filter(pk__in_array=stale):
+                known[char.pk] = (versions[char.pk], char)
                 self.builds += 1
             with self._guard:
                 for pk in stale:
@@ -90,6 +95,17 @@ class LockedRows:
         """Forget every instance (tests; a process that changed rows without UPDATE)."""
         with self._guard:
             self._instances.clear()
+
+
+def _stored_rows(locking: QuerySet[Characteristic], connection: Any) -> list[tuple[int, Any, str]]:
+    """(pk, the row's columns as stored, node path) per locked row, through the cursor:
+    without the field conversions (the rules' JSON, the instants) that made building
+    instances cost."""
+    columns = [field.attname for field in Characteristic._meta.concrete_fields]
+    sql, params = locking.values_list("pk", "node_path", *columns).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(row[0], row[2:], row[1]) for row in cursor.fetchall()]
 
 
 def cached_config(char: Characteristic, build: Any) -> CharacteristicConfig:
