@@ -17,6 +17,7 @@ REASONS = (
     "input_error",
     "partial_discarded",
     "trigger_overflow",
+    "rate_limited",
 )
 """Dead-letter reason codes (also the names of the per-reason counters)."""
 

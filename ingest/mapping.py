@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Max
 
 from ingest.buffers import BufferConfig
+from ingest.rate_limits import TopicLimit
 from ingest.topics import TopicRouter, is_valid_filter
 from spc.core.types import ChartType
 from spc.models import Characteristic
@@ -33,6 +34,8 @@ class Target:
     buffer: BufferConfig
     attribute: bool = False
     default_sample_size: float | None = None
+    limit: TopicLimit | None = None
+    """The rate limit of each of its plain topics (None: none)."""
 
     @property
     def direct(self) -> bool:
@@ -52,6 +55,8 @@ class Mapping:
     sparkplug: dict[SparkplugKey, int] = field(default_factory=dict)
     sparkplug_triggers: dict[SparkplugKey, int] = field(default_factory=dict)
     version: tuple[int, str] = (0, "")
+    limited: bool = False
+    """Some plain topic has a rate limit."""
 
     def subscriptions(self) -> list[str]:
         """Plain filters to subscribe to (Sparkplug has its own)."""
@@ -86,11 +91,18 @@ def load_mapping(partition: tuple[int, int] | None = None) -> Mapping:
             timeout_seconds=char.buffer_timeout_seconds,
             partial_policy=char.partial_policy,
         )
+        # Plain topics only: a Sparkplug topic carries a node's or device's every metric,
+        # and a dropped message there would be a sequence gap (a rebirth).
+        limit = None
+        if char.mqtt_rate_limit and not char.sparkplug_metric:
+            limit = TopicLimit(char.mqtt_rate_limit, char.mqtt_max_held, char.mqtt_backpressure)
+            mapping.limited = True
         mapping.targets[char.pk] = Target(
             char.pk,
             config,
             attribute=attribute,
             default_sample_size=float(char.subgroup_size) if attribute else None,
+            limit=limit,
         )
         trigger = char.trigger_tag.strip() if char.trigger_strategy == "ON_TRIGGER" else ""
         if char.sparkplug_metric:

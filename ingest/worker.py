@@ -43,9 +43,11 @@ from ingest.mapping import Mapping, Target, load_mapping, mapping_version
 from ingest.models import IngestCounter, PendingReading
 from ingest.mqtt_client import IngestClient
 from ingest.payloads import Reading, idempotency_key, parse_plain
+from ingest.rate_limits import TopicLimit, TopicRateLimiter
 from ingest.sparkplug import numeric_value
 from ingest.sparkplug_host import MetricReading, SparkplugHost, state_payload
 from ingest.topics import SPARKPLUG_NAMESPACE, parse_sparkplug_topic, parse_state_topic
+from openspc.metrics import INGEST_WAITING
 from spc.bulk_rows import insert_objects
 from spc.core.errors import InputError
 from spc.pipeline import ProcessResult, SubgroupInput, UnknownCharacteristic, process_many
@@ -85,6 +87,8 @@ class Incoming:
     qos: int
     generation: int
     received: float = field(default_factory=time.time)
+    dropped: bool = False
+    """Dropped by its topic's rate limit: stored as a dead letter."""
 
 
 @dataclass
@@ -117,6 +121,7 @@ class IngestWorker:
         self.builder = SubgroupBuilder()
         self.host = SparkplugHost(options.host_id)
         self.mapping = Mapping()
+        self.limiter: TopicRateLimiter[Incoming] = TopicRateLimiter()
         self._subscribed: set[str] = set()
         self._last_reload = 0.0
         self._outbound: list[tuple[str, bytes]] = []
@@ -286,7 +291,8 @@ class IngestWorker:
 
     def step(self, timeout: float = 0.2) -> BatchOutcome | None:
         """Handle one batch (waiting up to ``timeout`` for the first message) and timeouts."""
-        batch = self._take(timeout)
+        batch = self._take_limited(timeout)
+        INGEST_WAITING.set(self.queue.qsize() + self.limiter.held())
         outcome = None
         if batch:
             outcome = self._process_with_retry(batch)
@@ -295,6 +301,38 @@ class IngestWorker:
             self._commit_closed(due)
         self.reload_mapping()
         return outcome
+
+    def _take_limited(self, timeout: float) -> list[Incoming]:
+        """A batch: the held messages whose turn has come, then what the queue has, each
+        through its topic's rate limit (held, passed, or dropped to be dead-lettered)."""
+        now = time.monotonic()
+        released = self.limiter.release(now)
+        turn = self.limiter.next_turn(now)
+        wait = 0.0 if released else timeout if turn is None else min(timeout, turn)
+        if self.limiter.blocked():
+            # BLOCK: take nothing until the full topic's turn; the queue fills and the
+            # network thread stops reading, so the broker holds the rest.
+            if not released:
+                self.stop_event.wait(wait)
+            return released
+        batch = self._take(wait)
+        if not self.mapping.limited:
+            return released + batch
+        now = time.monotonic()
+        for item in batch:
+            offered = self.limiter.offer(item.topic, item, self._limit_of(item.topic), now)
+            released.extend(offered.passed)
+            for dropped in offered.dropped:
+                dropped.dropped = True
+                released.append(dropped)
+        return released
+
+    def _limit_of(self, topic: str) -> TopicLimit | None:
+        if topic.startswith(f"{SPARKPLUG_NAMESPACE}/"):
+            return None
+        char_id = self.mapping.router.resolve(topic)
+        target = self.mapping.targets.get(char_id) if char_id is not None else None
+        return target.limit if target is not None else None
 
     def _take(self, timeout: float) -> list[Incoming]:
         try:
@@ -381,6 +419,10 @@ class IngestWorker:
 
     def _handle(self, item: Incoming, ops: _Ops, outcome: BatchOutcome) -> None:
         """Parse one message into operations (subgroups, readings, triggers) for the batch."""
+        if item.dropped:
+            error = PayloadError("rate_limited", "dropped (oldest held) by the topic's rate limit")
+            self._dead_letter(item, error, outcome)
+            return
         if parse_state_topic(item.topic) is not None:
             return
         sparkplug_topic = parse_sparkplug_topic(item.topic)

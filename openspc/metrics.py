@@ -73,6 +73,12 @@ VIOLATIONS_RAISED = Counter(
     "Rule violations raised by this process's pipeline, by rule and severity.",
     ["rule", "severity"],
 )
+INGEST_WAITING = Gauge(
+    "openspc_ingest_waiting",
+    "Messages an ingest worker has received and not yet processed: its queue and the "
+    "messages its topics' rate limits hold.",
+    multiprocess_mode="livesum",
+)
 WEBSOCKET_CLIENTS = Gauge(
     "openspc_websocket_clients",
     "Open live WebSocket connections.",

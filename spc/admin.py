@@ -126,6 +126,7 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
                     "sparkplug_metric",
                     ("trigger_strategy", "trigger_tag"),
                     ("buffer_timeout_seconds", "partial_policy"),
+                    ("mqtt_rate_limit", "mqtt_max_held", "mqtt_backpressure"),
                 ]
             },
         ),

@@ -47,6 +47,13 @@ class PartialPolicy(models.TextChoices):
     DISCARD = "DISCARD", "Discard it (counted as a dead letter)"
 
 
+class Backpressure(models.TextChoices):
+    """What the ingest worker does when a rate-limited topic has its most messages held."""
+
+    DROP_OLDEST = "DROP_OLDEST", "Drop the oldest held message (kept as a dead letter)"
+    BLOCK = "BLOCK", "Block: stop reading from the broker until the topic's turn comes"
+
+
 class SampleSource(models.TextChoices):
     """Which provider stored a sample."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils import timezone
 from spc.choices import (
     CHART_TYPE_CHOICES,
     SUBGROUP_MODE_CHOICES,
+    Backpressure,
     LimitMethod,
     PartialPolicy,
     Provider,
@@ -106,6 +108,28 @@ class Characteristic(models.Model):
     buffer_timeout_seconds = models.FloatField(default=60.0)
     partial_policy = models.CharField(
         max_length=8, choices=PartialPolicy.choices, default=PartialPolicy.KEEP
+    )
+    mqtt_rate_limit = models.FloatField(
+        "MQTT rate limit",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.001)],
+        help_text="Most messages per second the worker takes from each of this "
+        "characteristic's plain topics (up to one second's worth at once); the rest wait. "
+        "Empty: no limit.",
+    )
+    mqtt_max_held = models.PositiveIntegerField(
+        "MQTT messages held",
+        default=1000,
+        validators=[MinValueValidator(1)],
+        help_text="Most messages of one topic waiting for the rate limit.",
+    )
+    mqtt_backpressure = models.CharField(
+        "MQTT backpressure",
+        max_length=12,
+        choices=Backpressure.choices,
+        default=Backpressure.DROP_OLDEST,
+        help_text="When a topic has its most messages held.",
     )
 
     sampling_interval_minutes = models.PositiveIntegerField(
