@@ -36,6 +36,8 @@ class Target:
     default_sample_size: float | None = None
     limit: TopicLimit | None = None
     """The rate limit of each of its plain topics (None: none)."""
+    sparkplug: SparkplugKey | None = None
+    """The Sparkplug metric it is fed by (None: a plain topic)."""
 
     @property
     def direct(self) -> bool:
@@ -97,14 +99,7 @@ def load_mapping(partition: tuple[int, int] | None = None) -> Mapping:
         if char.mqtt_rate_limit and not char.sparkplug_metric:
             limit = TopicLimit(char.mqtt_rate_limit, char.mqtt_max_held, char.mqtt_backpressure)
             mapping.limited = True
-        mapping.targets[char.pk] = Target(
-            char.pk,
-            config,
-            attribute=attribute,
-            default_sample_size=float(char.subgroup_size) if attribute else None,
-            limit=limit,
-        )
-        trigger = char.trigger_tag.strip() if char.trigger_strategy == "ON_TRIGGER" else ""
+        key: SparkplugKey | None = None
         if char.sparkplug_metric:
             key = (
                 char.sparkplug_group,
@@ -112,6 +107,16 @@ def load_mapping(partition: tuple[int, int] | None = None) -> Mapping:
                 char.sparkplug_device,
                 char.sparkplug_metric,
             )
+        mapping.targets[char.pk] = Target(
+            char.pk,
+            config,
+            attribute=attribute,
+            default_sample_size=float(char.subgroup_size) if attribute else None,
+            limit=limit,
+            sparkplug=key,
+        )
+        trigger = char.trigger_tag.strip() if char.trigger_strategy == "ON_TRIGGER" else ""
+        if key is not None:
             mapping.sparkplug[key] = char.pk
             if trigger:
                 mapping.sparkplug_triggers[(*key[:3], trigger)] = char.pk

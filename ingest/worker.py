@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -39,6 +39,7 @@ from paho.mqtt.properties import Properties
 from ingest import dead_letters
 from ingest.buffers import DISCARDED, OVERFLOW, BufferedReading, ClosedSubgroup, SubgroupBuilder
 from ingest.errors import PayloadError
+from ingest.events import json_event, sparkplug_event
 from ingest.mapping import Mapping, Target, load_mapping, mapping_version
 from ingest.models import IngestCounter, PendingReading
 from ingest.mqtt_client import IngestClient
@@ -50,7 +51,7 @@ from ingest.topics import SPARKPLUG_NAMESPACE, parse_sparkplug_topic, parse_stat
 from openspc.metrics import INGEST_WAITING
 from spc.bulk_rows import insert_objects
 from spc.core.errors import InputError
-from spc.pipeline import ProcessResult, SubgroupInput, UnknownCharacteristic, process_many
+from spc.pipeline import SubgroupInput, UnknownCharacteristic, process_many
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class WorkerOptions:
     partition: tuple[int, int] | None = None
     reload_interval: float = 5.0
     events_topic: str = "openspc/events/violations"
+    sparkplug_events_topic: str = "openspc/events/sparkplug"
     keepalive: int = 30
 
 
@@ -616,7 +618,12 @@ class IngestWorker:
                 outcome.samples += 1
                 outcome.measurements += len(data.measurements) or 1
                 if result.violations:
-                    self._outbound.append(_violation_event(self.options.events_topic, result))
+                    self._outbound.append(json_event(self.options.events_topic, result))
+                    source = self.mapping.targets[data.characteristic_id].sparkplug
+                    if source is not None:
+                        self._outbound.append(
+                            sparkplug_event(self.options.sparkplug_events_topic, result, source)
+                        )
             else:
                 outcome.replays += 1
 
@@ -679,17 +686,3 @@ def _truthy(payload: bytes) -> bool:
     if isinstance(value, dict):
         value = value.get("value")
     return bool(value)
-
-
-def _violation_event(prefix: str, result: ProcessResult) -> tuple[str, bytes]:
-    sample = result.sample
-    body = {
-        "characteristic_id": sample.characteristic_id,
-        "sample_id": sample.pk,
-        "timestamp": sample.timestamp.astimezone(UTC).isoformat(),
-        "value": sample.value,
-        "violations": [
-            {"id": v.pk, "rule": v.rule, "severity": v.severity} for v in result.violations
-        ],
-    }
-    return f"{prefix}/{sample.characteristic_id}", json.dumps(body).encode()

@@ -280,3 +280,49 @@ def test_violation_is_published_as_an_event(make_worker: Any, publisher: Publish
     event = json.loads(payload)
     assert event["value"] == 20.0
     assert [v["rule"] for v in event["violations"]] == [1]
+
+
+def test_sparkplug_fed_violation_is_also_a_sparkplug_event(
+    make_worker: Any, publisher: Publisher
+) -> None:
+    char = CharacteristicFactory(
+        provider="MQTT",
+        sparkplug_group="Ev",
+        sparkplug_edge_node="edge",
+        sparkplug_device="",
+        sparkplug_metric="Bore",
+        center_line=10.0,
+        ucl=13.0,
+        lcl=7.0,
+        sigma=1.0,
+    )
+    worker = make_worker()
+    publisher.publish(
+        "spBv1.0/Ev/NBIRTH/edge",
+        birth(0, (Metric(name="Bore", alias=1, datatype=DOUBLE, value=10.0),)),
+    )
+    stamp = 1_795_000_000_000
+    publisher.publish(
+        "spBv1.0/Ev/NDATA/edge",
+        encode_payload(Payload(timestamp=stamp, seq=1, metrics=(Metric(alias=1, value=20.0),))),
+    )
+    wait_for(lambda: (worker.step(0.05), len(publisher.received) >= 2)[1])
+    events = dict(publisher.received)
+    assert json.loads(events[f"openspc/events/violations/{char.pk}"])["value"] == 20.0
+    event = decode_payload(events[f"openspc/events/sparkplug/{char.pk}"])
+    metrics = {m.name: m.value for m in event.metrics}
+    (sample,) = samples(char)
+    violation = sample.violations.get()
+    assert event.timestamp == stamp
+    assert metrics == {
+        "Characteristic/Id": char.pk,
+        "Sample/Id": sample.pk,
+        "Sample/Value": 20.0,
+        "Source/Group": "Ev",
+        "Source/EdgeNode": "edge",
+        "Source/Device": "",
+        "Source/Metric": "Bore",
+        "Violations/0/Id": violation.pk,
+        "Violations/0/Rule": 1,
+        "Violations/0/Severity": violation.severity,
+    }

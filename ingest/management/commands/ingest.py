@@ -39,7 +39,17 @@ class Command(BaseCommand):
             default=None,
             help="INDEX/COUNT: this worker takes characteristics with id %% COUNT == INDEX.",
         )
-        parser.add_argument("--events-topic", default="openspc/events/violations")
+        parser.add_argument(
+            "--events-topic",
+            default="openspc/events/violations",
+            help="Violations are published as JSON to TOPIC/<characteristic id>.",
+        )
+        parser.add_argument(
+            "--sparkplug-events-topic",
+            default="openspc/events/sparkplug",
+            help="Violations of Sparkplug-fed characteristics are also published as "
+            "Sparkplug B payloads to TOPIC/<characteristic id>.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -63,6 +73,7 @@ class Command(BaseCommand):
                 linger=max(0.0, options["linger_ms"]) / 1000,
                 partition=partition,
                 events_topic=options["events_topic"],
+                sparkplug_events_topic=options["sparkplug_events_topic"],
             )
         )
         self.stdout.write(f"ingest worker {options['client_id']} on {options['url']}")
