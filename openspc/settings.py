@@ -189,6 +189,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 MQTT_URL = env_str("MQTT_URL")
 MQTT_CLIENT_ID = env_str("OPENSPC_MQTT_CLIENT_ID", "openspc-ingest")
+#: Where violation events go (``<topic>/<characteristic id>``): JSON for every violation,
+#: Sparkplug B as well for a Sparkplug-fed characteristic. The ingest worker publishes
+#: those of MQTT samples; any other process (forms, REST) those of its own, when MQTT_URL
+#: is set.
+OPENSPC_EVENTS_TOPIC = env_str("OPENSPC_EVENTS_TOPIC", "openspc/events/violations")
+OPENSPC_SPARKPLUG_EVENTS_TOPIC = env_str(
+    "OPENSPC_SPARKPLUG_EVENTS_TOPIC", "openspc/events/sparkplug"
+)
 
 # --- SPC ------------------------------------------------------------------------------
 OPENSPC_WINDOW_CACHE_SIZE = env_int("OPENSPC_WINDOW_CACHE_SIZE", 2000)

@@ -31,7 +31,7 @@ from django.utils import timezone
 from alerts.models import Violation
 from alerts.services import card_state, open_counts
 from openspc import metrics
-from spc import events
+from spc import events, signals
 from spc.bulk_rows import insert_objects, insert_tuples, stored_keys, unsaved, update_column
 from spc.core.errors import InputError
 from spc.core.evaluate import CharacteristicConfig, Evaluation, evaluate, window_capacity
@@ -293,6 +293,14 @@ def process_many(
     done = [r for r in results if r is not None]
     assert len(done) == len(items)
     metrics.observe_batch(items, done, time.perf_counter() - started)
+    if signals.violations_raised.has_listeners():
+        raised = [r for r in done if isinstance(r, ProcessResult) and r.created and r.violations]
+        if raised:
+            transaction.on_commit(
+                functools.partial(
+                    signals.violations_raised.send, sender=ProcessResult, results=raised
+                )
+            )
     return done
 
 

@@ -6,6 +6,7 @@ import logging
 import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ingest.worker import IngestWorker, WorkerOptions
@@ -41,12 +42,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--events-topic",
-            default="openspc/events/violations",
+            default=settings.OPENSPC_EVENTS_TOPIC,
             help="Violations are published as JSON to TOPIC/<characteristic id>.",
         )
         parser.add_argument(
             "--sparkplug-events-topic",
-            default="openspc/events/sparkplug",
+            default=settings.OPENSPC_SPARKPLUG_EVENTS_TOPIC,
             help="Violations of Sparkplug-fed characteristics are also published as "
             "Sparkplug B payloads to TOPIC/<characteristic id>.",
         )

@@ -1,0 +1,10 @@
+"""Signals the pipeline sends, for other apps that act on what it stored."""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+violations_raised = Signal()
+"""Sent after the commit of a pipeline call whose new samples raised violations, with
+``results``: the ``spc.pipeline.ProcessResult`` of each such sample, whatever its source.
+Not sent for a transaction that rolled back."""
