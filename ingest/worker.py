@@ -119,6 +119,7 @@ class IngestWorker:
         self.stop_event = threading.Event()
         self.connected = threading.Event()
         self.subscribed = threading.Event()
+        self.unsubscribed = threading.Event()
         self.generation = 0
         self.builder = SubgroupBuilder()
         self.host = SparkplugHost(options.host_id)
@@ -150,6 +151,7 @@ class IngestWorker:
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         client.on_subscribe = lambda *args: self.subscribed.set()
+        client.on_unsubscribe = lambda *args: self.unsubscribed.set()
         return client
 
     def _endpoint(self) -> tuple[str, int]:
@@ -185,8 +187,9 @@ class IngestWorker:
             logger.warning("MQTT connect refused: %s", reason_code)
             return
         self.generation += 1
-        self._subscribed = set()
+        previous, self._subscribed = self._subscribed, set()
         self._subscribe(self._wanted_subscriptions())
+        self._unsubscribe(previous - self._subscribed)  # the session may still hold them
         client.publish(
             self.host.state_topic, state_payload(True, self._state_ts), qos=1, retain=True
         )
@@ -223,6 +226,18 @@ class IngestWorker:
             self.client.subscribe([(f, 1) for f in new])
             self._subscribed |= set(new)
 
+    def _unsubscribe(self, filters: set[str]) -> None:
+        if filters and self.generation:
+            self.client.unsubscribe(sorted(filters))
+            self._subscribed -= filters
+
+    def _sync_subscriptions(self) -> None:
+        """Subscribe to the mapping's filters and drop those it no longer has (a removed or
+        re-pointed characteristic), so the broker stops sending and queueing them."""
+        wanted = self._wanted_subscriptions()
+        self._subscribe(wanted)
+        self._unsubscribe(self._subscribed - wanted)
+
     # -- mapping and buffers ------------------------------------------------------------
 
     def reload_mapping(self, force: bool = False) -> None:
@@ -241,7 +256,7 @@ class IngestWorker:
         if flushed:
             self._commit_closed(flushed)
         if self.generation:
-            self._subscribe(self._wanted_subscriptions())
+            self._sync_subscriptions()
 
     def _restore_buffers(self) -> None:
         now = time.monotonic()

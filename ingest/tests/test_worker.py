@@ -326,3 +326,21 @@ def test_sparkplug_fed_violation_is_also_a_sparkplug_event(
         "Violations/0/Rule": 1,
         "Violations/0/Severity": violation.severity,
     }
+
+
+def test_a_repointed_characteristic_is_unsubscribed(make_worker: Any, publisher: Publisher) -> None:
+    char = CharacteristicFactory(provider="MQTT", mqtt_topic="un/old")
+    worker = make_worker()
+    assert "un/old" in worker._subscribed
+    char.mqtt_topic = "un/new"
+    char.save()
+    worker.subscribed.clear()
+    worker.step(timeout=0)  # the reload
+    assert worker.unsubscribed.wait(5)
+    assert worker.subscribed.wait(5)
+    assert "un/old" not in worker._subscribed
+    publisher.publish("un/old", "1")  # nobody listens: not even a dead letter
+    publisher.publish("un/new", "2")
+    drive(worker, lambda: samples(char))
+    assert [s.value for s in samples(char)] == [2.0]
+    assert not DeadLetter.objects.exists()
