@@ -16,7 +16,9 @@ version and compares the decoding with paho's own.
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import paho.mqtt
 import paho.mqtt.client as mqtt
@@ -24,6 +26,25 @@ from paho.mqtt.enums import MQTTErrorCode, MQTTProtocolVersion
 
 PAHO_VERSION = "2.2.0"
 """The paho-mqtt release whose private methods this module overrides."""
+
+TLS_SCHEMES = ("mqtts", "ssl")
+
+
+def configure_for_url(
+    client: mqtt.Client, url: str, *, tls: bool = False, ca_file: str | None = None
+) -> tuple[str, int]:
+    """Set ``client``'s user name, password and TLS from a broker URL
+    (``mqtt[s]://user:password@host:port``) and return the (host, port) to connect to.
+    TLS, with the server's certificate checked against ``ca_file`` (default: the system's
+    authorities), when ``tls`` is set or the scheme is ``mqtts``/``ssl``."""
+    parsed = urlparse(url)
+    if parsed.username:
+        client.username_pw_set(unquote(parsed.username), unquote(parsed.password or ""))
+    secure = tls or parsed.scheme in TLS_SCHEMES
+    if secure:
+        client.tls_set(ca_certs=ca_file, cert_reqs=ssl.CERT_REQUIRED)
+    return parsed.hostname or "127.0.0.1", parsed.port or (8883 if secure else 1883)
+
 
 READ_SIZE = 65536
 """Bytes asked of the socket at a time; paho then parses packets from the buffer."""

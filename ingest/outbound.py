@@ -16,7 +16,6 @@ import os
 import threading
 import uuid
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
@@ -25,6 +24,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from ingest import dead_letters
 from ingest.events import json_event, sparkplug_event
 from ingest.mapping import SparkplugKey
+from ingest.mqtt_client import configure_for_url
 from spc.choices import SampleSource
 from spc.models import Characteristic
 from spc.pipeline import ProcessResult
@@ -72,19 +72,14 @@ def _client(url: str) -> mqtt.Client:
         client = _clients.get(url)
         if client is not None:
             return client
-        parsed = urlparse(url)
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=f"openspc-events-{os.getpid()}-{uuid.uuid4().hex[:8]}",
             protocol=mqtt.MQTTv5,
         )
-        if parsed.username:
-            client.username_pw_set(unquote(parsed.username), unquote(parsed.password or ""))
-        tls = parsed.scheme in ("mqtts", "ssl")
-        if tls:
-            client.tls_set()
+        host, port = configure_for_url(client, url)
         client.reconnect_delay_set(min_delay=1, max_delay=30)
-        client.connect_async(parsed.hostname or "127.0.0.1", parsed.port or (8883 if tls else 1883))
+        client.connect_async(host, port)
         client.loop_start()
         _clients[url] = client
         return client

@@ -20,14 +20,12 @@ import json
 import logging
 import queue
 import signal
-import ssl
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import paho.mqtt.client as mqtt
 from django.db import DatabaseError, transaction
@@ -42,7 +40,7 @@ from ingest.errors import PayloadError
 from ingest.events import json_event, sparkplug_event
 from ingest.mapping import Mapping, Target, load_mapping, mapping_version
 from ingest.models import IngestCounter, PendingReading
-from ingest.mqtt_client import IngestClient
+from ingest.mqtt_client import IngestClient, configure_for_url
 from ingest.payloads import Reading, idempotency_key, parse_plain
 from ingest.rate_limits import TopicLimit, TopicRateLimiter
 from ingest.sparkplug import numeric_value
@@ -134,17 +132,15 @@ class IngestWorker:
     # -- MQTT ---------------------------------------------------------------------------
 
     def _make_client(self) -> mqtt.Client:
-        url = urlparse(self.options.url)
         client = IngestClient(
             CallbackAPIVersion.VERSION2,
             client_id=self.options.client_id,
             protocol=mqtt.MQTTv5,
             manual_ack=True,
         )
-        if url.username:
-            client.username_pw_set(unquote(url.username), unquote(url.password or ""))
-        if self.options.tls or url.scheme in ("mqtts", "ssl"):
-            client.tls_set(ca_certs=self.options.ca_file, cert_reqs=ssl.CERT_REQUIRED)
+        self._broker = configure_for_url(
+            client, self.options.url, tls=self.options.tls, ca_file=self.options.ca_file
+        )
         client.max_inflight_messages_set(1000)
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         client.on_connect = self._on_connect
@@ -153,11 +149,6 @@ class IngestWorker:
         client.on_subscribe = lambda *args: self.subscribed.set()
         client.on_unsubscribe = lambda *args: self.unsubscribed.set()
         return client
-
-    def _endpoint(self) -> tuple[str, int]:
-        url = urlparse(self.options.url)
-        default = 8883 if self.options.tls or url.scheme in ("mqtts", "ssl") else 1883
-        return url.hostname or "127.0.0.1", url.port or default
 
     def start(self) -> None:
         """Load the mapping and open buffers, then connect (reconnecting with backoff)."""
@@ -170,7 +161,7 @@ class IngestWorker:
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = self.options.session_expiry
         properties.ReceiveMaximum = 65535
-        host, port = self._endpoint()
+        host, port = self._broker
         self.client.connect_async(
             host,
             port,

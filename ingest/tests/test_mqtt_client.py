@@ -7,6 +7,7 @@ through a socket pair in awkward chunks; a real broker delivers both kinds of PU
 from __future__ import annotations
 
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from ingest.mqtt_client import PAHO_VERSION, IngestClient, paho_version
+from ingest.mqtt_client import PAHO_VERSION, IngestClient, configure_for_url, paho_version
 from ingest.mqtt_wire import mqtt_string, remaining_length
 from ingest.tests.broker import Broker, wait_for
 
@@ -200,3 +201,21 @@ def test_through_a_real_broker_both_kinds_of_publish_arrive(
         sender.disconnect()
         client.loop_stop()
         client.disconnect()
+
+
+def test_broker_url_sets_credentials_tls_and_endpoint() -> None:
+    plain = mqtt.Client(CallbackAPIVersion.VERSION2)
+    assert configure_for_url(plain, "mqtt://broker.local") == ("broker.local", 1883)
+    assert plain._username is None
+    assert plain._ssl_context is None
+
+    secure = mqtt.Client(CallbackAPIVersion.VERSION2)
+    url = "mqtts://line%40plant:p%3Ass@10.0.0.5:9883"
+    assert configure_for_url(secure, url) == ("10.0.0.5", 9883)
+    assert (secure._username, secure._password) == (b"line@plant", b"p:ss")
+    assert secure._ssl_context is not None
+    assert secure._ssl_context.verify_mode == ssl.CERT_REQUIRED
+
+    forced = mqtt.Client(CallbackAPIVersion.VERSION2)
+    assert configure_for_url(forced, "mqtt://", tls=True) == ("127.0.0.1", 8883)
+    assert forced._ssl_context is not None
