@@ -27,6 +27,17 @@ from ingest.sparkplug import DOUBLE, STRING, UINT8, UINT64, Metric, Payload, enc
 from spc.pipeline import ProcessResult
 
 
+def violation_events(
+    result: ProcessResult, source: SparkplugKey | None, topic: str, sparkplug_topic: str
+) -> list[tuple[str, bytes]]:
+    """The events of a stored sample's violations: JSON, and Sparkplug B as well when the
+    characteristic is fed by the Sparkplug metric ``source``."""
+    events = [json_event(topic, result)]
+    if source is not None:
+        events.append(sparkplug_event(sparkplug_topic, result, source))
+    return events
+
+
 def json_event(prefix: str, result: ProcessResult) -> tuple[str, bytes]:
     """The JSON event of a stored sample's violations: (topic, payload)."""
     sample = result.sample

@@ -22,7 +22,7 @@ from django.conf import settings
 from paho.mqtt.enums import CallbackAPIVersion
 
 from ingest import dead_letters
-from ingest.events import json_event, sparkplug_event
+from ingest.events import violation_events
 from ingest.mapping import SparkplugKey
 from ingest.mqtt_client import configure_for_url
 from spc.choices import SampleSource
@@ -46,11 +46,13 @@ def publish_violations(sender: Any, results: list[ProcessResult], **kwargs: Any)
         sources = _sparkplug_sources({r.sample.characteristic_id for r in mine})
         client = _client(url)
         for result in mine:
-            client.publish(*json_event(settings.OPENSPC_EVENTS_TOPIC, result), qos=1)
-            source = sources.get(result.sample.characteristic_id)
-            if source is not None:
-                topic = settings.OPENSPC_SPARKPLUG_EVENTS_TOPIC
-                client.publish(*sparkplug_event(topic, result, source), qos=1)
+            for topic, payload in violation_events(
+                result,
+                sources.get(result.sample.characteristic_id),
+                settings.OPENSPC_EVENTS_TOPIC,
+                settings.OPENSPC_SPARKPLUG_EVENTS_TOPIC,
+            ):
+                client.publish(topic, payload, qos=1)
     except Exception:  # an event must never fail the request that stored the sample
         logger.exception("could not publish %d violation events", len(mine))
         dead_letters.count("outbound.failed", len(mine))

@@ -37,7 +37,7 @@ from paho.mqtt.properties import Properties
 from ingest import dead_letters
 from ingest.buffers import DISCARDED, OVERFLOW, BufferedReading, ClosedSubgroup, SubgroupBuilder
 from ingest.errors import PayloadError
-from ingest.events import json_event, sparkplug_event
+from ingest.events import violation_events
 from ingest.mapping import Mapping, Target, load_mapping, mapping_version
 from ingest.models import IngestCounter, PendingReading
 from ingest.mqtt_client import IngestClient, configure_for_url
@@ -624,12 +624,12 @@ class IngestWorker:
                 outcome.samples += 1
                 outcome.measurements += len(data.measurements) or 1
                 if result.violations:
-                    self._outbound.append(json_event(self.options.events_topic, result))
-                    source = self.mapping.targets[data.characteristic_id].sparkplug
-                    if source is not None:
-                        self._outbound.append(
-                            sparkplug_event(self.options.sparkplug_events_topic, result, source)
-                        )
+                    self._outbound += violation_events(
+                        result,
+                        self.mapping.targets[data.characteristic_id].sparkplug,
+                        self.options.events_topic,
+                        self.options.sparkplug_events_topic,
+                    )
             else:
                 outcome.replays += 1
 
