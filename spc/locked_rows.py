@@ -70,7 +70,8 @@ class LockedRows:
             known = {pk: self._instances.get(pk) for pk, _, _ in rows}
         stale = [pk for pk, row_version, _ in rows if (known[pk] or ("",))[0] != row_version]
         if stale:
-            # The rows are locked by this transaction: the versions read here are the same.
+            # Loaded in the same transaction as the versions, so they match them: on
+            # PostgreSQL the rows are locked, on SQLite the transaction reads one snapshot.
             versions = {pk: row_version for pk, row_version, _ in rows}
             for char in Characteristic.objects.filter(pk__in_array=stale):
                 known[char.pk] = (versions[char.pk], char)
