@@ -67,7 +67,8 @@ class _Bucket(Generic[T]):
 
 @dataclass
 class Offered(Generic[T]):
-    """What became of the messages offered in one batch."""
+    """What became of one offered message: passed on, or held (in neither list), and the
+    held message it pushed out, if any."""
 
     passed: list[T] = field(default_factory=list)
     """Go on to the pipeline now."""
@@ -120,7 +121,7 @@ class TopicRateLimiter(Generic[T]):
 
     def blocked(self) -> bool:
         """A BLOCK topic has its most messages held: take nothing more from the broker."""
-        return any(b.limit.policy == BLOCK and b.full() for b in self._buckets.values() if b.held)
+        return any(b.limit.policy == BLOCK and b.full() for b in self._buckets.values())
 
     def next_turn(self, now: float) -> float | None:
         """Seconds until the next held message's turn (None: nothing held)."""
