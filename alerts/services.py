@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from alerts.models import AuditEntry, ReasonCode, Violation
 from hierarchy.scoping import scope_queryset
-from spc import events
 from spc.core.errors import InputError
+from spc.pipeline import events
 
 NO_DATA = "NO_DATA"
 IN_CONTROL = "IN_CONTROL"

@@ -17,7 +17,8 @@ from hierarchy.roles import OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
 from spc.core.errors import InputError
 from spc.forms import AcknowledgeForm, ViolationFilterForm, error_messages
-from spc.views import HtmxHttpRequest, fragments
+from spc.live import fragments
+from spc.views import HtmxHttpRequest
 
 PAGE_SIZE = 50
 

@@ -417,8 +417,8 @@ def load_history(site: Any, characteristics: int, per_characteristic: int) -> in
     """
     from django.utils import timezone
 
-    from spc.bulk_rows import insert_objects, insert_tuples, unsaved
     from spc.models import Characteristic, Measurement, Sample
+    from spc.pipeline.bulk_rows import insert_objects, insert_tuples, unsaved
 
     if per_characteristic <= 0:
         return 0
@@ -537,8 +537,8 @@ def run_phases(args: argparse.Namespace, url: str, port: int, run: str) -> None:
     """The sustained phase (in this process or ``--workers`` processes), then the paced one."""
     from ingest.tests.broker import wait_for
     from ingest.worker import BatchOutcome, IngestWorker, WorkerOptions
-    from spc import events
-    from spc.windows import windows
+    from spc.pipeline import events
+    from spc.pipeline.windows import windows
 
     if args.workers > 1:
         sustained_in_processes(args, url, run)

@@ -1,4 +1,4 @@
-"""Throughput and latency of ``spc.pipeline.process`` against a real database.
+"""Throughput and latency of ``spc.pipeline.processing.process`` against a real database.
 
 Run: ``.venv/bin/python bench/pipeline.py [--samples 2000] [--characteristics 20]``; set
 ``DATABASE_URL`` for PostgreSQL (default: a throw-away SQLite file). Prints samples per
@@ -40,8 +40,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from hierarchy.models import Level, Node
     from spc.models import Characteristic
-    from spc.pipeline import SubgroupInput, process
-    from spc.windows import windows
+    from spc.pipeline.processing import SubgroupInput, process
+    from spc.pipeline.windows import windows
 
     root, _ = Node.objects.get_or_create(name="Bench", code="bench", level=Level.ENTERPRISE)
     site, _ = Node.objects.get_or_create(name="Site", code="s", level=Level.SITE, parent=root)

@@ -7,7 +7,7 @@ in-memory channel layer unless ``REDIS_URL`` is set. Prints
 - the time to render the dashboard of a node with ``--characteristics`` cards
   (target < 300 ms) and a characteristic page with ``--points`` points (target < 200 ms):
   full Django request through middleware and templates, median and p95 of 20 renders;
-- the time from calling ``spc.pipeline.process()`` to the fragment arriving at each of
+- the time from calling ``spc.pipeline.processing.process()`` to the fragment arriving at each of
   ``--clients`` WebSocket clients watching that characteristic (target p99 < 100 ms),
   through the real ASGI application (session auth, router, consumer, channel layer).
 """
@@ -127,7 +127,7 @@ async def _fanout(
 
     from openspc.asgi import application
     from openspc.gc_tuning import freeze_startup_objects
-    from spc.pipeline import SubgroupInput, process
+    from spc.pipeline.processing import SubgroupInput, process
 
     headers = [(b"origin", b"http://localhost"), (b"host", b"localhost"), (b"cookie", cookie)]
     sockets = [

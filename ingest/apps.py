@@ -11,6 +11,6 @@ class IngestConfig(AppConfig):
     def ready(self) -> None:
         """Publish violation events of non-MQTT samples to the broker (ingest.outbound)."""
         from ingest.outbound import publish_violations
-        from spc.signals import violations_raised
+        from spc.pipeline.signals import violations_raised
 
         violations_raised.connect(publish_violations, dispatch_uid="ingest.outbound")

@@ -24,7 +24,7 @@ from datetime import UTC
 
 from ingest.mapping import SparkplugKey
 from ingest.sparkplug import DOUBLE, STRING, UINT8, UINT64, Metric, Payload, encode_payload
-from spc.pipeline import ProcessResult
+from spc.pipeline.processing import ProcessResult
 
 
 def violation_events(

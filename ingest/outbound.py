@@ -27,7 +27,7 @@ from ingest.mapping import SparkplugKey
 from ingest.mqtt_client import configure_for_url
 from spc.choices import SampleSource
 from spc.models import Characteristic
-from spc.pipeline import ProcessResult
+from spc.pipeline.processing import ProcessResult
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ _clients: dict[str, mqtt.Client] = {}
 
 
 def publish_violations(sender: Any, results: list[ProcessResult], **kwargs: Any) -> None:
-    """Receiver of ``spc.signals.violations_raised``: publish the events of the samples
+    """Receiver of ``spc.pipeline.signals.violations_raised``: publish the events of the samples
     that did not come over MQTT."""
     url = getattr(settings, "MQTT_URL", "")
     mine = [r for r in results if r.sample.source != SampleSource.MQTT]

@@ -6,7 +6,7 @@ characteristics draw counts (binomial for p/np, Poisson for c/u).
 
 Two outputs:
 
-* :class:`InProcessSimulator` calls ``spc.pipeline.process`` from a background thread
+* :class:`InProcessSimulator` calls ``spc.pipeline.processing.process`` from a background thread
   (the embedded default: no broker, the in-memory channel layer reaches the browsers);
 * :func:`mqtt_messages` yields plain JSON or Sparkplug B messages for a broker
   (``manage.py simulate``, the load bench).
@@ -28,7 +28,7 @@ from django.db import close_old_connections, connection
 from ingest.sparkplug import DOUBLE, UINT64, Metric, Payload, encode_payload
 from spc.demo_plant import CHARACTERISTICS, DemoCharacteristic
 from spc.models import Characteristic
-from spc.pipeline import SubgroupInput, process
+from spc.pipeline.processing import SubgroupInput, process
 
 logger = logging.getLogger(__name__)
 
@@ -298,11 +298,11 @@ def seed_demo_history(
     """Give every demo characteristic without samples a history and control limits.
 
     The history goes through the pipeline (so violations and windows are real), then the
-    limits are recalculated from it with ``spc.services.recalculate_limits``. Returns
+    limits are recalculated from it with ``spc.pipeline.limit_changes.recalculate_limits``. Returns
     (samples stored, characteristics given limits).
     """
     from spc.core.errors import InputError
-    from spc.services import recalculate_limits
+    from spc.pipeline.limit_changes import recalculate_limits
 
     empty = list(Characteristic.objects.select_related("hierarchy").filter(samples__isnull=True))
     models = demo_models(empty, providers=("MQTT", "MANUAL"), seed=seed)

@@ -1,4 +1,4 @@
-"""The MQTT / Sparkplug B ingest worker: messages in, ``spc.pipeline.process`` out.
+"""The MQTT / Sparkplug B ingest worker: messages in, ``spc.pipeline.processing.process`` out.
 
 At-least-once end to end, idempotent by key:
 
@@ -47,9 +47,9 @@ from ingest.sparkplug import numeric_value
 from ingest.sparkplug_host import MetricReading, SparkplugHost, state_payload
 from ingest.topics import SPARKPLUG_NAMESPACE, parse_sparkplug_topic, parse_state_topic
 from openspc.metrics import INGEST_WAITING
-from spc.bulk_rows import insert_objects
 from spc.core.errors import InputError
-from spc.pipeline import SubgroupInput, UnknownCharacteristic, process_many
+from spc.pipeline.bulk_rows import insert_objects
+from spc.pipeline.processing import SubgroupInput, UnknownCharacteristic, process_many
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from openspc.gc_tuning import freeze_startup_objects  # noqa: E402
 from openspc.routing import websocket_urlpatterns  # noqa: E402
-from spc.events import BindServerLoop  # noqa: E402
+from spc.pipeline.events import BindServerLoop  # noqa: E402
 
 application = BindServerLoop(
     ProtocolTypeRouter(

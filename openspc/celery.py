@@ -5,14 +5,14 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
-from spc.schedule import OVERDUE_CHECK_SECONDS
+from spc.jobs.schedule import OVERDUE_CHECK_SECONDS
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openspc.settings")
 
 app = Celery("openspc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["spc.reports"])
+app.autodiscover_tasks(["spc.jobs", "spc.reports"])
 
 # celery beat (one process per deployment). The overdue check's period is also its alert
 # window, so each overdue episode is alerted exactly once.

@@ -3,7 +3,7 @@
 Two kinds of figures:
 
 - **In-process** (this process's registry): pipeline latency histogram and samples
-  processed (``spc.pipeline.process_many`` calls ``observe_batch``), violations raised by
+  processed (``spc.pipeline.processing.process_many`` calls ``observe_batch``), violations raised by
   rule and severity, and the open WebSocket clients (``websocket_connected`` /
   ``websocket_disconnected``, called by the live consumer). With
   ``PROMETHEUS_MULTIPROC_DIR`` set, every process on the host writes to that directory
@@ -43,7 +43,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
-    from spc.pipeline import ProcessResult, SubgroupInput
+    from spc.pipeline.processing import ProcessResult, SubgroupInput
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ MEASUREMENTS_COUNTER = "measurements"
 
 PIPELINE_SECONDS = Histogram(
     "openspc_pipeline_seconds",
-    "Time spc.pipeline.process takes per subgroup (validate, evaluate, store, commit).",
+    "Time spc.pipeline.processing.process takes per subgroup (validate, evaluate, store, commit).",
     ["source"],
     buckets=LATENCY_BUCKETS,
 )
@@ -89,7 +89,7 @@ WEBSOCKET_CLIENTS = Gauge(
 def observe_batch(
     items: Sequence[SubgroupInput], results: Sequence[ProcessResult | Exception], seconds: float
 ) -> None:
-    """Record one ``spc.pipeline.process_many`` call: each item waited ``seconds``.
+    """Record one ``spc.pipeline.processing.process_many`` call: each item waited ``seconds``.
 
     A refused item is counted by its error class; a stored or replayed one by source and
     whether it was created, with the violations it raised by rule. Label children are

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from spc.consumers import LiveConsumer
+from spc.live.consumers import LiveConsumer
 
 websocket_urlpatterns: list[URLPattern | URLResolver] = [
     path("ws/live/", LiveConsumer.as_asgi()),

@@ -9,5 +9,5 @@ class SpcConfig(AppConfig):
     verbose_name = "Statistical process control"
 
     def ready(self) -> None:
-        """Register the ``in_array`` lookup (``spc.bulk_rows``) before any query uses it."""
-        from spc import bulk_rows  # noqa: F401
+        """Register the ``in_array`` lookup (``spc.pipeline.bulk_rows``) before any query."""
+        from spc.pipeline import bulk_rows  # noqa: F401

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 from alerts.models import Violation
 from spc.core.rules import NELSON, scan
 from spc.models import Characteristic, Sample
+from spc.pipeline.windows import windows
 from spc.tests.factories import CharacteristicFactory
-from spc.windows import windows
 
 pytestmark = pytest.mark.django_db
 

@@ -76,7 +76,7 @@ def test_study_chart_and_stats_responses_match_their_documented_shapes(
 ) -> None:
     """The generated requests rarely reach a capability study or a chart with limits and
     violations; these real ones do, and each 200 must match its schema."""
-    from spc.pipeline import SubgroupInput, process
+    from spc.pipeline.processing import SubgroupInput, process
 
     char = CharacteristicFactory(usl=14.0, lsl=6.0, center_line=10.0, ucl=13.0, lcl=7.0)
     for value in [10.0, 11.0, 9.5] * 10 + [14.5]:

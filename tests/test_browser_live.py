@@ -45,7 +45,7 @@ def seed() -> None:
     from hierarchy.models import Level, Node, SiteGrant
     from hierarchy.roles import ENGINEER, OPERATOR, assign_role
     from spc.models import Characteristic
-    from spc.pipeline import SubgroupInput, process
+    from spc.pipeline.processing import SubgroupInput, process
 
     # olga excludes samples in one test, so she is an engineer; both see the whole plant.
     for name, role in (("olga", ENGINEER), ("ivan", OPERATOR)):
@@ -405,7 +405,7 @@ def test_a_sample_processed_by_another_process_appears_without_reload(browser, r
     operator.wait_live()
     before = _trace_len(chart, f"chart-{char}", "value")
     code = (
-        "from spc.pipeline import SubgroupInput, process; "
+        "from spc.pipeline.processing import SubgroupInput, process; "
         f"process(SubgroupInput(characteristic_id={char}, measurements=(16.5,), source='MQTT'))"
     )
     _manage(server["env"], "shell", "-c", code)

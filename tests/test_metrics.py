@@ -13,7 +13,7 @@ from alerts.tests.factories import ReasonCodeFactory
 from conftest import require_service
 from ingest.models import IngestCounter
 from openspc import metrics
-from spc.pipeline import SubgroupInput, process, process_many
+from spc.pipeline.processing import SubgroupInput, process, process_many
 from spc.tests.factories import CharacteristicFactory, SampleFactory
 
 pytestmark = pytest.mark.django_db

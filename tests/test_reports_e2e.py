@@ -1,6 +1,6 @@
 """End to end: samples go in through the one write path, reports come out over the API.
 
-Samples are processed by ``spc.pipeline.process`` (as a form, REST or MQTT would), limits
+Samples are processed by ``spc.pipeline.processing.process`` (as a form, REST or MQTT would), limits
 are recalculated, a violation is acknowledged and a sample excluded; then the reports API
 returns capability, CSV, XLSX and PDF, each opened and checked against the values sent.
 """
@@ -27,8 +27,8 @@ from alerts.tests.factories import ReasonCodeFactory
 from conftest import persona
 from hierarchy.roles import QA_MANAGER
 from hierarchy.tests.factories import build_plant
-from spc.pipeline import SubgroupInput, process
-from spc.services import recalculate_limits, set_excluded
+from spc.pipeline.limit_changes import recalculate_limits, set_excluded
+from spc.pipeline.processing import SubgroupInput, process
 from spc.tests.factories import CharacteristicFactory
 from spc.tests.reports.conftest import require_pdf_engine
 

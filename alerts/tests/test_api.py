@@ -8,9 +8,9 @@ from rest_framework.test import APIClient
 from alerts.models import Violation
 from alerts.tests.factories import ReasonCodeFactory
 from spc.models import Characteristic
-from spc.pipeline import SubgroupInput, process
+from spc.pipeline.processing import SubgroupInput, process
+from spc.pipeline.windows import windows
 from spc.tests.factories import CharacteristicFactory
-from spc.windows import windows
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/violations/"

@@ -22,10 +22,15 @@ from alerts.tests.factories import ReasonCodeFactory, ViolationFactory
 from hierarchy.tests.factories import NodeFactory
 from spc.core.errors import InputError
 from spc.models import Characteristic
-from spc.pipeline import SubgroupInput, process
-from spc.services import clear_limits, recalculate_limits, set_excluded, set_manual_limits
+from spc.pipeline.limit_changes import (
+    clear_limits,
+    recalculate_limits,
+    set_excluded,
+    set_manual_limits,
+)
+from spc.pipeline.processing import SubgroupInput, process
+from spc.pipeline.windows import windows
 from spc.tests.factories import CharacteristicFactory
-from spc.windows import windows
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.test import override_settings
 from ingest import outbound
 from ingest.sparkplug import decode_payload
 from ingest.tests.broker import Broker, Publisher, wait_for
-from spc.pipeline import SubgroupInput, process
+from spc.pipeline.processing import SubgroupInput, process
 from spc.tests.factories import CharacteristicFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]

@@ -11,9 +11,9 @@ from rest_framework import serializers
 
 from openspc.api_errors import django_validation_body
 from spc.core.rules import ruleset_from_mapping
+from spc.jobs.policies import POLICY_MAX
 from spc.models import Characteristic, Sample
-from spc.pipeline import MAX_MEASUREMENTS, measurement_values
-from spc.policies import POLICY_MAX
+from spc.pipeline.processing import MAX_MEASUREMENTS, measurement_values
 
 CHARACTERISTIC_FIELDS = [
     "id",
@@ -99,7 +99,7 @@ class CharacteristicSerializer(serializers.ModelSerializer[Characteristic]):
     ``rules`` maps rule numbers (1-8) to settings: ``{"1": {"severity": "CRITICAL"},
     "2": {"severity": "WARNING", "length": 9}}``; a rule absent (or ``"enabled": false``)
     is off. The policies ``sampling_interval_minutes``, ``retention_days`` and
-    ``recalc_every_days`` are positive integers up to ``spc.policies.POLICY_MAX``, or null
+    ``recalc_every_days`` are positive integers up to ``spc.jobs.policies.POLICY_MAX``, or null
     (off).
     """
 
@@ -413,7 +413,7 @@ class RangeSerializer(serializers.Serializer[Any]):
 
 
 # Response shapes of the read-only actions: documentation for the OpenAPI schema (the views
-# return the dicts that spc.chart_data and spc.capability_study build).
+# return the dicts that spc.charts.data and spc.reports.capability_study build).
 
 
 class ChartPointSerializer(serializers.Serializer[Any]):

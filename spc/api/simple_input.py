@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from spc.api.serializers import MAX_ID, MAX_MAGNITUDE
-from spc.pipeline import MAX_MEASUREMENTS
+from spc.pipeline.processing import MAX_MEASUREMENTS
 
 TEXT_FIELDS = {
     "batch_number": (120, True),

@@ -35,12 +35,22 @@ from spc.api.serializers import (
     SampleSerializer,
 )
 from spc.api.simple_input import simple_item
-from spc.capability_study import capability_study
-from spc.chart_data import chart_data
+from spc.charts.data import chart_data
 from spc.core.errors import InputError
 from spc.models import Characteristic, Sample
-from spc.pipeline import ProcessResult, SubgroupInput, UnknownCharacteristic, process_many
-from spc.services import LIMIT_COLUMNS, recalculate_limits, record_limit_edit, set_excluded
+from spc.pipeline.limit_changes import (
+    LIMIT_COLUMNS,
+    recalculate_limits,
+    record_limit_edit,
+    set_excluded,
+)
+from spc.pipeline.processing import (
+    ProcessResult,
+    SubgroupInput,
+    UnknownCharacteristic,
+    process_many,
+)
+from spc.reports.capability_study import capability_study
 
 MAX_BULK = 1000
 

@@ -16,12 +16,12 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 
-from spc.capability_study import capability_study
 from spc.core.errors import InputError
 from spc.core.rules import RULE_NAMES
 from spc.core.types import ChartType, RuleId
 from spc.models import Measurement
 from spc.reports import streaming
+from spc.reports.capability_study import capability_study
 from spc.reports.scope import ReportScope
 
 #: Rows fetched from the database per round trip.

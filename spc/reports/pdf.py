@@ -16,10 +16,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from spc.capability_study import capability_study
 from spc.core.errors import InputError
 from spc.core.types import ChartType
 from spc.reports import exports, svg
+from spc.reports.capability_study import capability_study
 from spc.reports.pareto import PARETO_DIMENSIONS, violation_analysis
 from spc.reports.scope import ReportScope
 

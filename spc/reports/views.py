@@ -11,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from hierarchy.roles import QA_MANAGER, role_required
 from hierarchy.scoping import scope_queryset
-from spc.capability_study import capability_study
 from spc.core.errors import InputError
 from spc.core.types import ChartType
 from spc.models import Characteristic
 from spc.reports import exports, figures, jobs, streaming, tasks
+from spc.reports.capability_study import capability_study
 from spc.reports.forms import ExportForm, PeriodForm, ScopeForm
 from spc.reports.pareto import PARETO_DIMENSIONS, violation_analysis
 from spc.reports.scope import ReportScope, scope_params_for, user_scope

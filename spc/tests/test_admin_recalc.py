@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from spc.models import Characteristic, LimitSet
-from spc.pipeline import SubgroupInput, process
+from spc.pipeline.processing import SubgroupInput, process
+from spc.pipeline.windows import windows
 from spc.tests.factories import CharacteristicFactory
-from spc.windows import windows
 
 pytestmark = pytest.mark.django_db
 

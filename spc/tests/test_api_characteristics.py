@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 
 from hierarchy.models import Node
 from spc.models import Characteristic, LimitSet
-from spc.pipeline import SubgroupInput, process
+from spc.pipeline.processing import SubgroupInput, process
+from spc.pipeline.windows import windows
 from spc.tests.factories import CharacteristicFactory
-from spc.windows import windows
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/characteristics/"

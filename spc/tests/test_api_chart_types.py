@@ -16,8 +16,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from spc.models import Characteristic, Measurement, Sample
+from spc.pipeline.windows import windows
 from spc.tests.factories import CharacteristicFactory
-from spc.windows import windows
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/samples/"

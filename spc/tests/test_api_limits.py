@@ -14,8 +14,8 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from spc.models import Characteristic, LimitSet
+from spc.pipeline.windows import windows
 from spc.tests.factories import CharacteristicFactory
-from spc.windows import windows
 
 pytestmark = pytest.mark.django_db
 SAMPLES = "/api/v1/samples/"

@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from spc.models import Characteristic, Sample
+from spc.pipeline.windows import windows
 from spc.tests.factories import CharacteristicFactory
-from spc.windows import windows
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/samples/"

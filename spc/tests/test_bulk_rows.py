@@ -19,8 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spc.bulk_rows import pg_array, stored_keys, unsaved
 from spc.models import Characteristic, Sample
+from spc.pipeline.bulk_rows import pg_array, stored_keys, unsaved
 from spc.tests.factories import CharacteristicFactory, SampleFactory
 
 

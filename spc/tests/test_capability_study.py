@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from spc.capability_study import capability_study
 from spc.core.errors import InputError, ZeroSpreadError
 from spc.models import Characteristic, Sample
+from spc.reports.capability_study import capability_study
 from spc.tests.factories import CharacteristicFactory, MeasurementFactory, SampleFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spc.charts import (
+from spc.charts.figures import (
     control_figure,
     point_extension,
     reference_limits,

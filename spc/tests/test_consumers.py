@@ -21,9 +21,9 @@ from channels.testing import WebsocketCommunicator
 from alerts.services import acknowledge
 from alerts.tests.factories import ReasonCodeFactory
 from openspc.asgi import application
-from spc import services
 from spc.models import Sample
-from spc.pipeline import SubgroupInput, process
+from spc.pipeline import limit_changes as services
+from spc.pipeline.processing import SubgroupInput, process
 from spc.tests.factories import CharacteristicFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -255,7 +255,7 @@ def _overdue_now(char: Any) -> Any:
     """A moment just after ``char`` (10-minute interval, no samples) turned overdue."""
     from datetime import timedelta
 
-    from spc.overdue import status
+    from spc.jobs.overdue import status
 
     char.sampling_interval_minutes = 10
     char.save(update_fields=["sampling_interval_minutes"])
@@ -265,7 +265,7 @@ def _overdue_now(char: Any) -> Any:
 
 
 def test_overdue_sampling_sends_the_card_badge_and_a_toast_to_a_dashboard(char, session_cookie):
-    from spc.overdue import check_overdue
+    from spc.jobs.overdue import check_overdue
 
     now = _overdue_now(char)
 
@@ -284,7 +284,7 @@ def test_overdue_sampling_sends_the_card_badge_and_a_toast_to_a_dashboard(char, 
 
 
 def test_overdue_sampling_reaches_the_chart_page_once_through_two_groups(char, session_cookie):
-    from spc.overdue import check_overdue
+    from spc.jobs.overdue import check_overdue
 
     now = _overdue_now(char)
 

@@ -12,7 +12,7 @@ import pytest
 from channels_redis.core import RedisChannelLayer
 
 from conftest import require_service
-from spc import events
+from spc.pipeline import events
 
 REDIS = "redis://127.0.0.1:6379/13"
 
@@ -96,7 +96,7 @@ def test_watched_groups_asks_redis_synchronously(
 def test_events_are_built_for_watched_samples_only(monkeypatch: pytest.MonkeyPatch) -> None:
     from channels.layers import InMemoryChannelLayer
 
-    from spc.pipeline import SubgroupInput, process_many
+    from spc.pipeline.processing import SubgroupInput, process_many
     from spc.tests.factories import CharacteristicFactory
 
     memory = InMemoryChannelLayer()

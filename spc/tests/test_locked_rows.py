@@ -11,9 +11,9 @@ from django.db import transaction
 
 from hierarchy.models import Node
 from spc.models import Characteristic
-from spc.pipeline import SubgroupInput, locked_rows, process, process_many
+from spc.pipeline.processing import SubgroupInput, locked_rows, process, process_many
+from spc.pipeline.windows import windows
 from spc.tests.factories import CharacteristicFactory
-from spc.windows import windows
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
 """The due/overdue sampling badge on dashboard cards and the characteristic page, and the
-overdue fragments the live consumer sends (``spc.views.sampling``)."""
+overdue fragments the live consumer sends (``spc.live.sampling``)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from spc.live.fragments import LiveView
+from spc.live.sampling import render_sampling_overdue, sampling_badge
 from spc.models import Characteristic
 from spc.tests.factories import CharacteristicFactory, SampleFactory
-from spc.views.fragments import LiveView
-from spc.views.sampling import render_sampling_overdue, sampling_badge
 
 pytestmark = pytest.mark.django_db
 

@@ -16,12 +16,12 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from alerts.models import Violation
-from spc import pipeline
 from spc.core.errors import InputError
 from spc.models import Characteristic, Sample
-from spc.pipeline import CharacteristicInactive, SubgroupInput, process
+from spc.pipeline import processing as pipeline
+from spc.pipeline.processing import CharacteristicInactive, SubgroupInput, process
+from spc.pipeline.windows import WindowCache, windows
 from spc.tests.factories import CharacteristicFactory
-from spc.windows import WindowCache, windows
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +192,7 @@ def test_sample_processed_event_reaches_the_groups(
 
 
 def test_excluded_sample_leaves_the_run(char: Characteristic) -> None:
-    from spc.services import set_excluded
+    from spc.pipeline.limit_changes import set_excluded
 
     results = [send(char, 10.5) for _ in range(8)]
     set_excluded(results[3].sample, True, reason="gauge dropped")

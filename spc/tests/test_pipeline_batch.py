@@ -20,9 +20,15 @@ from hypothesis import strategies as st
 from alerts.models import Violation
 from spc.core.errors import InputError
 from spc.models import Characteristic, Sample
-from spc.pipeline import ProcessResult, SubgroupInput, UnknownCharacteristic, process, process_many
+from spc.pipeline.processing import (
+    ProcessResult,
+    SubgroupInput,
+    UnknownCharacteristic,
+    process,
+    process_many,
+)
+from spc.pipeline.windows import windows
 from spc.tests.factories import CharacteristicFactory
-from spc.windows import windows
 
 pytestmark = pytest.mark.django_db
 

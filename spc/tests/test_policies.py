@@ -13,8 +13,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from hierarchy.models import Node
+from spc.jobs.policies import POLICY_MAX
 from spc.models import Characteristic
-from spc.policies import POLICY_MAX
 from spc.tests.factories import CharacteristicFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 
 from spc.api.serializers import SampleSerializer
 from spc.models import Sample
-from spc.pipeline import SubgroupInput, process
+from spc.pipeline.processing import SubgroupInput, process
 from spc.tests.factories import CharacteristicFactory
 
 pytestmark = pytest.mark.django_db

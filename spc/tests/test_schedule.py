@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from spc.schedule import SamplingState, became_overdue, grace_for, sampling_status
+from spc.jobs.schedule import SamplingState, became_overdue, grace_for, sampling_status
 
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 

@@ -9,10 +9,15 @@ from django.contrib.auth.models import User
 
 from spc.core.errors import InputError
 from spc.models import Characteristic, LimitSet
-from spc.pipeline import SubgroupInput, process
-from spc.services import clear_limits, recalculate_limits, set_excluded, set_manual_limits
+from spc.pipeline.limit_changes import (
+    clear_limits,
+    recalculate_limits,
+    set_excluded,
+    set_manual_limits,
+)
+from spc.pipeline.processing import SubgroupInput, process
+from spc.pipeline.windows import windows
 from spc.tests.factories import CharacteristicFactory
-from spc.windows import windows
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 from alerts.models import Violation
 from alerts.tests.factories import ReasonCodeFactory
 from openspc.celery import app
-from spc import overdue, tasks
+from spc.jobs import overdue, tasks
+from spc.jobs.schedule import SamplingState
 from spc.models import Characteristic, LimitSet, Sample
-from spc.schedule import SamplingState
 from spc.tests.factories import CharacteristicFactory, LimitSetFactory, SampleFactory
 
 pytestmark = pytest.mark.django_db

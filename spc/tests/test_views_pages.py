@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from alerts.tests.factories import ViolationFactory
 from spc.models import Sample
-from spc.pipeline import SubgroupInput, process
+from spc.pipeline.processing import SubgroupInput, process
 from spc.tests.factories import CharacteristicFactory, SampleFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

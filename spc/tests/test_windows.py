@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from spc.models import Sample
-from spc.pipeline import SubgroupInput, process_many
+from spc.pipeline.processing import SubgroupInput, process_many
+from spc.pipeline.windows import WindowCache, load_window, load_windows, windows
 from spc.tests.factories import CharacteristicFactory
-from spc.windows import WindowCache, load_window, load_windows, windows
 
 pytestmark = pytest.mark.django_db
 

@@ -14,15 +14,17 @@ from alerts.audit import EXCLUSION, INCLUSION, sign
 from alerts.models import ReasonCode, Violation
 from hierarchy.roles import ENGINEER, OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
-from spc import overdue, services
-from spc.chart_data import chart_data
-from spc.charts import control_figure, format_value
+from spc.charts.data import chart_data
+from spc.charts.figures import control_figure, format_value
 from spc.core.errors import InputError
 from spc.forms import ExclusionForm, TimeRangeForm
+from spc.jobs import overdue
+from spc.live import fragments
+from spc.live.sampling import sampling_badge
 from spc.models import Characteristic, Sample
-from spc.views import HtmxHttpRequest, fragments
+from spc.pipeline import limit_changes as services
+from spc.views import HtmxHttpRequest
 from spc.views.nodes import node_crumbs
-from spc.views.sampling import sampling_badge
 
 
 def _figure_data(

@@ -3,7 +3,7 @@
 Cards for a thousand characteristics are built from a handful of queries: the
 characteristics with their newest sample (correlated subqueries on the (characteristic,
 id) index), the open-violation counts (one grouped query), the sampling schedule of the
-scheduled ones (``spc.overdue.statuses``: one grouped query) and the sparkline values, read
+scheduled ones (``spc.jobs.overdue.statuses``: one grouped query) and the sparkline values, read
 in chunks of characteristics whose last-N cut-off ids are close together.
 """
 
@@ -23,12 +23,12 @@ from alerts.services import card_state, open_counts
 from hierarchy.models import Node
 from hierarchy.roles import OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
+from spc.jobs.overdue import statuses
+from spc.jobs.schedule import SamplingStatus
+from spc.live import fragments
+from spc.live.sampling import needs_badge, sampling_badge
 from spc.models import Characteristic, Sample
-from spc.overdue import statuses
-from spc.schedule import SamplingStatus
-from spc.views import fragments
 from spc.views.nodes import node_crumbs
-from spc.views.sampling import needs_badge, sampling_badge
 
 SPARK_POINTS = 30
 CHUNK = 50

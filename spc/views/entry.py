@@ -1,5 +1,6 @@
 """Sample entry for operators: big inputs, a server-side spec check before submit, and the
-result (rules fired) at once. The sample goes through ``spc.pipeline.process`` like any other.
+result (rules fired) at once. The sample goes through ``spc.pipeline.processing.process``
+like any other.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from django.views.decorators.http import require_POST
 
 from hierarchy.roles import OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
-from spc.charts import format_value
+from spc.charts.figures import format_value
 from spc.core.errors import InputError
 from spc.forms import SampleEntryForm
+from spc.live import fragments
 from spc.models import Characteristic
-from spc.pipeline import SubgroupInput, process
-from spc.views import HtmxHttpRequest, fragments
+from spc.pipeline.processing import SubgroupInput, process
+from spc.views import HtmxHttpRequest
 from spc.views.nodes import node_crumbs
 
 

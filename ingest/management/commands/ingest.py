@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ingest.worker import IngestWorker, WorkerOptions
 from openspc.gc_tuning import freeze_startup_objects
 from openspc.metrics import start_worker_metrics_server
-from spc import events
+from spc.pipeline import events
 
 
 class Command(BaseCommand):

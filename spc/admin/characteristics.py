@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
 
 from hierarchy.scoping import ScopedAdminMixin
-from spc.admin_recalc import recalculate_view
-from spc.forms_admin import RULE_ROWS, CharacteristicAdminForm
+from spc.admin.forms import RULE_ROWS, CharacteristicAdminForm
+from spc.admin.recalc import recalculate_view
+from spc.jobs.policies import POLICY_MAX
 from spc.models import Characteristic, LimitSet, Measurement, Sample
-from spc.policies import POLICY_MAX
-from spc.services import LIMIT_COLUMNS, record_limit_edit
+from spc.pipeline.limit_changes import LIMIT_COLUMNS, record_limit_edit
 
 LIMIT_HISTORY_FIELDS = (
     "created_at",
@@ -142,7 +142,7 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
     ]
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        """Policy fields accept 1 up to ``spc.policies.POLICY_MAX`` (see there why)."""
+        """Policy fields accept 1 up to ``spc.jobs.policies.POLICY_MAX`` (see there why)."""
         if db_field.name in POLICY_MAX:
             kwargs.update(min_value=1, max_value=POLICY_MAX[db_field.name])
         return super().formfield_for_dbfield(db_field, request, **kwargs)

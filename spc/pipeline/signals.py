@@ -6,5 +6,5 @@ from django.dispatch import Signal
 
 violations_raised = Signal()
 """Sent after the commit of a pipeline call whose new samples raised violations, with
-``results``: the ``spc.pipeline.ProcessResult`` of each such sample, whatever its source.
+``results``: the ``spc.pipeline.processing.ProcessResult`` of each such sample, whatever its source.
 Not sent for a transaction that rolled back."""

@@ -2,8 +2,8 @@
 
 A page connects to ``/ws/live/?char=<id>`` (characteristic page), ``?node=<id>``
 (dashboard), plus ``&area=<id>`` (the operator's area, for toasts). The consumer joins the
-groups ``spc.events`` names for those, and renders each channel-layer event into the
-out-of-band fragments the page includes (``spc.views.fragments``), sent as one text frame.
+groups ``spc.pipeline.events`` names for those, and renders each channel-layer event into the
+out-of-band fragments the page includes (``spc.live.fragments``), sent as one text frame.
 An event reaching it through several groups (a characteristic inside the area) is sent
 once.
 
@@ -30,14 +30,14 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from hierarchy.roles import OPERATOR, has_role
 from hierarchy.scoping import scope_queryset, visible_nodes
 from openspc import metrics
-from spc import events
-from spc.views.fragments import (
+from spc.live.fragments import (
     LiveView,
     render_limits_changed,
     render_sample_processed,
     render_violations_acknowledged,
 )
-from spc.views.sampling import render_sampling_overdue
+from spc.live.sampling import render_sampling_overdue
+from spc.pipeline import events
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def missed_events(view: LiveView, last_sample_id: int) -> list[dict[str, Any]]:
     the page shows, oldest first (state and counts as they are now)."""
     from hierarchy.models import Node
     from spc.models import Characteristic, Sample
-    from spc.pipeline import build_event
+    from spc.pipeline.processing import build_event
 
     scope = Sample.objects.none()
     if view.char_id is not None:

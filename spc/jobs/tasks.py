@@ -6,9 +6,10 @@
   rolling window reads (so the rules continue as if nothing was purged).
 - ``recalculate_scheduled_limits``: per characteristic with ``recalc_every_days``, when
   the last limit change is that old, recalculate from the samples of that period through
-  ``spc.services.recalculate_limits`` (out-of-control points dropped, history recorded).
+  ``spc.pipeline.limit_changes.recalculate_limits`` (out-of-control points dropped,
+  history recorded).
 - ``check_overdue_sampling``: alert characteristics whose next sample became overdue
-  (``spc.overdue.check_overdue``).
+  (``spc.jobs.overdue.check_overdue``).
 
 Each job is also a plain function taking ``now`` so tests and ``manage.py shell`` can run it.
 """
@@ -26,10 +27,10 @@ from django.utils import timezone
 from alerts.models import Violation
 from spc.core.errors import InputError
 from spc.core.evaluate import window_capacity
+from spc.jobs.overdue import check_overdue
 from spc.models import Characteristic, LimitSet, Sample
-from spc.overdue import check_overdue
-from spc.pipeline import config_for
-from spc.services import recalculate_limits
+from spc.pipeline.limit_changes import recalculate_limits
+from spc.pipeline.processing import config_for
 
 logger = logging.getLogger(__name__)
 
@@ -163,5 +164,5 @@ def recalculate_scheduled_limits_task() -> int:
 
 @shared_task(name="spc.check_overdue_sampling", ignore_result=True)
 def check_overdue_sampling_task() -> int:
-    """Celery entry point of ``spc.overdue.check_overdue``: characteristics alerted."""
+    """Celery entry point of ``spc.jobs.overdue.check_overdue``: characteristics alerted."""
     return len(check_overdue())

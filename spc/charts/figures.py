@@ -1,4 +1,4 @@
-"""Plotly figures for control charts, built from ``spc.chart_data`` dicts (presentation only).
+"""Plotly figures for control charts, built from ``spc.charts.data`` dicts (presentation only).
 
 Nothing here queries or writes the database and nothing recomputes statistics: every value,
 limit and zone comes from the stored points. The figure is a plain JSON-able dict

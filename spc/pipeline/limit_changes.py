@@ -20,13 +20,13 @@ from django.db.models import F
 from alerts import audit
 from alerts.audit import Signature
 from alerts.models import AuditEntry
-from spc import events
 from spc.choices import LimitMethod
 from spc.core.errors import InputError, ZeroSpreadError
 from spc.core.recalc import recalculate
 from spc.core.types import ChartType, Subgroup
 from spc.models import Characteristic, LimitSet, Sample
-from spc.windows import windows
+from spc.pipeline import events
+from spc.pipeline.windows import windows
 
 MAX_BASELINE = 10_000
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from spc.schedule import SamplingState, SamplingStatus
-from spc.views.fragments import LiveView, char_url
+from spc.jobs.schedule import SamplingState, SamplingStatus
+from spc.live.fragments import LiveView, char_url
 
 LABELS = {SamplingState.DUE.value: "Due", SamplingState.OVERDUE.value: "Overdue"}
 

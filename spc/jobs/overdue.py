@@ -1,7 +1,7 @@
 """Overdue sampling: the schedule state of stored characteristics, and the overdue alert.
 
 ``status``/``statuses`` give the dashboard and the API a characteristic's
-``spc.schedule.SamplingStatus`` from its newest sample. ``check_overdue`` (run by celery
+``spc.jobs.schedule.SamplingStatus`` from its newest sample. ``check_overdue`` (run by celery
 beat every ``OVERDUE_CHECK_SECONDS``) publishes one ``sampling.overdue`` event per overdue
 episode to the characteristic's groups. The alert is not a rule violation: no run rule
 fired, so nothing is stored in ``alerts``; the event reaches open screens and the metrics.
@@ -17,14 +17,14 @@ from typing import Any
 from django.db.models import Max
 from django.utils import timezone
 
-from spc import events
-from spc.models import Characteristic, Sample
-from spc.schedule import (
+from spc.jobs.schedule import (
     OVERDUE_CHECK_SECONDS,
     SamplingStatus,
     became_overdue,
     sampling_status,
 )
+from spc.models import Characteristic, Sample
+from spc.pipeline import events
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def consumers_handle_overdue() -> bool:
     A Channels consumer that receives an event type it has no handler for fails and
     closes its socket, so the event is only sent once the consumer can take it.
     """
-    from spc.consumers import LiveConsumer
+    from spc.live.consumers import LiveConsumer
 
     return callable(getattr(LiveConsumer, "sampling_overdue", None))
 

@@ -14,7 +14,7 @@ from alerts.audit import LIMIT_CHANGE, require_reason, sign
 from openspc.api_filters import UTCDateTimeField
 from spc.core.errors import InputError
 from spc.models import Characteristic
-from spc.services import LimitPreview, recalculate_limits
+from spc.pipeline.limit_changes import LimitPreview, recalculate_limits
 
 
 class RecalculateForm(forms.Form):

@@ -22,10 +22,10 @@ from django.conf import settings
 from django.db import connections, router
 from django.db.models import OuterRef, Subquery
 
-from spc.bulk_rows import pg_array
 from spc.core.types import Point, Zone
 from spc.core.window import RollingWindow
 from spc.models import Characteristic, Sample
+from spc.pipeline.bulk_rows import pg_array
 
 POINT_FIELDS = (
     "id",

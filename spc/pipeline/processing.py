@@ -7,7 +7,7 @@ A repeated idempotency key returns the stored result and stores nothing.
 
 Concurrency: submissions for one characteristic are serialised by a per-process lock and,
 across processes, by locking the characteristic row inside the transaction; the window is
-checked against the database under that lock (see ``spc.windows``), so two processes
+checked against the database under that lock (see ``spc.pipeline.windows``), so two processes
 writing one characteristic get the rule results one process would.
 """
 
@@ -31,17 +31,23 @@ from django.utils import timezone
 from alerts.models import Violation
 from alerts.services import card_state, open_counts
 from openspc import metrics
-from spc import events, signals
-from spc.bulk_rows import insert_objects, insert_tuples, stored_keys, unsaved, update_column
 from spc.core.errors import InputError
 from spc.core.evaluate import CharacteristicConfig, Evaluation, evaluate, window_capacity
 from spc.core.limits import limits_from_stored
 from spc.core.rules import RULE_NAMES, ruleset_from_mapping
 from spc.core.types import ChartLimits, ChartType, RuleId, Subgroup, SubgroupMode
 from spc.core.window import RollingWindow
-from spc.locked_rows import LockedRows, cached_config
 from spc.models import Characteristic, Measurement, Sample
-from spc.windows import WindowCache, newest_included_ids, windows
+from spc.pipeline import events, signals
+from spc.pipeline.bulk_rows import (
+    insert_objects,
+    insert_tuples,
+    stored_keys,
+    unsaved,
+    update_column,
+)
+from spc.pipeline.locked_rows import LockedRows, cached_config
+from spc.pipeline.windows import WindowCache, newest_included_ids, windows
 
 MAX_MEASUREMENTS = 1000
 TEXT_LIMITS = {"operator": 120, "batch_number": 120, "idempotency_key": 128}
@@ -258,7 +264,7 @@ def process_many(
     published in one hop after commit, so a batch costs little more than one subgroup.
 
     Called inside a transaction of its own, the pipeline reuses this process's
-    characteristic instances while their rows are unchanged (``spc.locked_rows``); a caller
+    characteristic instances while their rows are unchanged (``spc.pipeline.locked_rows``); a caller
     whose enclosing transaction has written no characteristic row says so with
     ``rows_unchanged`` to get the same.
     """

@@ -1,0 +1,3 @@
+"""The engineer's admin for characteristics, samples and limits (Django imports ``spc.admin``)."""
+
+from spc.admin import characteristics  # noqa: F401 - registers the admin classes

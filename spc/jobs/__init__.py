@@ -1,0 +1,1 @@
+"""Periodic jobs (celery beat): overdue sampling, scheduled recalculation, retention."""
