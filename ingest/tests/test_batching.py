@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from ingest.worker import Incoming, IngestWorker, WorkerOptions
+from ingest.intake import Incoming
+from ingest.worker import IngestWorker, WorkerOptions
 
 
 def message(n: int) -> Incoming:
