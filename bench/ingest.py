@@ -9,8 +9,9 @@ with the worker in this process:
 
 1. sustained: after an untimed warm-up of one message per characteristic (it loads the
    rolling windows, as a worker that has run for a while holds them), another process
-   (``--publisher``) publishes ``--messages`` QoS 1 messages as fast as the broker takes
-   them; prints measurements per second from the start of publishing to the last commit;
+   (``bench/ingest_publisher.py``) publishes ``--messages`` QoS 1 messages as fast as the
+   broker takes them; prints measurements per second from the start of publishing to the
+   last commit;
 2. paced: the publisher process publishes at ``--rate`` messages per second for
    ``--seconds`` and reports each publish time; prints p50/p99 latency from publish to
    commit (messages are matched to commits in publish order, which one publisher and one
@@ -18,7 +19,8 @@ with the worker in this process:
 
 The publisher is a separate process (the machines are other hosts) that writes MQTT
 packets itself; with paho in this process its CPU and its share of the worker's
-interpreter lock counted against the worker.
+interpreter lock counted against the worker. The database work (history, statistics,
+the counter, cleanup) is in ``bench/ingest_database.py``.
 
 With ``--workers N`` (N > 1) the sustained phase runs N ``manage.py ingest --partition
 i/N`` processes instead, as a plant scales ingest out, and reads progress from their
@@ -34,132 +36,39 @@ database.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ingest.mqtt_wire import (  # after the path: standard library only
-    mqtt_connect_packet,
-    mqtt_string,
-    remaining_length,
-)
+from bench.ingest_publisher import start_publisher  # after the path
 
-WINDOW = 1000  # QoS 1 publishes in flight: two alternating ranges of packet ids
-
-
-def publisher_process(
-    port: int,
-    topic_prefix: str,
-    id_prefix: str,
-    first: int,
-    count: int,
-    characteristics: int,
-    rate: float,
-    times_path: str,
-) -> None:
-    """``--publisher``: publish ``count`` QoS 1 readings of a stable process (CL 10,
-    sigma 1: violations as rare as in a real plant), numbered from ``first``, round robin
-    over the characteristics' topics; as fast as the broker takes them, or ``rate`` per
-    second. With a ``times_path`` (not ``-``), writes each message's publish time there.
-
-    It runs in a separate process, as a plant's machines are, and writes MQTT 3.1.1
-    packets to the socket itself, up to :data:`WINDOW` unacknowledged at a time: the
-    machines publish from other hosts, and paho's Python client spent about 60 % of a core
-    here at 2,500 messages/s, CPU the worker and the database then lacked.
-    """
-    import socket
-
-    rng = random.Random(first)
-    sock = socket.create_connection(("127.0.0.1", port))
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.sendall(mqtt_connect_packet(f"bench-publisher-{os.getpid()}", keep_alive=60))
-    if sock.recv(4)[:1] != b"\x20":
-        raise SystemExit("the broker refused the publisher's CONNECT")
-    acked = threading.Semaphore(0)
-
-    def read_acks() -> None:
-        """Count PUBACKs (4 bytes each); the broker sends nothing else."""
-        pending = b""
-        while True:
-            try:
-                data = sock.recv(65536)
-            except OSError:  # closed after the last acknowledgement
-                return
-            if not data:
-                return
-            pending += data
-            whole = len(pending) // 4
-            for _ in range(whole):
-                acked.release()
-            pending = pending[whole * 4 :]
-
-    def packet(k: int) -> bytes:
-        number = first + k
-        body = json.dumps({"value": round(rng.gauss(10.0, 1.0), 4), "id": f"{id_prefix}{number}"})
-        topic = mqtt_string(f"{topic_prefix}/{number % characteristics}")
-        variable = topic + ((k % WINDOW) + 1).to_bytes(2, "big")  # the packet id
-        payload = body.encode()
-        return b"\x32" + remaining_length(len(variable) + len(payload)) + variable + payload
-
-    def wait_for_ack() -> None:
-        if not acked.acquire(timeout=120):
-            raise SystemExit("the broker stopped acknowledging")
-
-    threading.Thread(target=read_acks, daemon=True).start()
-    times: list[float] = []
-    per_write = 1 if rate else WINDOW // 2
-    started = time.perf_counter()
-    sent = released = 0
-    while sent < count:
-        if rate:
-            delay = started + sent / rate - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-        size = min(per_write, count - sent)
-        chunk = b"".join(packet(k) for k in range(sent, sent + size))
-        while sent + size - released > WINDOW:  # packet ids in use until acknowledged
-            wait_for_ack()
-            released += 1
-        times.append(time.time())
-        sock.sendall(chunk)
-        sent += size
-    while released < sent:  # what is still in flight
-        wait_for_ack()
-        released += 1
-    sock.sendall(b"\xe0\x00")  # DISCONNECT
-    sock.close()
-    if times_path != "-":
-        Path(times_path).write_text(json.dumps(times))
-
-
-if len(sys.argv) > 1 and sys.argv[1] == "--publisher":
-    port_, topic_, id_, first_, count_, chars_, rate_, times_ = sys.argv[2:10]
-    publisher_process(
-        int(port_), topic_, id_, int(first_), int(count_), int(chars_), float(rate_), times_
-    )
-    sys.exit(0)
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openspc.settings")
 os.environ.setdefault("OPENSPC_DEBUG", "0")  # as a plant runs it (DEBUG wraps every query)
 
-import django  # noqa: E402  (after the environment is set)
+import django  # after the environment is set
 
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+
+from bench.ingest_database import (  # noqa: E402
+    autovacuum,
+    counted_by,
+    load_history,
+    measurements_counted,
+    remove_characteristics,
+)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -182,65 +91,12 @@ def batch_summary(batches: list[tuple[int, float]]) -> str:
     )
 
 
-def start_publisher(
-    port: int,
-    run: str,
-    first: int,
-    count: int,
-    characteristics: int,
-    rate: float = 0.0,
-    times_path: Path | None = None,
-    tag: str = "",
-) -> subprocess.Popen[bytes]:
-    """A ``--publisher`` process for ``bench/<run>/<i>`` topics, ids ``<run>-<tag><n>``."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            __file__,
-            "--publisher",
-            str(port),
-            f"bench/{run}",
-            f"{run}-{tag}",
-            str(first),
-            str(count),
-            str(characteristics),
-            str(rate),
-            str(times_path) if times_path else "-",
-        ]
-    )
-
-
 def warm_up_line(characteristics: int, seconds: float) -> str:
     """The untimed warm-up's report: one message per characteristic loads its window."""
     return (
         f"warm-up: {characteristics} messages, one per characteristic (windows load), "
         f"in {seconds:.2f} s; not counted below"
     )
-
-
-def measurements_counted() -> int:
-    """The workers' ``measurements`` counter (every message is one I-MR sample)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COALESCE(SUM(value), 0) FROM ingest_ingestcounter WHERE name = %s",
-            ["measurements"],
-        )
-        return int(cursor.fetchone()[0])
-
-
-def counted_by(target: int, timeout: float = 600.0) -> float:
-    """The time the counter reached ``target``: read every 200 ms until it is within 5 %,
-    then every 10 ms (reading it every 20 ms throughout took about 5 % of a core from
-    the workers it was timing)."""
-    deadline = time.monotonic() + timeout
-    first = measurements_counted()
-    while (now := measurements_counted()) < target:
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the workers counted {now} of {target} within {timeout:.0f} s")
-        time.sleep(0.01 if target - now <= 0.05 * (target - first) else 0.2)
-    return time.time()
 
 
 def cpu_seconds(pid: int) -> float:
@@ -407,136 +263,11 @@ def main() -> None:
             broker.cleanup()
 
 
-def load_history(site: Any, characteristics: int, per_characteristic: int) -> int:
-    """Give the database a plant's history: ``per_characteristic`` I-MR samples (with their
-    measurements) of each of ``characteristics`` manual characteristics that the run does
-    not touch; the number of samples. Then analyze, as autovacuum would have.
-
-    Indexes, caches and the planner then see tables of a plant that has been running,
-    not empty ones that the run's own rows make grow many times over.
-    """
-    from django.utils import timezone
-
-    from spc.models import Characteristic, Measurement, Sample
-    from spc.pipeline.bulk_rows import insert_objects, insert_tuples, unsaved
-
-    if per_characteristic <= 0:
-        return 0
-    chars = Characteristic.objects.bulk_create(
-        Characteristic(
-            hierarchy=site,
-            name=f"history-{time.time_ns()}-{i}",
-            chart_type="I_MR",
-            center_line=10.0,
-            ucl=13.0,
-            lcl=7.0,
-            sigma=1.0,
-        )
-        for i in range(characteristics)
-    )
-    rng = random.Random(0)
-    start = timezone.now() - timedelta(minutes=per_characteristic)
-    total = 0
-    # One step first, then analyze: statistics that say the table is empty (as after an
-    # earlier run's cleanup) would have the foreign-key checks scan it whole for every
-    # later row. Then ten steps per statement.
-    starts = [0, *range(1, per_characteristic, 10)]
-    ends = [*starts[1:], per_characteristic]
-    for first, end in zip(starts, ends, strict=True):
-        samples = []
-        for step, char in itertools.product(range(first, end), chars):
-            stamp = start + timedelta(minutes=step)
-            value = rng.gauss(10.0, 1.0)
-            samples.append(
-                unsaved(
-                    Sample,
-                    {
-                        "characteristic_id": char.pk,
-                        "timestamp": stamp,
-                        "received_at": stamp,
-                        "source": "MQTT",
-                        "idempotency_key": f"id:history-{char.pk}-{step}",
-                        "actual_n": 1.0,
-                        "mean": value,
-                        "value": value,
-                        "center_line": 10.0,
-                        "ucl": 13.0,
-                        "lcl": 7.0,
-                        "z_score": value - 10.0,
-                        "zone": "C",
-                        "state": [],
-                    },
-                )
-            )
-        insert_objects(samples)
-        insert_tuples(
-            Measurement,
-            ("sample", "position", "value"),
-            [(sample.pk, 0, sample.value) for sample in samples],
-        )
-        total += len(samples)
-        if first == 0 or end == per_characteristic:
-            autovacuum()
-    return total
-
-
-def autovacuum(command: str = "ANALYZE") -> None:
-    """On PostgreSQL, do now what autovacuum does as the tables change: the ingest tables'
-    planner statistics (``ANALYZE``) or their dead rows as well (``VACUUM ANALYZE``).
-
-    A plant's PostgreSQL runs autovacuum; some test machines turn it off. Without it the
-    statistics say a table that started empty still is, and the foreign-key checks cache
-    sequential scans of ``spc_sample`` that get slower with every batch.
-    """
-    from django.db import connection
-
-    from alerts.models import Violation
-    from ingest.models import IngestCounter
-    from spc.models import Characteristic, Measurement, Sample
-
-    if connection.vendor != "postgresql":
-        return
-    tables = ", ".join(
-        m._meta.db_table for m in (Characteristic, Sample, Measurement, Violation, IngestCounter)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"{command} {tables}")
-
-
-def remove_characteristics(chars: Any) -> None:
-    """Delete characteristics with their samples, measurements and violations.
-
-    The bench's rows go when it ends, so that each run starts from the same database
-    (runs that left theirs had grown a shared one to 32,000 characteristics and three
-    million samples). The bulky tables go first with one statement each; the ORM then
-    deletes the characteristics and whatever small rows still point at them.
-    """
-    from django.db import connection, transaction
-
-    from alerts.models import Violation
-    from spc.models import Measurement, Sample
-
-    ids = list(chars.values_list("pk", flat=True))
-    in_ids = (
-        "= ANY(%s)" if connection.vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
-    )
-    param = ids if connection.vendor == "postgresql" else json.dumps(ids)
-    samples = f"SELECT id FROM {Sample._meta.db_table} WHERE characteristic_id {in_ids}"
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {Measurement._meta.db_table} WHERE sample_id IN ({samples})", [param]
-        )
-        for model in (Violation, Sample):
-            cursor.execute(
-                f"DELETE FROM {model._meta.db_table} WHERE characteristic_id {in_ids}", [param]
-            )
-        chars.delete()
-
-
 def run_phases(args: argparse.Namespace, url: str, port: int, run: str) -> None:
     """The sustained phase (in this process or ``--workers`` processes), then the paced one."""
+    from ingest.operations import BatchOutcome
     from ingest.tests.broker import wait_for
-    from ingest.worker import BatchOutcome, IngestWorker, WorkerOptions
+    from ingest.worker import IngestWorker, WorkerOptions
     from spc.pipeline import events
     from spc.pipeline.windows import windows
 
