@@ -3,7 +3,7 @@
 Two kinds of figures:
 
 - **In-process** (this process's registry): pipeline latency histogram and samples
-  processed (``spc.pipeline.processing.process_many`` calls ``observe_batch``), violations raised by
+  processed (the pipeline reports each batch to ``observe_batch``), violations raised by
   rule and severity, and the open WebSocket clients (``websocket_connected`` /
   ``websocket_disconnected``, called by the live consumer). With
   ``PROMETHEUS_MULTIPROC_DIR`` set, every process on the host writes to that directory
@@ -22,9 +22,9 @@ from __future__ import annotations
 import hmac
 import logging
 import os
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Sequence
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -41,9 +41,6 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
-
-if TYPE_CHECKING:
-    from spc.pipeline.processing import ProcessResult, SubgroupInput
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +83,14 @@ WEBSOCKET_CLIENTS = Gauge(
 )
 
 
-def observe_batch(
-    items: Sequence[SubgroupInput], results: Sequence[ProcessResult | Exception], seconds: float
-) -> None:
-    """Record one ``spc.pipeline.processing.process_many`` call: each item waited ``seconds``.
+Outcome = tuple[str, str | None, bool, Sequence[tuple[int, str]]]
+"""One subgroup's outcome as the pipeline reports it: its source, the error class that
+refused it (or None), whether it was created (not a replay), and the (rule, severity) of
+each violation it raised. Plain values, so metrics knows nothing of the pipeline's types."""
+
+
+def observe_batch(outcomes: Iterable[Outcome], seconds: float) -> None:
+    """Record one batch of the pipeline: each stored or replayed item waited ``seconds``.
 
     A refused item is counted by its error class; a stored or replayed one by source and
     whether it was created, with the violations it raised by rule. Label children are
@@ -100,19 +101,19 @@ def observe_batch(
     samples: dict[tuple[str, str], int] = {}
     rejected: dict[tuple[str, str], int] = {}
     raised: dict[tuple[str, str], int] = {}
-    for data, result in zip(items, results, strict=True):
-        source = getattr(data, "source", "") or "UNKNOWN"
-        if isinstance(result, Exception):
-            key = (source, type(result).__name__)
+    for source, error, created, violations in outcomes:
+        source = source or "UNKNOWN"
+        if error is not None:
+            key = (source, error)
             rejected[key] = rejected.get(key, 0) + 1
             continue
         waited[source] = waited.get(source, 0) + 1
-        created = "true" if result.created else "false"
-        samples[(source, created)] = samples.get((source, created), 0) + 1
-        if result.created:
-            for violation in result.violations:
-                rule = (str(violation.rule), violation.severity)
-                raised[rule] = raised.get(rule, 0) + 1
+        label = "true" if created else "false"
+        samples[(source, label)] = samples.get((source, label), 0) + 1
+        if created:
+            for rule, severity in violations:
+                key = (str(rule), severity)
+                raised[key] = raised.get(key, 0) + 1
     for source, count in waited.items():
         histogram = PIPELINE_SECONDS.labels(source)
         for _ in range(count):
@@ -161,7 +162,8 @@ class SharedStateCollector(Collector):
                 logger.exception("metrics: %s failed", read.__name__)
 
     def _ingest(self) -> Iterator[Metric]:
-        from ingest.models import IngestCounter
+        # Models by label: the apps report to metrics, so metrics imports none of them.
+        counters = apps.get_model("ingest", "IngestCounter")._default_manager
 
         messages = CounterMetricFamily(
             "openspc_ingest_messages", "MQTT messages the ingest workers received."
@@ -176,7 +178,7 @@ class SharedStateCollector(Collector):
             "openspc_ingest_counter", "Other ingest counters by name.", labels=["name"]
         )
         message_total = measurement_total = 0.0
-        for name, value in IngestCounter.objects.values_list("name", "value"):
+        for name, value in counters.values_list("name", "value"):
             if name == MESSAGES_COUNTER:
                 message_total = float(value)
             elif name == MEASUREMENTS_COUNTER:
@@ -190,7 +192,7 @@ class SharedStateCollector(Collector):
         yield from (messages, measurements, dead, other)
 
     def _violations(self) -> Iterator[Metric]:
-        from alerts.models import Violation
+        violations = apps.get_model("alerts", "Violation")._default_manager
 
         family = GaugeMetricFamily(
             "openspc_violations_unacknowledged",
@@ -198,7 +200,7 @@ class SharedStateCollector(Collector):
             labels=["rule", "severity"],
         )
         rows = (
-            Violation.objects.unacknowledged()
+            violations.filter(acknowledged_at__isnull=True)
             .order_by()
             .values("rule", "severity")
             .annotate(n=Count("id"))

@@ -1,0 +1,69 @@
+"""What a provider hands the pipeline (``SubgroupInput``) and the checks that need no
+characteristic: sizes, finite numbers, text lengths, the source, the time."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.utils import timezone
+
+from spc.core.errors import InputError
+from spc.core.types import Subgroup
+
+MAX_MEASUREMENTS = 1000
+TEXT_LIMITS = {"operator": 120, "batch_number": 120, "idempotency_key": 128}
+SOURCES = ("MANUAL", "REST", "MQTT", "IMPORT")
+
+
+class CharacteristicInactive(InputError):  # noqa: N818 - the contract name
+    """The characteristic is switched off and accepts no samples."""
+
+
+@dataclass(frozen=True)
+class SubgroupInput:
+    """One subgroup from any provider, in plain values."""
+
+    characteristic_id: int
+    measurements: tuple[float, ...] = ()
+    count: float | None = None
+    sample_size: float | None = None
+    timestamp: datetime | None = None
+    idempotency_key: str | None = None
+    operator: str = ""
+    batch_number: str = ""
+    source: str = "MANUAL"
+    user_id: int | None = None
+
+
+def clean_input(data: SubgroupInput, now: datetime) -> tuple[Subgroup, datetime]:
+    """Checks that do not need the characteristic: sizes, text lengths, time."""
+    if len(data.measurements) > MAX_MEASUREMENTS:
+        raise InputError("measurements", f"At most {MAX_MEASUREMENTS} values in one subgroup.")
+    values: list[float] = []
+    for value in data.measurements:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InputError("measurements", "Every measurement must be a number.")
+        if not math.isfinite(value):
+            raise InputError("measurements", "Measurements must be finite numbers.")
+        values.append(float(value))
+    for name, limit in TEXT_LIMITS.items():
+        text = getattr(data, name) or ""
+        if len(text) > limit:
+            raise InputError(name, f"At most {limit} characters.")
+    if data.source not in SOURCES:
+        raise InputError("source", f"Unknown source {data.source!r}.")
+    stamp = data.timestamp or now
+    if timezone.is_naive(stamp):
+        stamp = stamp.replace(tzinfo=UTC)
+    try:
+        # PostgreSQL takes offsets up to ±15:59 only; an instant in UTC always fits.
+        stamp = stamp.astimezone(UTC)
+    except OverflowError as exc:
+        raise InputError("timestamp", "Date-time out of range.") from exc
+    return Subgroup(tuple(values), data.count, data.sample_size), stamp
+
+
+class UnknownCharacteristic(InputError):  # noqa: N818 - reads as the condition
+    """No characteristic has the given id (``process`` raises ``DoesNotExist`` instead)."""

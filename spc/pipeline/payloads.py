@@ -1,0 +1,83 @@
+"""The ``sample.processed`` event and a stored sample as plain JSON-able data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alerts.models import Violation
+from alerts.services import card_state, open_counts
+from spc.core.rules import RULE_NAMES
+from spc.core.types import RuleId
+from spc.models import Characteristic, Sample
+from spc.pipeline import events
+
+
+def build_event(
+    char: Characteristic,
+    sample: Sample,
+    violations: list[Violation],
+    counts: dict[int, dict[str, int]] | None = None,
+) -> dict[str, Any]:
+    """The ``sample.processed`` event: everything a chart point, a card and a toast need.
+
+    ``counts`` are the open violation counts by characteristic when the caller has them
+    (``alerts.services.open_counts``); otherwise they are queried.
+    """
+    if counts is None or char.pk not in counts:
+        counts = open_counts([char.pk])
+    char_counts = counts[char.pk]
+    return {
+        "type": events.SAMPLE_PROCESSED,
+        "characteristic": {
+            "id": char.pk,
+            "name": char.name,
+            "node_id": char.hierarchy_id,
+            "chart_type": char.chart_type,
+            "decimal_places": char.decimal_places,
+            "unit": char.unit,
+            "usl": char.usl,
+            "lsl": char.lsl,
+        },
+        "sample": sample_payload(sample),
+        "violations": [
+            {
+                "id": v.pk,
+                "rule": v.rule,
+                "severity": v.severity,
+                "rule_name": RULE_NAMES[RuleId(v.rule)],
+                "episode": v.episode,
+            }
+            for v in violations
+        ],
+        "state": card_state(char_counts, sample.timestamp),
+        "open_violations": char_counts,
+    }
+
+
+def measurement_values(sample: Sample) -> list[float]:
+    """The sample's measured values, without a query when the pipeline just stored them."""
+    known = getattr(sample, "measurement_values", None)
+    if known is not None:
+        return list(known)
+    return [m.value for m in sample.measurements.all()]
+
+
+def sample_payload(sample: Sample) -> dict[str, Any]:
+    """A stored sample as plain JSON-able data (the event's and chart data's point)."""
+    return {
+        "id": sample.pk,
+        "timestamp": sample.timestamp.isoformat(),
+        "value": sample.value,
+        "secondary_value": sample.secondary_value,
+        "center_line": sample.center_line,
+        "ucl": sample.ucl,
+        "lcl": sample.lcl,
+        "z": sample.z_score,
+        "zone": sample.zone or None,
+        "n": sample.actual_n,
+        "is_undersized": sample.is_undersized,
+        "is_excluded": sample.is_excluded,
+        "measurements": measurement_values(sample),
+        "operator": sample.operator,
+        "batch_number": sample.batch_number,
+    }
