@@ -28,7 +28,7 @@ from spc.pipeline import events
 
 logger = logging.getLogger(__name__)
 
-SAMPLING_OVERDUE = "sampling.overdue"
+SAMPLING_OVERDUE = events.SAMPLING_OVERDUE
 
 
 def last_sample_times(characteristic_ids: Iterable[int]) -> dict[int, datetime]:
@@ -76,11 +76,11 @@ def consumers_handle_overdue() -> bool:
     """True when the live consumer has a ``sampling_overdue`` handler.
 
     A Channels consumer that receives an event type it has no handler for fails and
-    closes its socket, so the event is only sent once the consumer can take it.
+    closes its socket, so the event is only sent once the consumer can take it. The
+    consumer's handlers are listed in ``events.LIVE_EVENT_TYPES`` (the jobs stay below the
+    live layer and do not import it).
     """
-    from spc.live.consumers import LiveConsumer
-
-    return callable(getattr(LiveConsumer, "sampling_overdue", None))
+    return SAMPLING_OVERDUE in events.LIVE_EVENT_TYPES
 
 
 def check_overdue(

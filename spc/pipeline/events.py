@@ -22,6 +22,12 @@ logger = logging.getLogger(__name__)
 SAMPLE_PROCESSED = "sample.processed"
 VIOLATIONS_ACKNOWLEDGED = "violations.acknowledged"
 LIMITS_CHANGED = "limits.changed"
+SAMPLING_OVERDUE = "sampling.overdue"
+LIVE_EVENT_TYPES = frozenset(
+    {SAMPLE_PROCESSED, VIOLATIONS_ACKNOWLEDGED, LIMITS_CHANGED, SAMPLING_OVERDUE}
+)
+"""The event types the live consumer (``spc.live.consumers``) has a handler for; a test
+holds the two together. A consumer that receives a type it cannot handle closes its socket."""
 
 
 def char_group(characteristic_id: int) -> str:

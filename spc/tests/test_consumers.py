@@ -333,3 +333,16 @@ def test_a_new_sample_clears_the_overdue_badge_on_the_chart_page(char, session_c
         await ws.disconnect()
 
     run(body)
+
+
+def test_the_live_consumer_handles_every_event_type_the_senders_list() -> None:
+    from spc.live.consumers import LiveConsumer
+    from spc.pipeline import events
+
+    handlers = {
+        t
+        for t in events.LIVE_EVENT_TYPES
+        if callable(getattr(LiveConsumer, t.replace(".", "_"), None))
+    }
+    assert handlers == events.LIVE_EVENT_TYPES
+    assert events.SAMPLING_OVERDUE in events.LIVE_EVENT_TYPES
