@@ -103,9 +103,11 @@ def can_see_node(user: Any, node: Node) -> bool:
 
 def visible_characteristic_ids(user: Any) -> QuerySet[Any]:
     """Ids of the characteristics the user may see (a subquery)."""
-    from spc.models import Characteristic
+    from django.apps import apps
 
-    return scope_queryset(Characteristic.objects.all(), user).values("pk")
+    # By label: the plant tree sits below the apps that hang things on it.
+    characteristic = apps.get_model("spc", "Characteristic")
+    return scope_queryset(characteristic._default_manager.all(), user).values("pk")
 
 
 class ScopedFilterBackend(BaseFilterBackend):
@@ -129,9 +131,10 @@ def _place_of(instance: Any) -> str | None:
     if label == "spc.characteristic":
         return str(Node.objects.filter(pk=instance.hierarchy_id).values_list("path", flat=True)[0])
     if label == "spc.sample":
-        from spc.models import Characteristic
+        from django.apps import apps
 
-        row = Characteristic.objects.filter(pk=instance.characteristic_id)
+        characteristic = apps.get_model("spc", "Characteristic")
+        row = characteristic._default_manager.filter(pk=instance.characteristic_id)
         return row.values_list("hierarchy__path", flat=True).first()
     return None
 
