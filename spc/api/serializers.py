@@ -1,4 +1,4 @@
-"""Serializers of characteristics, samples and limit requests (thin: no statistics here)."""
+"""Serializers of characteristics and samples (thin: no statistics here)."""
 
 from __future__ import annotations
 
@@ -339,29 +339,6 @@ class ExclusionSerializer(serializers.Serializer[Any]):
     signature_password = signature_field(True, "for every exclusion and re-inclusion")
 
 
-class RecalculateSerializer(serializers.Serializer[Any]):
-    """Baseline choice for a recalculation."""
-
-    last_n = serializers.IntegerField(required=False, min_value=2, max_value=10_000)
-    start = serializers.DateTimeField(required=False)
-    end = serializers.DateTimeField(required=False)
-    sample_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
-        required=False,
-        max_length=10_000,
-    )
-    exclude_out_of_control = serializers.BooleanField(default=False)
-    dry_run = serializers.BooleanField(default=False)
-    reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=2000,
-        help_text="Why the limits change (required unless dry_run).",
-    )
-    signature_password = signature_field(False, "unless dry_run (storing the limits)")
-
-
 class CharacteristicWriteSerializer(CharacteristicSerializer):
     """A characteristic as written: its fields plus ``reason`` and ``signature_password``,
     the electronic signature of a control-limit change."""
@@ -387,98 +364,3 @@ class CharacteristicWriteSerializer(CharacteristicSerializer):
         attrs.pop("reason", None)
         attrs.pop("signature_password", None)
         return super().validate(attrs)
-
-
-class LimitPreviewSerializer(serializers.Serializer[Any]):
-    """Limits from a recalculation (stored or previewed)."""
-
-    center_line = serializers.FloatField()
-    ucl = serializers.FloatField()
-    lcl = serializers.FloatField()
-    sigma = serializers.FloatField()
-    secondary_center_line = serializers.FloatField(allow_null=True)
-    secondary_ucl = serializers.FloatField(allow_null=True)
-    secondary_lcl = serializers.FloatField(allow_null=True)
-    baseline_count = serializers.IntegerField()
-    dropped_sample_ids = serializers.ListField(child=serializers.IntegerField())
-    stored = serializers.BooleanField()
-
-
-class RangeSerializer(serializers.Serializer[Any]):
-    """Optional time range (and point limit) of chart data and capability."""
-
-    start = serializers.DateTimeField(required=False)
-    end = serializers.DateTimeField(required=False)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=5000, default=500)
-
-
-# Response shapes of the read-only actions: documentation for the OpenAPI schema (the views
-# return the dicts that spc.charts.data and spc.reports.capability_study build).
-
-
-class ChartPointSerializer(serializers.Serializer[Any]):
-    """One charted sample, with the limits in force when it was evaluated."""
-
-    id = serializers.IntegerField()
-    timestamp = serializers.DateTimeField()
-    value = serializers.FloatField()
-    secondary_value = serializers.FloatField(allow_null=True, help_text="R, S or MR.")
-    center_line = serializers.FloatField(allow_null=True)
-    ucl = serializers.FloatField(allow_null=True)
-    lcl = serializers.FloatField(allow_null=True)
-    z = serializers.FloatField(allow_null=True, help_text="Distance from CL in sigma units.")
-    zone = serializers.CharField(allow_null=True)
-    n = serializers.FloatField(help_text="Measurements, or items inspected.")
-    is_undersized = serializers.BooleanField()
-    is_excluded = serializers.BooleanField()
-    violations = SampleViolationSerializer(many=True)
-
-
-class ChartDataSerializer(serializers.Serializer[Any]):
-    """Points oldest first (processing order) with the current limits and card state."""
-
-    characteristic = serializers.JSONField(help_text="id, name, chart type, subgroup size ...")
-    limits = serializers.JSONField(
-        help_text="center_line, ucl, lcl, sigma, secondary {...}, usl, lsl, target"
-    )
-    points = ChartPointSerializer(many=True)
-    state = serializers.CharField(help_text="NO_DATA, IN_CONTROL, WARNING or CRITICAL.")
-    open_violations = serializers.DictField(child=serializers.IntegerField())
-    last_timestamp = serializers.DateTimeField(allow_null=True)
-
-
-class CapabilitySerializer(serializers.Serializer[Any]):
-    """A capability study over the included samples in the range (None where undefined)."""
-
-    characteristic = serializers.JSONField()
-    start = serializers.DateTimeField(allow_null=True)
-    end = serializers.DateTimeField(allow_null=True)
-    sample_count = serializers.IntegerField()
-    excluded_count = serializers.IntegerField()
-    n = serializers.IntegerField(help_text="Measurements in the study.")
-    mean = serializers.FloatField()
-    sigma_within = serializers.FloatField(allow_null=True)
-    sigma_within_source = serializers.CharField(
-        allow_null=True, help_text="stored (the limits' sigma) or estimated (chart estimator)."
-    )
-    sigma_overall = serializers.FloatField()
-    cp = serializers.FloatField(allow_null=True)
-    cpk = serializers.FloatField(allow_null=True)
-    pp = serializers.FloatField(allow_null=True)
-    ppk = serializers.FloatField(allow_null=True)
-    cpm = serializers.FloatField(allow_null=True)
-    cpu = serializers.FloatField(allow_null=True)
-    cpl = serializers.FloatField(allow_null=True)
-    ppu = serializers.FloatField(allow_null=True)
-    ppl = serializers.FloatField(allow_null=True)
-    cpk_lower = serializers.FloatField(allow_null=True)
-    cpk_upper = serializers.FloatField(allow_null=True)
-    confidence = serializers.FloatField()
-    normality = serializers.JSONField(allow_null=True)
-    histogram = serializers.JSONField()
-    verdict = serializers.CharField()
-    verdict_basis = serializers.CharField()
-    one_sided = serializers.BooleanField()
-    usl = serializers.FloatField(allow_null=True)
-    lsl = serializers.FloatField(allow_null=True)
-    target = serializers.FloatField(allow_null=True)

@@ -21,16 +21,18 @@ from hierarchy.scoping import granted_paths, visible_characteristic_ids
 from openspc.api_errors import input_error_body
 from openspc.api_permissions import ReadAnyWriteStaff
 from spc.api.filters import CharacteristicFilter, SampleFilter
-from spc.api.serializers import (
-    BulkItemResultSerializer,
+from spc.api.limit_serializers import (
     CapabilitySerializer,
-    CharacteristicSerializer,
-    CharacteristicWriteSerializer,
     ChartDataSerializer,
-    ExclusionSerializer,
     LimitPreviewSerializer,
     RangeSerializer,
     RecalculateSerializer,
+)
+from spc.api.serializers import (
+    BulkItemResultSerializer,
+    CharacteristicSerializer,
+    CharacteristicWriteSerializer,
+    ExclusionSerializer,
     SampleCreateSerializer,
     SampleSerializer,
 )

@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from spc.charts.figures import format_value, point_extension, sparkline_points
+from spc.charts.figures import point_extension
+from spc.charts.style import format_value, sparkline_points
 
 STATE_LABELS = {
     "NO_DATA": "No recent data",

@@ -15,7 +15,8 @@ from alerts.models import ReasonCode, Violation
 from hierarchy.roles import ENGINEER, OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
 from spc.charts.data import chart_data
-from spc.charts.figures import control_figure, format_value
+from spc.charts.figures import control_figure
+from spc.charts.style import format_value
 from spc.core.errors import InputError
 from spc.forms import ExclusionForm, TimeRangeForm
 from spc.jobs import overdue

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hierarchy.roles import OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
-from spc.charts.figures import format_value
+from spc.charts.style import format_value
 from spc.core.errors import InputError
 from spc.forms import SampleEntryForm
 from spc.live import fragments
