@@ -29,6 +29,10 @@ every 10 ms near the end; the paced phase still runs the in-process worker, whos
 it can time one by one. It also prints the workers' CPU time per measurement (from
 /proc), a steadier figure than the rate on a machine whose speed varies from run to run.
 
+With ``--paho-client`` both phases' workers use paho-mqtt's own ``Client`` instead of
+``ingest.mqtt_client.IngestClient`` (``bench/ingest_worker.py`` swaps the class): the A/B
+of IngestClient's overrides of paho's private receive path.
+
 Everything the run created is deleted at the end, so each run starts from the same
 database.
 """
@@ -50,6 +54,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.ingest_publisher import start_publisher  # after the path
+from bench.ingest_worker import PAHO_CLIENT, use_paho_client
 
 if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
@@ -118,12 +123,15 @@ def sustained_in_processes(args: argparse.Namespace, url: str, run: str) -> None
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "OPENSPC_LOG_LEVEL": "WARNING"}
     log_dir = Path(tempfile.mkdtemp(prefix="bench_ingest_"))
+    if args.paho_client:  # A/B: the worker on paho's own Client
+        command = [str(root / "bench" / "ingest_worker.py"), PAHO_CLIENT]
+    else:
+        command = [str(root / "manage.py"), "ingest"]
     workers = [
         subprocess.Popen(
             [
                 sys.executable,
-                str(root / "manage.py"),
-                "ingest",
+                *command,
                 "--url",
                 url,
                 "--client-id",
@@ -214,6 +222,11 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="Worker processes for the sustained phase."
     )
+    parser.add_argument(
+        PAHO_CLIENT,
+        action="store_true",
+        help="A/B: the workers use paho's own Client, not ingest.mqtt_client.IngestClient.",
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -254,6 +267,8 @@ def main() -> None:
         f"history: {history:,} samples of as many other characteristics "
         f"({time.time() - started:.1f} s)"
     )
+    if args.paho_client:
+        print("MQTT client: paho's own Client (IngestClient's overrides off)")
     try:
         run_phases(args, url, port, run)
     finally:
@@ -271,6 +286,8 @@ def run_phases(args: argparse.Namespace, url: str, port: int, run: str) -> None:
     from spc.pipeline import events
     from spc.pipeline.windows import windows
 
+    if args.paho_client:
+        use_paho_client()
     if args.workers > 1:
         sustained_in_processes(args, url, run)
 
