@@ -62,6 +62,13 @@ class RuleId(IntEnum):
     EIGHT_BEYOND_1_EITHER_SIDE = 8
 
 
+SECONDARY_BEYOND_LIMITS = 101
+"""Rule id of a secondary-pane point (R, S or MR) beyond its limits: rule 1 applied to the
+range or spread chart. Stored in ``Violation.rule`` beside the Nelson rules 1-8 and drawn
+on the secondary pane; not a ``RuleId`` (rule settings, presets and the rule grid cover
+the primary chart's rules 1-8)."""
+
+
 class Zone(StrEnum):
     """Zone of a point relative to the centre line, in sigma units of the plotted statistic.
 
