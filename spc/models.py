@@ -342,6 +342,33 @@ class LimitSet(models.Model):
     exclude_out_of_control = models.BooleanField(default=False)
     dropped_sample_ids = models.JSONField(default=list, blank=True)
     reason = models.TextField(blank=True)
+    # A limit set starts a stage of the chart: what follows lets the chart redraw the
+    # stage's points with the settings they were judged by, whatever changed since.
+    after_sample_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="Newest sample of the characteristic when these limits were stored: the "
+        "stage starts after it (empty: before the first sample).",
+    )
+    chart_type = models.CharField(max_length=8, choices=CHART_TYPE_CHOICES, blank=True)
+    subgroup_mode = models.CharField(max_length=20, choices=SUBGROUP_MODE_CHOICES, blank=True)
+    ewma_lambda = models.FloatField("EWMA λ", null=True, blank=True)
+    ewma_l = models.FloatField("EWMA L", null=True, blank=True)
+    cusum_k = models.FloatField("CUSUM k", null=True, blank=True)
+    cusum_h = models.FloatField("CUSUM h", null=True, blank=True)
+    target = models.FloatField(null=True, blank=True)
+
+    STAGE_SETTINGS = (
+        "chart_type",
+        "subgroup_mode",
+        "subgroup_size",
+        "ewma_lambda",
+        "ewma_l",
+        "cusum_k",
+        "cusum_h",
+        "target",
+    )
+    """The characteristic's settings a limit set keeps (copied when it is stored)."""
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -187,11 +187,15 @@ def _store_limits(
         old = {name: getattr(char, name) for name in LIMIT_COLUMNS}
     with transaction.atomic():
         Characteristic.objects.filter(pk=char.pk).update(**columns, revision=F("revision") + 1)
+        # Read after the update, which waits for any sample being stored under the old
+        # limits (the pipeline holds the row), so that sample belongs to the old stage.
+        newest = Sample.objects.filter(characteristic=char).order_by("-id").values("id")[:1]
         LimitSet.objects.create(
             characteristic=char,
             created_by=user if getattr(user, "pk", None) else None,
             method=method,
-            subgroup_size=char.subgroup_size,
+            after_sample_id=newest[0]["id"] if newest else None,
+            **{name: getattr(char, name) for name in LimitSet.STAGE_SETTINGS},
             baseline=baseline or {},
             baseline_count=values.get("baseline_count") or 0,
             exclude_out_of_control=exclude_out_of_control,
