@@ -1,16 +1,38 @@
-"""Chart data of a characteristic as plain JSON-able data (API, pages and exports use it)."""
+"""Chart data of a characteristic as plain JSON-able data (API, pages and exports use it).
+
+Every point carries the stage it belongs to (``stage``: an index into ``stages``) and is
+given against that stage: the limits it was judged by (stored with the point, or the
+stage's where it was stored before any limits), the stage's R/S/MR limits
+(``secondary_limits``), and the chart's statistic. A point stored without one (Phase I
+baseline, history imported before limits) is evaluated by the core with its stage's limits
+and settings (``spc.core.restate``) and marked ``restated``: a STANDARDIZED point's value
+and ``z`` are z, an EWMA point's value is the EWMA statistic, a CUSUM point's C+ (C- in
+``secondary_value``). ``observed`` is what was measured, in the characteristic's unit: the
+subgroup mean (the value for individuals), the count for np and c, the proportion for p,
+the defects per unit for u.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from alerts.models import Violation
 from alerts.services import card_state, open_counts
-from spc.models import Characteristic, Sample
+from spc.charts.stages import Stage, load_stages, stage_index
+from spc.charts.style import observed
+from spc.core.restate import StoredPoint, restate
+from spc.core.types import ChartType, Point, Subgroup
+from spc.models import Characteristic, Measurement, Sample
+from spc.pipeline.windows import POINT_FIELDS, point_from_row
 
 MAX_POINTS = 5000
+MEMORY_ROWS = 10_000
+"""Most earlier rows read to carry an EWMA/CUSUM memory into the first restated point."""
+
+ROW_FIELDS = (*POINT_FIELDS, "timestamp", "count", "sample_size", "is_excluded")
 
 
 def characteristic_summary(char: Characteristic) -> dict[str, Any]:
@@ -45,37 +67,77 @@ def current_limits(char: Characteristic) -> dict[str, Any]:
     }
 
 
-def chart_data(
-    char: Characteristic,
-    *,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    limit: int = 500,
-) -> dict[str, Any]:
-    """The newest ``limit`` samples in the range (oldest first) with their violations."""
-    limit = max(1, min(int(limit), MAX_POINTS))
-    qs = Sample.objects.filter(characteristic=char)
-    if start is not None:
-        qs = qs.filter(timestamp__gte=start)
-    if end is not None:
-        qs = qs.filter(timestamp__lte=end)
-    rows = list(
-        qs.order_by("-id").values(
-            "id",
-            "timestamp",
-            "value",
-            "secondary_value",
-            "center_line",
-            "ucl",
-            "lcl",
-            "z_score",
-            "zone",
-            "actual_n",
-            "is_undersized",
-            "is_excluded",
-        )[:limit]
-    )
+def _judged(row: dict[str, Any]) -> bool:
+    """True when the pipeline stored the point with limits (its statistic is stored)."""
+    return None not in (row["center_line"], row["ucl"], row["lcl"])
+
+
+def _subgroups(rows: list[dict[str, Any]]) -> dict[int, Subgroup]:
+    """The stored subgroups of rows to restate (one query for their measurements)."""
+    values: dict[int, list[float]] = defaultdict(list)
+    ids = [r["id"] for r in rows if r["count"] is None]
+    if ids:
+        for sample_id, value in (
+            Measurement.objects.filter(sample_id__in=ids)
+            .order_by("sample_id", "position")
+            .values_list("sample_id", "value")
+        ):
+            values[sample_id].append(value)
+    out = {}
+    for r in rows:
+        if r["count"] is not None:
+            out[r["id"]] = Subgroup(count=r["count"], sample_size=r["sample_size"])
+        else:  # imported summary rows without measurements: their mean stands for them
+            fallback = r["mean"] if r["mean"] is not None else r["value"]
+            out[r["id"]] = Subgroup(measurements=tuple(values.get(r["id"]) or (fallback,)))
+    return out
+
+
+def _memory_rows(char: Characteristic, stage: Stage, before: int) -> list[dict[str, Any]]:
+    """Included rows of ``stage`` before sample ``before`` back to the newest stored with
+    limits (whose memory the next point continues), oldest first."""
+    qs = Sample.objects.filter(characteristic=char, id__lt=before, is_excluded=False)
+    if stage.after_sample_id:
+        qs = qs.filter(id__gt=stage.after_sample_id)
+    rows = []
+    for row in qs.order_by("-id").values(*ROW_FIELDS)[:MEMORY_ROWS]:
+        rows.append(row)
+        if _judged(row):
+            break
     rows.reverse()
+    return rows
+
+
+def _restated(
+    char: Characteristic, stages: list[Stage], rows: list[dict[str, Any]], where: list[int | None]
+) -> dict[int, Point | None]:
+    """Points of the rows stored without limits, evaluated against their stage (by id)."""
+    out: dict[int, Point | None] = {}
+    for index, stage in enumerate(stages):
+        mine = [r for r, s in zip(rows, where, strict=True) if s == index]
+        if stage.config.limits is None or all(_judged(r) for r in mine):
+            continue
+        memory: list[dict[str, Any]] = []
+        if ChartType(stage.config.chart_type) in (ChartType.EWMA, ChartType.CUSUM):
+            memory = _memory_rows(char, stage, mine[0]["id"])
+        series = memory + mine
+        subgroups = _subgroups([r for r in series if not _judged(r)])
+        points = restate(
+            stage.config,
+            [
+                StoredPoint(subgroups.get(r["id"], Subgroup()), _stored(r), not r["is_excluded"])
+                for r in series
+            ],
+        )
+        out.update({r["id"]: p for r, p in zip(series, points, strict=True) if not _judged(r)})
+    return out
+
+
+def _stored(row: dict[str, Any]) -> Point | None:
+    return point_from_row(row) if _judged(row) else None
+
+
+def _violations(rows: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
     by_sample: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for v in Violation.objects.filter(sample_id__in=[r["id"] for r in rows]).values(
         "id", "sample_id", "rule", "severity", "acknowledged_at"
@@ -88,32 +150,82 @@ def chart_data(
                 "acknowledged": v["acknowledged_at"] is not None,
             }
         )
-    points = [
-        {
-            "id": r["id"],
-            "timestamp": r["timestamp"].isoformat(),
-            "value": r["value"],
-            "secondary_value": r["secondary_value"],
-            "center_line": r["center_line"],
-            "ucl": r["ucl"],
-            "lcl": r["lcl"],
-            "z": r["z_score"],
-            "zone": r["zone"] or None,
-            "n": r["actual_n"],
-            "is_undersized": r["is_undersized"],
-            "is_excluded": r["is_excluded"],
-            "violations": sorted(by_sample.get(r["id"], []), key=lambda v: v["rule"]),
-        }
-        for r in rows
-    ]
+    return by_sample
+
+
+def _point(
+    row: dict[str, Any],
+    restated: Point | None,
+    stage: int | None,
+    stages: list[Stage],
+    chart_type: str,
+) -> dict[str, Any]:
+    shown = restated or point_from_row(row)
+    secondary = stages[stage].secondary if stage is not None else None
+    secondary_value = row["secondary_value"]
+    if chart_type == ChartType.CUSUM:  # C-: a statistic of the stage, like C+
+        secondary_value = shown.secondary_value
+    return {
+        "id": row["id"],
+        "timestamp": row["timestamp"].isoformat(),
+        "value": shown.value,
+        "secondary_value": secondary_value,
+        "center_line": shown.center_line,
+        "ucl": shown.ucl,
+        "lcl": shown.lcl,
+        "secondary_limits": (
+            None
+            if secondary is None
+            else {"center_line": secondary.center_line, "ucl": secondary.ucl, "lcl": secondary.lcl}
+        ),
+        "z": shown.z,
+        "zone": shown.zone.value if shown.zone else None,
+        "n": row["actual_n"],
+        "observed": observed(chart_type, row["mean"], row["count"], row["sample_size"]),
+        "is_undersized": row["is_undersized"],
+        "is_excluded": row["is_excluded"],
+        "stage": stage,
+        "restated": restated is not None,
+    }
+
+
+def chart_data(
+    char: Characteristic,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 500,
+) -> dict[str, Any]:
+    """The newest ``limit`` samples in the range (oldest first) with their violations,
+    each drawn against its stage (see the module docstring)."""
+    limit = max(1, min(int(limit), MAX_POINTS))
+    qs = Sample.objects.filter(characteristic=char)
+    if start is not None:
+        qs = qs.filter(timestamp__gte=start)
+    if end is not None:
+        qs = qs.filter(timestamp__lte=end)
+    rows = list(qs.order_by("-id").values(*ROW_FIELDS)[:limit])
+    rows.reverse()
+    stages = load_stages(char)
+    where = [stage_index(stages, r["id"]) for r in rows]
+    restated = _restated(char, stages, rows, where)
+    violations = _violations(rows)
+    shown = sorted({s for s in where if s is not None} | ({len(stages) - 1} if stages else set()))
+    renumber = {old: new for new, old in enumerate(shown)}
+    points = []
+    for row, stage in zip(rows, where, strict=True):
+        point = _point(row, restated.get(row["id"]), stage, stages, char.chart_type)
+        point["stage"] = renumber.get(stage) if stage is not None else None
+        point["violations"] = sorted(violations.get(row["id"], []), key=lambda v: v["rule"])
+        points.append(point)
     counts = open_counts([char.pk])[char.pk]
-    last = points[-1]["timestamp"] if points else None
     last_at = rows[-1]["timestamp"] if rows else None
     return {
         "characteristic": characteristic_summary(char),
         "limits": current_limits(char),
+        "stages": [stages[i].as_dict() for i in shown],
         "points": points,
         "state": card_state(counts, last_at),
         "open_violations": counts,
-        "last_timestamp": last,
+        "last_timestamp": points[-1]["timestamp"] if points else None,
     }

@@ -1,76 +1,63 @@
-"""Layout decorations of a control chart: zone bands, limit and spec lines, their labels."""
+"""What a control chart draws around its points: zone bands, spec lines, stage markers,
+limit labels and the sequence axis' time ticks (presentation only: every number comes
+from the chart data's points and stages)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from spc.charts.style import (
+    ATTRIBUTE_LABELS,
     BAND_CHARTS,
     COLOURS,
-    SAME_LIMITS_TOLERANCE,
-    SECONDARY_CHARTS,
     SPEC_CHARTS,
     format_value,
     has_secondary,
 )
 
+BANDS = (
+    ("band_lcl", None),
+    ("band_a_lower", "zone_a"),
+    ("band_b_lower", "zone_b"),
+    ("band_c", "zone_c"),
+    ("band_b_upper", "zone_b"),
+    ("band_a_upper", "zone_a"),
+)
+"""Zone band traces, bottom up: each fills down to the one before it (LCL, -2σ, -1σ,
++1σ, +2σ, UCL), so A, B and C are shaded between their boundaries at every point."""
+TICKS = 8
 
-def reference_limits(data: Mapping[str, Any]) -> tuple[float, float, float] | None:
-    """The (CL, UCL, LCL) every plotted point shares, or None when they differ or are missing.
 
-    With no points the characteristic's current limits are the reference. STANDARDIZED
-    charts are always 0 ± 3.
+def has_bands(chart_type: str) -> bool:
+    """Zones mean something on the Shewhart charts the run rules read (not EWMA/CUSUM)."""
+    return chart_type in BAND_CHARTS
+
+
+def band_bounds(point: Mapping[str, Any], chart_type: str) -> list[float | None]:
+    """The six band boundaries of a point (see ``BANDS``), or Nones without limits.
+
+    σ of the plotted statistic is (UCL − CL)/3 above the centre line. Below it the
+    variables charts use (CL − LCL)/3 and the attribute charts their statistic's own σ
+    clipped at the LCL (which may sit at zero), as the core's zones do.
     """
-    char = data["characteristic"]
-    if char.get("subgroup_mode") == "STANDARDIZED" and char["chart_type"] in SECONDARY_CHARTS:
-        return (0.0, 3.0, -3.0)
-    points = data.get("points") or []
-    if not points:
-        limits = data.get("limits") or {}
-        trio = (limits.get("center_line"), limits.get("ucl"), limits.get("lcl"))
-        return trio if None not in trio else None  # type: ignore[return-value]
-    first = (points[0].get("center_line"), points[0].get("ucl"), points[0].get("lcl"))
-    if None in first:
-        return None
-    for point in points[1:]:
-        trio = (point.get("center_line"), point.get("ucl"), point.get("lcl"))
-        if None in trio or any(
-            abs(a - b) > SAME_LIMITS_TOLERANCE for a, b in zip(trio, first, strict=True)
-        ):
-            return None
-    return first
-
-
-def zone_shapes(cl: float, ucl: float, lcl: float, yref: str = "y") -> list[dict[str, Any]]:
-    """Shaded zone bands: C within 1σ, B from 1σ to 2σ, A from 2σ to 3σ, each side.
-
-    σ of the plotted statistic is (UCL − CL)/3 above and (CL − LCL)/3 below; bands are
-    clipped at the limits (an attribute chart's LCL may sit at zero).
-    """
-    shapes: list[dict[str, Any]] = []
-    upper, lower = (ucl - cl) / 3, (cl - lcl) / 3
-    for k, zone in ((1, "zone_c"), (2, "zone_b"), (3, "zone_a")):
-        for low, high in (
-            (cl + (k - 1) * upper, cl + k * upper),
-            (cl - k * lower, cl - (k - 1) * lower),
-        ):
-            shapes.append(
-                {
-                    "type": "rect",
-                    "xref": "paper",
-                    "yref": yref,
-                    "x0": 0,
-                    "x1": 1,
-                    "y0": max(low, lcl),
-                    "y1": min(high, ucl),
-                    "fillcolor": COLOURS[zone],
-                    "line": {"width": 0},
-                    "layer": "below",
-                    "name": zone,
-                }
-            )
-    return shapes
+    cl, ucl, lcl = point.get("center_line"), point.get("ucl"), point.get("lcl")
+    if cl is None or ucl is None or lcl is None:
+        return [None] * len(BANDS)
+    upper = (ucl - cl) / 3
+    lower = upper if chart_type in ATTRIBUTE_LABELS else (cl - lcl) / 3
+    return [
+        lcl,
+        max(cl - 2 * lower, lcl),
+        max(cl - lower, lcl),
+        cl + upper,
+        cl + 2 * upper,
+        ucl,
+    ]
 
 
 def _hline(y: float, yref: str, colour: str, name: str, dash: str = "dot") -> dict[str, Any]:
@@ -97,46 +84,123 @@ def _label(y: float, yref: str, text: str, colour: str) -> dict[str, Any]:
         "text": text,
         "showarrow": False,
         "font": {"size": 12, "color": colour},
+        "name": "limit_label",
     }
 
 
-def decorations(data: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Zone bands, spec limits and secondary limits as layout shapes, with their labels."""
+def _stamp(iso: str | None) -> datetime | None:
+    if not iso:
+        return None
+    stamp = datetime.fromisoformat(iso)
+    return timezone.localtime(stamp) if timezone.is_aware(stamp) else stamp
+
+
+def stage_text(stage: Mapping[str, Any]) -> str:
+    """A stage marker's label: number, when, who, why ("Stage 2 · 12 Dec 14:05 · olga ·
+    recalculated: new tool")."""
+    parts = [f"Stage {stage['number']}"]
+    when = _stamp(stage.get("start"))
+    if when is not None:
+        parts.append(when.strftime("%d %b %H:%M"))
+    parts.append(stage.get("created_by") or "system")
+    reason = (stage.get("reason") or "").strip()
+    if reason:
+        parts.append(reason if len(reason) <= 40 else reason[:39] + "…")
+    return " · ".join(parts)
+
+
+def stage_markers(
+    points: Sequence[Mapping[str, Any]], stages: Sequence[Mapping[str, Any]], xs: Sequence[Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A dotted vertical line across both panes where a stage begins inside the window,
+    between its first point and the one before, labelled at the top."""
+    shapes: list[dict[str, Any]] = []
+    labels: list[dict[str, Any]] = []
+    for i in range(1, len(points)):
+        stage = points[i].get("stage")
+        if stage is None or stage == points[i - 1].get("stage"):
+            continue
+        x = _between(xs[i - 1], xs[i])
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": x,
+                "x1": x,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": COLOURS["stage"], "width": 1.5, "dash": "dot"},
+                "name": "stage",
+            }
+        )
+        labels.append(
+            {
+                "xref": "x",
+                "yref": "paper",
+                "x": x,
+                "y": 1,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "text": stage_text(stages[stage]),
+                "showarrow": False,
+                "font": {"size": 11, "color": COLOURS["stage"]},
+                "name": "stage_label",
+            }
+        )
+    return shapes, labels
+
+
+def _between(a: Any, b: Any) -> Any:
+    """The x half way between two points: a position, or a plotted time string."""
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return (a + b) / 2
+    fmt = "%Y-%m-%d %H:%M:%S.%f"
+    first, second = datetime.strptime(a, fmt), datetime.strptime(b, fmt)
+    return (first + (second - first) / 2).strftime(fmt)
+
+
+def time_ticks(points: Sequence[Mapping[str, Any]]) -> tuple[list[int], list[str]]:
+    """Tick positions and time labels of the sequence axis: at most ``TICKS`` evenly
+    spread points, as hh:mm, with the date where the window spans more than a day."""
+    if not points:
+        return [], []
+    step = max(1, math.ceil(len(points) / TICKS))
+    chosen = list(range(0, len(points), step))
+    stamps = [_stamp(points[i]["timestamp"]) for i in chosen]
+    first, last = _stamp(points[0]["timestamp"]), _stamp(points[-1]["timestamp"])
+    long = first is not None and last is not None and (last - first).total_seconds() > 86400
+    fmt = "%d %b<br>%H:%M" if long else "%H:%M"
+    return [i + 1 for i in chosen], [s.strftime(fmt) if s else "" for s in stamps]
+
+
+def decorations(
+    data: Mapping[str, Any], *, standardized: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Spec lines (not on a z scale) and the labels of the newest point's limits."""
     char = data["characteristic"]
     limits = data.get("limits") or {}
     decimals = int(char.get("decimal_places", 3))
     shapes: list[dict[str, Any]] = []
     labels: list[dict[str, Any]] = []
-    standardized = char.get("subgroup_mode") == "STANDARDIZED"
-    reference = reference_limits(data)
-    if reference is not None and char["chart_type"] in BAND_CHARTS:
-        cl, ucl, lcl = reference
-        shapes += zone_shapes(cl, ucl, lcl)
-        for y, text, colour in (
-            (ucl, "UCL", COLOURS["limit"]),
-            (cl, "CL", COLOURS["center"]),
-            (lcl, "LCL", COLOURS["limit"]),
-        ):
-            labels.append(_label(y, "y", f"{text} {format_value(y, decimals)}", colour))
     if char["chart_type"] in SPEC_CHARTS and not standardized:
         for key in ("usl", "lsl"):
             if limits.get(key) is not None:
                 shapes.append(_hline(limits[key], "y", COLOURS["spec"], key, dash="dashdot"))
-                labels.append(
-                    _label(
-                        limits[key],
-                        "y",
-                        f"{key.upper()} {format_value(limits[key], decimals)}",
-                        COLOURS["spec"],
-                    )
-                )
-    secondary = limits.get("secondary") or {}
-    if has_secondary(char["chart_type"]):
-        for key, colour, dash in (
-            ("ucl", COLOURS["limit"], "dash"),
-            ("center_line", COLOURS["center"], "solid"),
-            ("lcl", COLOURS["limit"], "dash"),
-        ):
-            if secondary.get(key) is not None:
-                shapes.append(_hline(secondary[key], "y2", colour, f"{key}2", dash=dash))
+                text = f"{key.upper()} {format_value(limits[key], decimals)}"
+                labels.append(_label(limits[key], "y", text, COLOURS["spec"]))
+    points = data.get("points") or []
+    last = points[-1] if points else {}
+    for key, text, colour in (
+        ("ucl", "UCL", COLOURS["limit"]),
+        ("center_line", "CL", COLOURS["center"]),
+        ("lcl", "LCL", COLOURS["limit"]),
+    ):
+        if last.get(key) is not None:
+            label = f"{text} {format_value(last[key], 2 if standardized else decimals)}"
+            labels.append(_label(last[key], "y", label, colour))
+        secondary = last.get("secondary_limits") or {}
+        if has_secondary(char["chart_type"]) and secondary.get(key) is not None:
+            label = f"{text} {format_value(secondary[key], decimals)}"
+            labels.append(_label(secondary[key], "y2", label, colour))
     return shapes, labels

@@ -1,21 +1,25 @@
 """Plotly figures for control charts, built from ``spc.charts.data`` dicts (presentation only).
 
 Nothing here queries or writes the database and nothing recomputes statistics: every value,
-limit and zone comes from the stored points. The figure is a plain JSON-able dict
+limit and stage comes from the chart data. The figure is a plain JSON-able dict
 (``{"data": [...], "layout": {...}}``) that ``static/js/live.js`` hands to ``Plotly.react``.
 
-Each trace carries a stable ``uid`` (its role), so the browser can append a live point to
-the right traces with ``Plotly.extendTraces`` using :func:`point_extension`:
+Points are equally spaced by subgroup order (x = 1, 2, ... in the window; the time is in the
+hover and the tick labels); ``axis="time"`` plots them at their times instead. Each trace
+carries a stable ``uid`` (its role), so the browser can append a live point to the right
+traces with ``Plotly.extendTraces`` using :func:`point_extension`:
 
+- ``cl`` / ``ucl`` / ``lcl`` each point's limits (its stage's: stepped half way between
+  points where a stage or a funnel changes them); ``band_*`` the zone bands A/B/C between
+  them, per point, on the Shewhart charts;
 - ``value`` line through every point; ``points`` filled markers of included points;
   ``excluded`` hollow markers; ``viol_warn`` / ``viol_crit`` violation markers by severity;
   ``pulse`` halos on the newest unacknowledged violations (CSS animates ``.tracepulse``);
-- ``cl`` / ``ucl`` / ``lcl`` the limits in force for each point, drawn as steps: a limit
-  change shows where it happened, VARIABLE_LIMITS draws its funnel, STANDARDIZED its ±3;
-- ``value2`` the secondary (R, S or MR) chart; its current limits are layout lines.
+  ``lower`` CUSUM's −C⁻;
+- ``value2`` the secondary (R, S or MR) chart with ``cl2`` / ``ucl2`` / ``lcl2`` its stage's
+  limits and ``viol2`` the points beyond them (rule ``SECONDARY_BEYOND_LIMITS``).
 
-Zone bands A/B/C are shaded only where the limits are the same for every plotted point
-(otherwise a band would be drawn against limits that did not apply).
+Stage markers (a dotted line and "Stage n · when · who · why") are layout shapes.
 """
 
 from __future__ import annotations
@@ -23,31 +27,40 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from spc.charts.decorations import decorations, reference_limits, zone_shapes
+from spc.charts.decorations import (
+    BANDS,
+    band_bounds,
+    decorations,
+    has_bands,
+    stage_markers,
+    time_ticks,
+)
 from spc.charts.style import (
     COLOURS,
     PULSE_NEWEST,
-    format_value,
     has_secondary,
     plot_time,
+    reading,
     sparkline_points,
     titles,
 )
+from spc.core.types import SECONDARY_BEYOND_LIMITS
 
-__all__ = [
-    "control_figure",
-    "point_extension",
-    "reference_limits",
-    "sparkline_points",
-    "zone_shapes",
-]
+__all__ = ["control_figure", "point_extension", "sparkline_points"]
+
+STEP = {"shape": "hvh", "width": 1.5}
 
 
-def _hover(point: Mapping[str, Any], decimals: int) -> str:
-    lines = [f"Sample #{point['id']}", format_value(point.get("value"), decimals)]
+def _hover(char: Mapping[str, Any], point: Mapping[str, Any], time: str) -> str:
+    shown = reading(char, point)
+    lines = [f"Sample #{point['id']} · {time[:19]}", shown["measured"]]
+    if shown["statistic"]:
+        lines.append(shown["statistic"])
     n = point.get("n")
     if n is not None:
         lines.append(f"n = {n:g}" + (" (undersized)" if point.get("is_undersized") else ""))
+    if point.get("stage") is not None:
+        lines.append(f"stage {point['stage'] + 1} of this view")
     for violation in point.get("violations") or ():
         name = violation.get("rule_name") or ""
         lines.append(f"Rule {violation['rule']} {name}".strip())
@@ -57,7 +70,7 @@ def _hover(point: Mapping[str, Any], decimals: int) -> str:
 
 
 def cusum_lower(point: Mapping[str, Any]) -> float | None:
-    """CUSUM's lower sum C⁻ drawn below zero (the stored secondary value is its size)."""
+    """CUSUM's lower sum C⁻ drawn below zero (the secondary value is its size)."""
     value = point.get("secondary_value")
     return None if value is None else -abs(value)
 
@@ -77,8 +90,86 @@ def _trace(uid: str, **attrs: Any) -> dict[str, Any]:
     return base
 
 
+def _markers(uid: str, **marker: Any) -> dict[str, Any]:
+    return _trace(
+        uid,
+        mode="markers",
+        marker=marker,
+        customdata=[],
+        text=[],
+        hovertemplate="%{text}<extra></extra>",
+    )
+
+
+def _line(uid: str, colour: str, dash: str = "solid", **axes: Any) -> dict[str, Any]:
+    return _trace(
+        uid, mode="lines", line={**STEP, "color": colour, "dash": dash}, hoverinfo="skip", **axes
+    )
+
+
+def _empty_traces(chart_type: str) -> list[dict[str, Any]]:
+    traces = []
+    if has_bands(chart_type):
+        for uid, zone in BANDS:
+            band = _trace(uid, mode="lines", line={"shape": "hvh", "width": 0}, hoverinfo="skip")
+            if zone is not None:
+                band.update(fill="tonexty", fillcolor=COLOURS[zone])
+            traces.append(band)
+    traces += [
+        _line("cl", COLOURS["center"]),
+        _line("ucl", COLOURS["limit"], "dash"),
+        _line("lcl", COLOURS["limit"], "dash"),
+        _trace(
+            "value", mode="lines", line={"color": COLOURS["value"], "width": 2}, hoverinfo="skip"
+        ),
+        _markers("points", color=COLOURS["value"], size=9),
+        _markers("excluded", symbol="circle-open", color=COLOURS["value"], size=11),
+        _markers("viol_warn", color=COLOURS["warn"], size=13, symbol="diamond"),
+        _markers("viol_crit", color=COLOURS["crit"], size=13, symbol="diamond"),
+        _trace(
+            "pulse",
+            mode="markers",
+            marker={"color": "rgba(207,34,46,0.35)", "size": 26},
+            hoverinfo="skip",
+        ),
+    ]
+    if chart_type == "CUSUM":
+        lower = _trace(
+            "lower",
+            mode="lines+markers",
+            line={"color": COLOURS["spec"], "width": 2},
+            marker={"size": 6},
+            customdata=[],
+            hovertemplate="−C⁻ %{y}<extra></extra>",
+        )
+        traces.insert(traces.index(next(t for t in traces if t["uid"] == "value")), lower)
+    if has_secondary(chart_type):
+        pane = {"xaxis": "x2", "yaxis": "y2"}
+        traces += [
+            _line("cl2", COLOURS["center"], **pane),
+            _line("ucl2", COLOURS["limit"], "dash", **pane),
+            _line("lcl2", COLOURS["limit"], "dash", **pane),
+            _trace(
+                "value2",
+                mode="lines+markers",
+                line={"color": COLOURS["value"], "width": 1.5},
+                marker={"size": 6},
+                customdata=[],
+                text=[],
+                hovertemplate="%{text}<extra></extra>",
+                **pane,
+            ),
+            {**_markers("viol2", color=COLOURS["crit"], size=12, symbol="diamond"), **pane},
+        ]
+    return traces
+
+
 def _violation_severity(point: Mapping[str, Any]) -> str | None:
-    severities = {v.get("severity") for v in point.get("violations") or ()}
+    severities = {
+        v.get("severity")
+        for v in point.get("violations") or ()
+        if v.get("rule") != SECONDARY_BEYOND_LIMITS
+    }
     if "CRITICAL" in severities:
         return "CRITICAL"
     if "WARNING" in severities:
@@ -91,7 +182,7 @@ def _has_open_violation(point: Mapping[str, Any]) -> bool:
 
 
 def _marker_roles(point: Mapping[str, Any], *, pulse: bool) -> list[str]:
-    """The marker traces a point belongs to, besides the ``value`` line."""
+    """The primary-pane marker traces a point belongs to, besides the ``value`` line."""
     roles = ["excluded" if point.get("is_excluded") else "points"]
     severity = _violation_severity(point)
     if severity == "CRITICAL":
@@ -103,151 +194,128 @@ def _marker_roles(point: Mapping[str, Any], *, pulse: bool) -> list[str]:
     return roles
 
 
-def _empty_traces(chart_type: str) -> list[dict[str, Any]]:
-    step = {"shape": "hv", "width": 1.5}
-    traces = [
-        _trace("cl", mode="lines", line={**step, "color": COLOURS["center"]}, hoverinfo="skip"),
-        _trace(
-            "ucl",
-            mode="lines",
-            line={**step, "color": COLOURS["limit"], "dash": "dash"},
-            hoverinfo="skip",
-        ),
-        _trace(
-            "lcl",
-            mode="lines",
-            line={**step, "color": COLOURS["limit"], "dash": "dash"},
-            hoverinfo="skip",
-        ),
-        _trace(
-            "value", mode="lines", line={"color": COLOURS["value"], "width": 2}, hoverinfo="skip"
-        ),
-        _trace(
-            "points",
-            mode="markers",
-            marker={"color": COLOURS["value"], "size": 9},
-            customdata=[],
-            text=[],
-            hovertemplate="%{text}<extra></extra>",
-        ),
-        _trace(
-            "excluded",
-            mode="markers",
-            marker={"symbol": "circle-open", "color": COLOURS["value"], "size": 11},
-            customdata=[],
-            text=[],
-            hovertemplate="%{text}<extra></extra>",
-        ),
-        _trace(
-            "viol_warn",
-            mode="markers",
-            marker={"color": COLOURS["warn"], "size": 13, "symbol": "diamond"},
-            customdata=[],
-            text=[],
-            hovertemplate="%{text}<extra></extra>",
-        ),
-        _trace(
-            "viol_crit",
-            mode="markers",
-            marker={"color": COLOURS["crit"], "size": 13, "symbol": "diamond"},
-            customdata=[],
-            text=[],
-            hovertemplate="%{text}<extra></extra>",
-        ),
-        _trace(
-            "pulse",
-            mode="markers",
-            marker={"color": "rgba(207,34,46,0.35)", "size": 26},
-            hoverinfo="skip",
-        ),
-    ]
+def _secondary_text(char: Mapping[str, Any], point: Mapping[str, Any]) -> str:
+    name = titles(char["chart_type"])[1] or ""
+    decimals = int(char.get("decimal_places", 3))
+    value = point.get("secondary_value")
+    text = f"Sample #{point['id']}<br>{name} = " + (
+        "–" if value is None else f"{value:.{decimals}f}"
+    )
+    limits = point.get("secondary_limits") or {}
+    if limits.get("ucl") is not None:
+        text += f"<br>UCL {limits['ucl']:.{decimals}f}"
+    if any(v.get("rule") == SECONDARY_BEYOND_LIMITS for v in point.get("violations") or ()):
+        text += f"<br>Rule {SECONDARY_BEYOND_LIMITS}: {name} beyond its limits"
+    return text
+
+
+def _point_rows(
+    char: Mapping[str, Any], point: Mapping[str, Any], x: Any, time: str, *, pulse: bool
+) -> dict[str, dict[str, list[Any]]]:
+    """What one point adds to each trace (by uid): the figure and the live extension
+    share it, so a live point looks exactly like a reloaded one."""
+    chart_type = char["chart_type"]
+    out: dict[str, dict[str, list[Any]]] = {}
+    if has_bands(chart_type):
+        for (uid, _), y in zip(BANDS, band_bounds(point, chart_type), strict=True):
+            out[uid] = {"x": [x], "y": [y]}
+    for uid, key in (("cl", "center_line"), ("ucl", "ucl"), ("lcl", "lcl")):
+        out[uid] = {"x": [x], "y": [point.get(key)]}
+    out["value"] = {"x": [x], "y": [point.get("value")]}
     if chart_type == "CUSUM":
-        traces.insert(
-            4,
-            _trace(
-                "lower",
-                mode="lines+markers",
-                line={"color": COLOURS["spec"], "width": 2},
-                marker={"size": 6},
-                customdata=[],
-                hovertemplate="−C⁻ %{y}<extra></extra>",
-            ),
-        )
+        out["lower"] = {"x": [x], "y": [cusum_lower(point)], "customdata": [point["id"]]}
+    text = _hover(char, point, time)
+    y = marker_y(point, chart_type)
+    for role in _marker_roles(point, pulse=pulse):
+        if role == "pulse":
+            out[role] = {"x": [x], "y": [y]}
+        else:
+            out[role] = {"x": [x], "y": [y], "customdata": [point["id"]], "text": [text]}
     if has_secondary(chart_type):
-        traces.append(
-            _trace(
-                "value2",
-                mode="lines+markers",
-                xaxis="x2",
-                yaxis="y2",
-                line={"color": COLOURS["value"], "width": 1.5},
-                marker={"size": 6},
-                customdata=[],
-                hovertemplate="%{y}<extra></extra>",
-            )
-        )
-    return traces
-
-
-def _append(trace: dict[str, Any], x: str, y: Any, **extra: Any) -> None:
-    trace["x"].append(x)
-    trace["y"].append(y)
-    for key, value in extra.items():
-        trace[key].append(value)
+        limits = point.get("secondary_limits") or {}
+        for uid, key in (("cl2", "center_line"), ("ucl2", "ucl"), ("lcl2", "lcl")):
+            out[uid] = {"x": [x], "y": [limits.get(key)]}
+        second = {
+            "x": [x],
+            "y": [point.get("secondary_value")],
+            "customdata": [point["id"]],
+            "text": [_secondary_text(char, point)],
+        }
+        out["value2"] = second
+        if any(v.get("rule") == SECONDARY_BEYOND_LIMITS for v in point.get("violations") or ()):
+            out["viol2"] = dict(second)
+    return out
 
 
 def _fill(
     traces: dict[str, dict[str, Any]],
+    char: Mapping[str, Any],
     points: Sequence[Mapping[str, Any]],
-    decimals: int,
-    chart_type: str,
+    xs: Sequence[Any],
 ) -> None:
     newest_ids = {p["id"] for p in points[-PULSE_NEWEST:]}
-    for point in points:
-        x = plot_time(point["timestamp"])
-        for uid in ("cl", "ucl", "lcl"):
-            key = "center_line" if uid == "cl" else uid
-            _append(traces[uid], x, point.get(key))
-        _append(traces["value"], x, point.get("value"))
-        if "lower" in traces:
-            _append(traces["lower"], x, cusum_lower(point), customdata=point["id"])
-        text = _hover(point, decimals)
-        y = marker_y(point, chart_type)
-        for role in _marker_roles(point, pulse=point["id"] in newest_ids):
-            if role == "pulse":
-                _append(traces[role], x, y)
-            else:
-                _append(traces[role], x, y, customdata=point["id"], text=text)
-        if "value2" in traces:
-            _append(traces["value2"], x, point.get("secondary_value"), customdata=point["id"])
+    for point, x in zip(points, xs, strict=True):
+        time = plot_time(point["timestamp"])
+        rows = _point_rows(char, point, x, time, pulse=point["id"] in newest_ids)
+        for uid, columns in rows.items():
+            for key, values in columns.items():
+                traces[uid][key].extend(values)
 
 
-def control_figure(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The Plotly figure of a characteristic's chart (pair) from its ``chart_data`` dict."""
+def _xaxis(axis: str, points: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    if axis == "time":
+        return {"type": "date", "automargin": True}
+    ticks, labels = time_ticks(points)
+    return {
+        "type": "linear",
+        "automargin": True,
+        "tickmode": "array",
+        "tickvals": ticks,
+        "ticktext": labels,
+        "range": [0.5, max(len(points), 1) + 0.5],
+        "zeroline": False,
+    }
+
+
+def control_figure(data: Mapping[str, Any], axis: str = "sequence") -> dict[str, Any]:
+    """The Plotly figure of a characteristic's chart (pair) from its ``chart_data`` dict.
+
+    ``axis`` "sequence" (default) spaces the points equally by subgroup order; "time"
+    places them at their times.
+    """
     char = data["characteristic"]
     chart_type = char["chart_type"]
-    decimals = int(char.get("decimal_places", 3))
+    points = data.get("points") or []
+    xs: list[Any] = (
+        [plot_time(p["timestamp"]) for p in points]
+        if axis == "time"
+        else list(range(1, len(points) + 1))
+    )
     traces = {t["uid"]: t for t in _empty_traces(chart_type)}
-    _fill(traces, data.get("points") or [], decimals, chart_type)
-    shapes, labels = decorations(data)
-    primary, secondary = titles(chart_type, char.get("subgroup_mode", "NOMINAL_TOLERANCE"))
+    _fill(traces, char, points, xs)
+    mode = char.get("subgroup_mode", "NOMINAL_TOLERANCE")
+    primary, secondary = titles(chart_type, mode)
+    standardized = primary.startswith("z")
+    shapes, labels = decorations(data, standardized=standardized)
+    marks, mark_labels = stage_markers(points, data.get("stages") or [], xs)
     layout: dict[str, Any] = {
-        "margin": {"l": 64, "r": 96, "t": 16, "b": 40},
+        "margin": {"l": 64, "r": 96, "t": 28, "b": 48},
         "hovermode": "closest",
         "dragmode": False,
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "showlegend": False,
-        "xaxis": {"type": "date", "automargin": True},
+        "xaxis": _xaxis(axis, points),
         "yaxis": {"title": {"text": primary}, "zeroline": False, "automargin": True},
-        "shapes": shapes,
-        "annotations": labels,
-        "uirevision": char["id"],
+        "shapes": shapes + marks,
+        "annotations": labels + mark_labels,
+        "uirevision": f"{char['id']}-{axis}",
+        "meta": {"axis": axis, "points": len(points)},
     }
     if secondary is not None:
         layout["yaxis"]["domain"] = [0.36, 1]
+        layout["xaxis2"] = {**layout["xaxis"], "matches": "x", "anchor": "y2"}
         layout["xaxis"].update({"anchor": "y", "showticklabels": False})
-        layout["xaxis2"] = {"type": "date", "matches": "x", "anchor": "y2", "automargin": True}
         layout["yaxis2"] = {
             "title": {"text": secondary},
             "domain": [0, 0.28],
@@ -264,34 +332,13 @@ def point_extension(
 ) -> dict[str, dict[str, list[Any]]]:
     """What to append to each trace (by ``uid``) for one new point, for ``extendTraces``.
 
-    ``point`` is a sample as in the ``sample.processed`` event; ``violations`` are the
-    violations it raised (new, so unacknowledged: they pulse).
+    ``point`` is a sample as in the ``sample.processed`` event (with the stage's R/S/MR
+    limits in ``secondary_limits`` where the characteristic has them); ``violations`` are
+    the violations it raised (new, so unacknowledged: they pulse). The x values are the
+    point's plotted time; on a sequence axis the browser puts the point at the next
+    position instead.
     """
-    decimals = int(characteristic.get("decimal_places", 3))
     full = dict(point)
     full["violations"] = [{**v, "acknowledged": False} for v in violations]
-    x = plot_time(point["timestamp"])
-    out: dict[str, dict[str, list[Any]]] = {
-        "cl": {"x": [x], "y": [point.get("center_line")]},
-        "ucl": {"x": [x], "y": [point.get("ucl")]},
-        "lcl": {"x": [x], "y": [point.get("lcl")]},
-        "value": {"x": [x], "y": [point.get("value")]},
-    }
-    chart_type = characteristic.get("chart_type", "")
-    if chart_type == "CUSUM":
-        out["lower"] = {"x": [x], "y": [cusum_lower(point)], "customdata": [point["id"]]}
-    text = _hover(full, decimals)
-    y = marker_y(point, chart_type)
-    for role in _marker_roles(full, pulse=True):
-        if role == "pulse":
-            out[role] = {"x": [x], "y": [y]}
-        else:
-            out[role] = {
-                "x": [x],
-                "y": [y],
-                "customdata": [point["id"]],
-                "text": [text],
-            }
-    if has_secondary(chart_type):
-        out["value2"] = {"x": [x], "y": [point.get("secondary_value")], "customdata": [point["id"]]}
-    return out
+    time = plot_time(point["timestamp"])
+    return _point_rows(characteristic, full, time, time, pulse=True)

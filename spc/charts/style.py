@@ -4,8 +4,9 @@ formats, plot times and the card's sparkline (presentation only)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -37,8 +38,8 @@ COLOURS = {
     "zone_a": "rgba(207,34,46,0.10)",
     "zone_b": "rgba(212,167,44,0.12)",
     "zone_c": "rgba(26,127,55,0.10)",
+    "stage": "#57606a",
 }
-SAME_LIMITS_TOLERANCE = 1e-9
 
 
 def plot_time(iso: str) -> str:
@@ -93,3 +94,87 @@ def sparkline_points(values: Sequence[float | None], width: int = 240, height: i
         "%d,%d" % (pad + x_step * i, middle if not span else pad + (high - v) * y_scale)  # noqa: UP031
         for i, v in present
     )
+
+
+ATTRIBUTE_LABELS = {"P": "p", "NP": "np", "C": "c", "U": "u"}
+
+
+def observed(
+    chart_type: str, mean: float | None, count: float | None, sample_size: float | None
+) -> float | None:
+    """What was measured, in the characteristic's unit: the subgroup mean (the value for
+    individuals), the count for np and c, the proportion for p, defects per unit for u."""
+    if count is None:
+        return mean
+    if chart_type in ("P", "U"):
+        return count / sample_size if sample_size else None
+    return count
+
+
+def _number(value: float | None, decimals: int, unit: str = "") -> str:
+    text = format_value(value, decimals)
+    return f"{text} {unit}".rstrip() if unit and text != "–" else text
+
+
+def reading(char: Mapping[str, Any], sample: Mapping[str, Any] | None) -> dict[str, str]:
+    """What a person reads about a sample: the measurement with its label in its unit
+    (``measured``: "x̄ = 2.024 ml/min", "p = 4.0 %", "np = 3 parts") and, where the chart
+    plots something else, that statistic with its own label (``statistic``: "z = 0.47",
+    "EWMA = 42.05 °C", "C⁺ = 0.39, C⁻ = 0.00 mm"); counts have no decimals.
+
+    ``sample`` has value, z, center_line (None before limits: the statistic is not known),
+    secondary_value, n and the measurement (``observed``, or mean/count/sample_size).
+    """
+    empty = {"label": "", "value": "–", "unit": "", "measured": "–", "statistic": "", "text": "–"}
+    if not sample:
+        return empty
+    chart_type = str(char.get("chart_type") or "")
+    places = char.get("decimal_places")
+    decimals = int(places) if places is not None else 3
+    unit = str(char.get("unit") or "")
+    value = sample.get("observed")
+    if value is None and "observed" not in sample:
+        value = observed(
+            chart_type, sample.get("mean"), sample.get("count"), sample.get("sample_size")
+        )
+    if value is None and sample.get("count") is None:
+        value = sample.get("value")
+    if chart_type in ATTRIBUTE_LABELS:
+        label = ATTRIBUTE_LABELS[chart_type]
+        if chart_type == "P":
+            shown, unit = ("–" if value is None else f"{value * 100:.1f}"), "%"
+        elif chart_type in ("NP", "C"):
+            shown = "–" if value is None else f"{value:.0f}"
+        else:
+            shown = format_value(value, max(decimals, 2))
+    else:
+        label = "x" if float(sample.get("n") or 1) <= 1 else "x̄"
+        shown = format_value(value, decimals)
+    measured = f"{label} = {shown} {unit}".rstrip() if shown != "–" else f"{label} = –"
+    statistic = _statistic(chart_type, str(char.get("subgroup_mode") or ""), sample, decimals, unit)
+    return {
+        "label": label,
+        "value": shown,
+        "unit": unit,
+        "measured": measured,
+        "statistic": statistic,
+        "text": f"{measured}, {statistic}" if statistic else measured,
+    }
+
+
+def _statistic(
+    chart_type: str, mode: str, sample: Mapping[str, Any], decimals: int, unit: str
+) -> str:
+    """The plotted statistic's label and value where it is not the measurement itself."""
+    judged = sample.get("center_line") is not None
+    if chart_type == "EWMA":
+        return f"EWMA = {_number(sample.get('value'), decimals, unit)}" if judged else ""
+    if chart_type == "CUSUM":
+        if not judged:
+            return ""
+        upper = format_value(sample.get("value"), decimals)
+        lower = _number(sample.get("secondary_value"), decimals, unit)
+        return f"C⁺ = {upper}, C⁻ = {lower}"
+    if mode == "STANDARDIZED" and sample.get("z") is not None:
+        return f"z = {sample['z']:.2f}"
+    return ""

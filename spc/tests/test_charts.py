@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from spc.charts.figures import (
-    control_figure,
-    point_extension,
-    reference_limits,
-    sparkline_points,
-    zone_shapes,
-)
+import pytest
+
+from spc.charts.decorations import band_bounds
+from spc.charts.figures import control_figure, point_extension, sparkline_points
 
 
 def _point(i: int, value: float, **extra: Any) -> dict[str, Any]:
@@ -28,6 +25,9 @@ def _point(i: int, value: float, **extra: Any) -> dict[str, Any]:
         "is_undersized": False,
         "is_excluded": False,
         "violations": [],
+        "stage": 0,
+        "secondary_limits": {"center_line": 0.5, "ucl": 1.1, "lcl": 0.0},
+        "observed": value,
     }
     base.update(extra)
     return base
@@ -58,6 +58,7 @@ def _data(points: list[dict[str, Any]], **char: Any) -> dict[str, Any]:
             "target": 10.0,
         },
         "points": points,
+        "stages": [{"number": 1, "start": None, "created_by": None, "reason": ""}],
     }
 
 
@@ -90,34 +91,38 @@ def test_limit_traces_follow_each_points_limits_for_variable_limits_funnel():
     traces = _traces(fig)
     assert traces["ucl"]["y"] == [14.0, 13.0, 12.5]
     assert traces["lcl"]["y"] == [6.0, 7.0, 7.5]
-    assert traces["ucl"]["line"]["shape"] == "hv"
-    # Limits differ from point to point: no zone bands against limits that did not apply.
-    assert not [s for s in fig["layout"]["shapes"] if s["name"].startswith("zone")]
+    # Stepped half way between points, so each point sits on its own limits.
+    assert traces["ucl"]["line"]["shape"] == "hvh"
+    # The zone bands follow the funnel point by point.
+    assert traces["band_a_upper"]["y"] == [14.0, 13.0, 12.5]
+    assert traces["band_c"]["y"] == pytest.approx([10 + 4 / 3, 11.0, 10 + 2.5 / 3])
 
 
 def test_zone_bands_are_one_two_and_three_sigma_on_both_sides():
-    shapes = zone_shapes(10.0, 13.0, 7.0)
-    spans = sorted((s["name"], s["y0"], s["y1"]) for s in shapes)
-    assert spans == [
-        ("zone_a", 7.0, 8.0),
-        ("zone_a", 12.0, 13.0),
-        ("zone_b", 8.0, 9.0),
-        ("zone_b", 11.0, 12.0),
-        ("zone_c", 9.0, 10.0),
-        ("zone_c", 10.0, 11.0),
-    ]
+    bounds = band_bounds({"center_line": 10.0, "ucl": 13.0, "lcl": 7.0}, "XBAR_R")
+    assert bounds == [7.0, 8.0, 9.0, 11.0, 12.0, 13.0]
+    traces = _traces(control_figure(_data([_point(1, 10.0)])))
+    fills = [traces[uid].get("fill") for uid in ("band_lcl", "band_a_lower", "band_c")]
+    assert fills == [None, "tonexty", "tonexty"]
 
 
 def test_zone_bands_stop_at_a_clipped_lower_limit():
-    shapes = zone_shapes(1.0, 4.0, 0.0)
-    assert min(s["y0"] for s in shapes) == 0.0
+    # c chart, c-bar 1: sigma 1, LCL clipped at 0; the bands keep sigma 1 below CL.
+    assert band_bounds({"center_line": 1.0, "ucl": 4.0, "lcl": 0.0}, "C") == [
+        0.0,
+        0.0,
+        0.0,
+        2.0,
+        3.0,
+        4.0,
+    ]
 
 
 def test_standardized_chart_uses_plus_minus_three():
     points = [_point(1, 0.5, center_line=0.0, ucl=3.0, lcl=-3.0)]
     data = _data(points, subgroup_mode="STANDARDIZED")
-    assert reference_limits(data) == (0.0, 3.0, -3.0)
     fig = control_figure(data)
+    assert _traces(fig)["band_a_upper"]["y"] == [3.0]
     # No spec lines on a z scale: USL/LSL are in measurement units.
     assert not [s for s in fig["layout"]["shapes"] if s["name"] in ("usl", "lsl")]
     assert fig["layout"]["yaxis"]["title"]["text"].startswith("z")
@@ -160,13 +165,14 @@ def test_phase_one_points_have_no_limits_and_no_bands():
     data["limits"].update(center_line=None, ucl=None, lcl=None)
     fig = control_figure(data)
     assert _traces(fig)["ucl"]["y"] == [None]
-    assert not [s for s in fig["layout"]["shapes"] if s["name"].startswith("zone")]
+    assert _traces(fig)["band_c"]["y"] == [None]
 
 
 def test_timestamps_are_plotted_in_site_time_without_offset(settings):
     settings.TIME_ZONE = "Europe/Berlin"
-    fig = control_figure(_data([_point(1, 10.0)]))
+    fig = control_figure(_data([_point(1, 10.0)]), axis="time")
     assert _traces(fig)["value"]["x"] == ["2026-11-23 07:01:00.000000"]
+    assert fig["layout"]["xaxis"]["type"] == "date"
 
 
 def test_point_extension_appends_to_value_limits_markers_and_pulse():
@@ -232,4 +238,4 @@ def test_ewma_has_per_point_limits_and_no_zone_bands():
     ]
     fig = control_figure(_data(points, chart_type="EWMA"))
     assert _traces(fig)["ucl"]["y"] == [10.6, 10.77]
-    assert not [s for s in fig["layout"]["shapes"] if s["name"].startswith("zone")]
+    assert not [uid for uid in _traces(fig) if uid.startswith("band")]
