@@ -7,7 +7,10 @@ from typing import Any
 from django import forms
 
 from spc.choices import SEVERITY_CHOICES
+from spc.core.errors import InputError
 from spc.core.rules import ruleset_from_mapping
+from spc.core.subgroup import check_min_measurements
+from spc.core.types import ChartType
 from spc.models import NELSON_DEFAULT_RULES, Characteristic
 
 RULE_TITLES = {
@@ -66,6 +69,7 @@ class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        self._check_min_measurements(cleaned)
         preset = cleaned.get("rule_preset")
         if preset:
             self.instance.rules = {key: dict(value) for key, value in PRESETS[preset].items()}
@@ -83,6 +87,20 @@ class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
             raise forms.ValidationError(str(exc)) from exc
         self.instance.rules = rules
         return cleaned
+
+    def _check_min_measurements(self, cleaned: dict[str, Any]) -> None:
+        """X-bar R and X-bar S need min_measurements >= 2 (checked when the chart type or
+        the minimum is set or changed, so an older row stays editable otherwise)."""
+        touched = not self.instance.pk or {"chart_type", "min_measurements"} & set(
+            self.changed_data
+        )
+        chart, minimum = cleaned.get("chart_type"), cleaned.get("min_measurements")
+        if not touched or chart not in set(ChartType) or minimum is None:
+            return
+        try:
+            check_min_measurements(ChartType(chart), minimum)
+        except InputError as exc:
+            self.add_error("min_measurements", exc.message)
 
 
 def _add_rule_grid_fields(form_class: type[forms.ModelForm[Characteristic]]) -> None:

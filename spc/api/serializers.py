@@ -10,7 +10,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from openspc.api_errors import django_validation_body
+from spc.core.errors import InputError
 from spc.core.rules import ruleset_from_mapping
+from spc.core.subgroup import SPREAD_MINIMUM, check_min_measurements
+from spc.core.types import ChartType
 from spc.jobs.policies import POLICY_MAX
 from spc.models import Characteristic, Sample
 from spc.pipeline.processing import MAX_MEASUREMENTS, measurement_values
@@ -140,7 +143,10 @@ class CharacteristicSerializer(serializers.ModelSerializer[Characteristic]):
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        """Apply the model's constraints (USL > LSL, n >= 1, ...) as field errors."""
+        """Apply the model's constraints (USL > LSL, n >= 1, ...) as field errors, and the
+        chart's minimum subgroup size (X-bar R/S: min_measurements >= 2) when the chart
+        type or the minimum is set."""
+        self._check_min_measurements(attrs)
         if self.instance is not None:
             data = {f.name: getattr(self.instance, f.name) for f in Characteristic._meta.fields}
             data.pop("id")
@@ -154,6 +160,22 @@ class CharacteristicSerializer(serializers.ModelSerializer[Characteristic]):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(django_validation_body(exc)) from exc
         return attrs
+
+    def _check_min_measurements(self, attrs: dict[str, Any]) -> None:
+        """A new X-bar R/S characteristic without ``min_measurements`` gets 2; an explicit
+        value below 2 is refused on that field. An existing row is checked only when its
+        chart type or minimum changes, so an older row stays writable."""
+        if self.instance is None:
+            chart = ChartType(attrs.get("chart_type", ChartType.I_MR))
+            attrs.setdefault("min_measurements", SPREAD_MINIMUM.get(chart, (1, ""))[0])
+        elif not {"chart_type", "min_measurements"} & set(attrs):
+            return
+        chart = ChartType(attrs.get("chart_type", getattr(self.instance, "chart_type", "")))
+        minimum = attrs.get("min_measurements", getattr(self.instance, "min_measurements", 1))
+        try:
+            check_min_measurements(chart, minimum)
+        except InputError as exc:
+            raise serializers.ValidationError({exc.field: [exc.message]}) from exc
 
 
 class SampleViolationSerializer(serializers.Serializer[Any]):

@@ -1,4 +1,16 @@
-"""Validation of one subgroup for its chart and the statistics computed from it."""
+"""Validation of one subgroup for its chart and the statistics computed from it.
+
+Subgroup minimums by chart type: an X-bar R subgroup needs at least 2 measurements to have
+a range and an X-bar S subgroup at least 2 to have a standard deviation, whatever
+``min_measurements`` says. A one-value subgroup on those charts is refused (field
+``measurements``) rather than stored with its range or spread missing, as Minitab does:
+this product stores the secondary statistic with every point and judges it against the
+R or S limits (rule 1 on the secondary pane), and a range of 0 from one value would be
+plotted and judged as a real one. Refusing keeps every stored point complete; the form,
+REST (400) and MQTT (dead letter) all get the same message, because all go through this
+validation. ``check_min_measurements`` applies the same minimum to a characteristic's
+configuration (admin form and API).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +22,27 @@ from spc.core.estimators import subgroup_range, subgroup_stddev
 from spc.core.types import ChartType, Subgroup, SubgroupMode
 
 INDIVIDUAL_CHARTS = (ChartType.I_MR,)
+# Charts whose secondary statistic needs at least two values per subgroup: what it is.
+SPREAD_MINIMUM: dict[ChartType, tuple[int, str]] = {
+    ChartType.XBAR_R: (2, "a range"),
+    ChartType.XBAR_S: (2, "a standard deviation"),
+}
+CHART_LABELS: dict[ChartType, str] = {ChartType.XBAR_R: "X̄-R", ChartType.XBAR_S: "X̄-S"}
+
+
+def check_min_measurements(chart_type: ChartType, min_measurements: int) -> None:
+    """Refuse a characteristic's ``min_measurements`` below its chart's minimum.
+
+    X-bar R and X-bar S need at least 2 measurements per subgroup (see the module
+    docstring); other charts accept 1. Raises ``InputError`` on ``min_measurements``.
+    """
+    minimum, statistic = SPREAD_MINIMUM.get(chart_type, (1, ""))
+    if min_measurements < minimum:
+        raise InputError(
+            "min_measurements",
+            f"An {CHART_LABELS[chart_type]} chart needs at least {minimum} measurements per "
+            f"subgroup to have {statistic}: set min_measurements to {minimum} or more.",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +123,9 @@ def validate(
 ) -> ValidatedSubgroup:
     """Check a subgroup against its chart and compute its statistics.
 
-    Raises ``InputError`` for empty, non-finite, too small (below ``min_measurements``) or
-    oversized (above the nominal n) subgroups and for the wrong kind of data for the chart.
+    Raises ``InputError`` for empty, non-finite, too small (below ``min_measurements``, or
+    below 2 for X-bar R and X-bar S: see the module docstring) or oversized (above the
+    nominal n) subgroups and for the wrong kind of data for the chart.
     A subgroup below ``warn_below_count`` (or below n when no warning count is set) is
     accepted and flagged undersized.
     """
@@ -107,6 +141,13 @@ def validate(
     if size > limit:
         raise InputError(
             "measurements", f"At most {limit} measurement(s) per subgroup here; got {size}."
+        )
+    minimum, statistic = SPREAD_MINIMUM.get(chart_type, (1, ""))
+    if size < minimum:
+        raise InputError(
+            "measurements",
+            f"An {CHART_LABELS[chart_type]} subgroup needs at least {minimum} measurements "
+            f"to have {statistic}; got {size}.",
         )
     if size < min(min_measurements, limit):
         raise InputError(

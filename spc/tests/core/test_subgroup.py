@@ -7,7 +7,7 @@ import math
 import pytest
 
 from spc.core.errors import InputError
-from spc.core.subgroup import validate
+from spc.core.subgroup import check_min_measurements, validate
 from spc.core.types import ChartType, Subgroup, SubgroupMode
 
 MODE = SubgroupMode.NOMINAL_TOLERANCE
@@ -89,10 +89,46 @@ def test_without_a_warn_count_anything_below_n_is_undersized() -> None:
     assert not check(ChartType.XBAR_R, Subgroup((1.0, 2.0, 3.0, 4.0, 5.0))).is_undersized
 
 
-def test_single_value_in_an_xbar_chart_has_no_spread_statistics() -> None:
-    got = check(ChartType.XBAR_R, Subgroup((4.0,)))
+def test_single_value_in_a_subgrouped_ewma_has_no_spread_statistics() -> None:
+    # Was checked on an X-bar R chart, which now refuses one value (issue 26, point 7).
+    got = check(ChartType.EWMA, Subgroup((4.0,)), n=3)
     assert got.range == 0.0
     assert got.std_dev is None
+
+
+@pytest.mark.parametrize(
+    ("chart", "message"),
+    [
+        (ChartType.XBAR_R, "An X̄-R subgroup needs at least 2 measurements to have a range"),
+        (
+            ChartType.XBAR_S,
+            "An X̄-S subgroup needs at least 2 measurements to have a standard deviation",
+        ),
+    ],
+)
+def test_xbar_r_and_s_refuse_a_one_value_subgroup_whatever_min_measurements(
+    chart: ChartType, message: str
+) -> None:
+    error = rejected(chart, Subgroup((4.0,)), n=5, minimum=1)
+    assert error.field == "measurements"
+    assert error.message.startswith(message)
+    assert check(chart, Subgroup((4.0, 5.0)), n=5, minimum=1).range == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("chart", [ChartType.XBAR_R, ChartType.XBAR_S])
+def test_characteristic_min_measurements_below_two_is_refused_for_xbar_r_and_s(
+    chart: ChartType,
+) -> None:
+    with pytest.raises(InputError) as caught:
+        check_min_measurements(chart, 1)
+    assert caught.value.field == "min_measurements"
+    assert "at least 2 measurements" in caught.value.message
+    check_min_measurements(chart, 2)
+
+
+@pytest.mark.parametrize("chart", [ChartType.I_MR, ChartType.EWMA, ChartType.P])
+def test_other_charts_accept_min_measurements_of_one(chart: ChartType) -> None:
+    check_min_measurements(chart, 1)
 
 
 def test_variables_chart_refuses_counts() -> None:
