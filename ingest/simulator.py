@@ -1,14 +1,16 @@
-"""Live simulated data for the demo plant: a process model per characteristic.
+"""Live simulated data for the demo plant: the process models of ``spc.demo_process``.
 
-Each model draws normal noise around its target; now and then a disturbance starts (a
-shift of 1.5 to 3 σ, or a drift) and lasts a while, so the run rules fire. Attribute
-characteristics draw counts (binomial for p/np, Poisson for c/u).
+Each demo characteristic runs the process its stored limits describe (``process_model``):
+in control, independent subgroups around its centre line with the sigma the limits were
+computed from (binomial or Poisson counts at the limits' rate for attribute charts), and
+now and then, at a rate given in special causes per hour across the whole plant, a
+realistic special cause (a shift, a trend or an outlier) that then ends.
 
 Two outputs:
 
 * :class:`InProcessSimulator` calls ``spc.pipeline.processing.process`` from a background thread
   (the embedded default: no broker, the in-memory channel layer reaches the browsers);
-* :func:`mqtt_messages` yields plain JSON or Sparkplug B messages for a broker
+* :func:`plain_messages` and the Sparkplug edges yield messages for a broker
   (``manage.py simulate``, the load bench).
 """
 
@@ -18,146 +20,71 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 import numpy as np
 from django.db import close_old_connections, connection
 
 from ingest.sparkplug import DOUBLE, UINT64, Metric, Payload, encode_payload
-from spc.demo_plant import CHARACTERISTICS, DemoCharacteristic
+from spc.demo_history import process_model
+from spc.demo_plant import spec_for
+from spc.demo_process import ProcessModel
 from spc.models import Characteristic
 from spc.pipeline.processing import SubgroupInput, process
 
 logger = logging.getLogger(__name__)
 
-ATTRIBUTE = frozenset({"P", "NP", "C", "U"})
 SPARKPLUG_GROUP = "OpenSPC"
 SPARKPLUG_DEVICE = "sim"
-
-
-@dataclass
-class ProcessModel:
-    """One characteristic's process: target, spread, and the disturbance in progress."""
-
-    characteristic_id: int
-    chart_type: str
-    subgroup_size: int
-    mean: float
-    sigma: float
-    sample_size: float = 1.0
-    disturbance_rate: float = 0.02
-    offset: float = 0.0
-    drift: float = 0.0
-    remaining: int = 0
-    rng: np.random.Generator = field(default_factory=np.random.default_rng)
-
-    @property
-    def attribute(self) -> bool:
-        """True for p, np, c and u charts."""
-        return self.chart_type in ATTRIBUTE
-
-    def _step_disturbance(self) -> None:
-        if self.remaining > 0:
-            self.remaining -= 1
-            self.offset += self.drift
-            if self.remaining == 0:
-                self.offset, self.drift = 0.0, 0.0
-            return
-        if self.rng.random() < self.disturbance_rate:
-            self.remaining = int(self.rng.integers(8, 20))
-            if self.rng.random() < 0.5:
-                self.offset = float(self.rng.choice([-1, 1]) * self.rng.uniform(1.5, 3.0))
-            else:
-                self.drift = float(self.rng.choice([-1, 1]) * self.rng.uniform(0.15, 0.3))
-
-    def next(self) -> SubgroupInput:
-        """The next subgroup (variables: measurements; attributes: count and sample size)."""
-        self._step_disturbance()
-        if self.attribute:
-            return SubgroupInput(
-                characteristic_id=self.characteristic_id,
-                count=float(self._count()),
-                sample_size=self.sample_size,
-                source="MQTT",
-            )
-        n = max(1, self.subgroup_size)
-        values = self.rng.normal(self.mean + self.offset * self.sigma, self.sigma, n)
-        return SubgroupInput(
-            characteristic_id=self.characteristic_id,
-            measurements=tuple(round(float(v), 6) for v in values),
-            source="MQTT",
-        )
-
-    def _count(self) -> int:
-        factor = 1.0 + 0.5 * self.offset / 3.0  # a disturbance moves the rate by up to ±50 %
-        if self.chart_type == "P":
-            return int(self.rng.binomial(int(self.sample_size), min(1.0, self.mean * factor)))
-        if self.chart_type == "NP":
-            p = min(1.0, self.mean / self.sample_size * factor)
-            return int(self.rng.binomial(int(self.sample_size), p))
-        rate = self.mean * factor * (self.sample_size if self.chart_type == "U" else 1.0)
-        return int(self.rng.poisson(max(rate, 0.01)))
+EVENTS_PER_HOUR = 3.0
+"""Special causes per hour across the whole simulated plant, by default."""
 
 
 def demo_models(
-    chars: list[Characteristic] | None = None,
+    chars: Iterable[Characteristic] | None = None,
     *,
     providers: tuple[str, ...] = ("MQTT",),
     seed: int | None = None,
-    disturbance_rate: float = 0.02,
 ) -> list[ProcessModel]:
-    """Process models of the demo characteristics (by default those fed over MQTT)."""
-    specs = {(spec.line, spec.name): spec for spec in CHARACTERISTICS}
+    """Process models of the active demo characteristics (by default those fed over MQTT),
+    each the process its stored limits describe; no special causes until
+    ``set_event_rate``."""
     rng = np.random.default_rng(seed)
     queryset = chars if chars is not None else Characteristic.objects.select_related("hierarchy")
     models = []
     for char in queryset:
-        spec = specs.get((char.hierarchy.code, char.name))
+        spec = spec_for(char)
         if spec is None or spec.provider not in providers or not char.active:
             continue
-        models.append(_model(char, spec, rng, disturbance_rate))
+        models.append(process_model(char, spec, np.random.default_rng(rng.integers(2**32))))
     return models
 
 
-def _model(
-    char: Characteristic, spec: DemoCharacteristic, rng: np.random.Generator, rate: float
-) -> ProcessModel:
-    return ProcessModel(
-        characteristic_id=char.pk,
-        chart_type=char.chart_type,
-        subgroup_size=char.subgroup_size,
-        mean=spec.mean,
-        sigma=spec.sigma,
-        sample_size=float(spec.extra.get("sample_size", 1)),
-        disturbance_rate=rate,
-        rng=np.random.default_rng(rng.integers(2**32)),
-    )
-
-
-def seed_history(
-    models: list[ProcessModel], subgroups: int, *, end: datetime, every: timedelta
-) -> int:
-    """Store ``subgroups`` in-control subgroups per model through the pipeline, ending at
-    ``end``; returns how many were stored. Disturbances are off while seeding."""
-    stored = 0
+def set_event_rate(
+    models: list[ProcessModel], events_per_hour: float, subgroups_per_hour: float
+) -> float:
+    """Give every model the chance per subgroup that makes ``events_per_hour`` special
+    causes start across all of them when they draw ``subgroups_per_hour`` subgroups in
+    all; returns that chance."""
+    rate = events_per_hour / subgroups_per_hour if subgroups_per_hour > 0 else 0.0
+    rate = min(max(rate, 0.0), 1.0)
     for model in models:
-        rate, model.disturbance_rate = model.disturbance_rate, 0.0
-        for index in range(subgroups):
-            stamp = end - every * (subgroups - index)
-            data = model.next()
-            key = f"seed:{model.characteristic_id}:{index}"
-            result = process(_with(data, timestamp=stamp, idempotency_key=key, source="IMPORT"))
-            stored += int(result.created)
-        model.disturbance_rate = rate
-    return stored
+        model.event_rate = rate
+    return rate
 
 
-def _with(data: SubgroupInput, **changes: object) -> SubgroupInput:
-    from dataclasses import replace
-
-    return replace(data, **changes)  # type: ignore[arg-type]
+def subgroup_input(model: ProcessModel) -> SubgroupInput:
+    """The model's next subgroup as the pipeline's input (source MQTT, no timestamp)."""
+    draw = model.next()
+    return SubgroupInput(
+        characteristic_id=model.characteristic_id,
+        measurements=draw.measurements,
+        count=draw.count,
+        sample_size=draw.sample_size,
+        source="MQTT",
+    )
 
 
 class InProcessSimulator(threading.Thread):
@@ -179,7 +106,8 @@ class InProcessSimulator(threading.Thread):
                     break
                 close_old_connections()
                 try:
-                    result = process(_with(model.next(), timestamp=datetime.now(UTC)))
+                    data = subgroup_input(model)
+                    result = process(replace(data, timestamp=datetime.now(UTC)))
                     self.stored += int(result.created)
                 except Exception:  # the demo keeps going whatever one sample does
                     logger.exception("simulated sample for %s failed", model.characteristic_id)
@@ -196,10 +124,10 @@ class InProcessSimulator(threading.Thread):
 
 def readings(model: ProcessModel) -> list[tuple[float, float | None]]:
     """One subgroup as single readings (value, sample size) the worker rebuilds."""
-    data = model.next()
+    draw = model.next()
     if model.attribute:
-        return [(float(data.count or 0.0), data.sample_size)]
-    return [(v, None) for v in data.measurements]
+        return [(float(draw.count or 0.0), draw.sample_size)]
+    return [(v, None) for v in draw.measurements]
 
 
 def sparkplug_metric_name(char: Characteristic) -> str:
@@ -290,30 +218,3 @@ def plain_messages(
                 if sample_size is not None:
                     body["sample_size"] = sample_size
                 yield topic, json.dumps(body).encode()
-
-
-def seed_demo_history(
-    subgroups: int = 40, *, every: timedelta = timedelta(minutes=10), seed: int | None = 7
-) -> tuple[int, int]:
-    """Give every demo characteristic without samples a history and control limits.
-
-    The history goes through the pipeline (so violations and windows are real), then the
-    limits are recalculated from it with ``spc.pipeline.limit_changes.recalculate_limits``. Returns
-    (samples stored, characteristics given limits).
-    """
-    from spc.core.errors import InputError
-    from spc.pipeline.limit_changes import recalculate_limits
-
-    empty = list(Characteristic.objects.select_related("hierarchy").filter(samples__isnull=True))
-    models = demo_models(empty, providers=("MQTT", "MANUAL"), seed=seed)
-    stored = seed_history(models, subgroups, end=datetime.now(UTC), every=every)
-    with_limits = 0
-    for model in models:
-        char = Characteristic.objects.get(pk=model.characteristic_id)
-        try:
-            recalculate_limits(char, reason="Demo baseline")
-        except InputError:
-            logger.warning("no limits for %s: the seeded history has no spread", char.name)
-            continue
-        with_limits += 1
-    return stored, with_limits

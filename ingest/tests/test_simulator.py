@@ -1,46 +1,140 @@
-"""The demo simulator: process models, history through the pipeline, the in-process thread."""
+"""The demo simulator: in-control live data, special causes that show, the outputs."""
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from io import StringIO
+
 import numpy as np
 import pytest
+from django.core.management import call_command
 
+from alerts.models import Violation
 from ingest.simulator import (
     InProcessSimulator,
-    ProcessModel,
     SparkplugEdge,
     demo_models,
-    seed_demo_history,
+    readings,
+    set_event_rate,
+    subgroup_input,
 )
 from ingest.sparkplug import decode_payload
 from ingest.tests.broker import wait_for
-from spc.demo_plant import CHARACTERISTICS, create_demo_plant
+from spc.demo_plant import create_demo_plant, spec_for
+from spc.demo_process import CauseKind, ProcessModel, SpecialCause
 from spc.models import Characteristic, Sample
+from spc.pipeline.processing import ProcessResult, process_many
+from spc.tests.false_alarms import SMALL_SHIFT_RATE, attribute_rate, normal_rate
+
+LIVE_SUBGROUPS = 300
 
 
-def test_variables_model_draws_n_values_around_the_target() -> None:
-    model = ProcessModel(1, "XBAR_R", 5, 74.0, 0.01, rng=np.random.default_rng(1))
-    model.disturbance_rate = 0.0
-    values = [v for _ in range(200) for v in model.next().measurements]
-    assert len(values) == 1000
-    assert abs(float(np.mean(values)) - 74.0) < 0.002
-    assert 0.008 < float(np.std(values)) < 0.012
+def _limits_only() -> None:
+    """The demo plant with limits from its phase I baselines and no phase II history."""
+    call_command("seed_demo", "--history", "0", stdout=StringIO())
 
 
-def test_disturbances_shift_the_process() -> None:
-    model = ProcessModel(1, "I_MR", 1, 0.0, 1.0, disturbance_rate=1.0)
-    model.rng = np.random.default_rng(3)
-    model.next()
-    assert model.remaining > 0
-    assert model.offset != 0.0 or model.drift != 0.0
+def _run(models: list[ProcessModel], subgroups: int) -> list[ProcessResult]:
+    items = [subgroup_input(model) for _ in range(subgroups) for model in models]
+    results = process_many(items)
+    assert all(isinstance(r, ProcessResult) for r in results), [
+        r for r in results if not isinstance(r, ProcessResult)
+    ]
+    return [r for r in results if isinstance(r, ProcessResult)]
 
 
-def test_attribute_models_draw_counts() -> None:
-    p = ProcessModel(1, "P", 1, 0.04, 0.0, sample_size=100, rng=np.random.default_rng(2))
-    p.disturbance_rate = 0.0
-    counts = [p.next().count for _ in range(500)]
-    assert all(c is not None and float(c).is_integer() for c in counts)
-    assert 3.0 < float(np.mean(counts)) < 5.0  # ≈ 100 × 0.04
+def _expected_rate(char: Characteristic) -> float:
+    """Violations per subgroup theory expects of the in-control process (see
+    ``spc.tests.false_alarms``)."""
+    if char.chart_type in ("EWMA", "CUSUM"):
+        return SMALL_SHIFT_RATE
+    if char.chart_type in ("P", "NP", "C", "U"):
+        spec = spec_for(char)
+        assert spec is not None
+        assert char.center_line is not None
+        size = spec.sample_size
+        return attribute_rate(char.chart_type, char.center_line, char.subgroup_size, size)
+    return normal_rate()
+
+
+@pytest.mark.django_db
+def test_live_data_without_special_causes_raise_only_the_false_alarms_of_theory() -> None:
+    """300 in-control subgroups of every characteristic through the pipeline.
+
+    Theory (``spc.tests.false_alarms``): 0.0238 violations per subgroup for normal Shewhart
+    charts, 0.028-0.038 for these attribute charts, under 0.01 for EWMA/CUSUM: about 170
+    over the plant. Clusters of overlapping patterns make the count over-dispersed (its
+    variance about three times a Poisson count's), so the plant total must lie within
+    four such standard deviations; one characteristic may show a long run, so each is held
+    only to three times its expectation plus 15. A systematic alarm (a sigma 20 % off, a
+    rate that differs from the limits', correlated noise) multiplies these counts."""
+    _limits_only()
+    chars = {c.pk: c for c in Characteristic.objects.select_related("hierarchy")}
+    models = demo_models(providers=("MQTT", "MANUAL"), seed=2024)
+    assert len(models) == len(chars)
+    assert all(m.event_rate == 0.0 for m in models)
+    results = _run(models, LIVE_SUBGROUPS)
+    assert all(r.sample.center_line is not None for r in results)
+    assert not any(m.cause for m in models)
+    observed = Counter(v.characteristic_id for r in results for v in r.violations)
+    expected = {pk: LIVE_SUBGROUPS * _expected_rate(c) for pk, c in chars.items()}
+    for pk, char in chars.items():
+        assert observed[pk] <= 3 * expected[pk] + 15, (char.name, observed[pk], expected[pk])
+    total, mean = sum(observed.values()), sum(expected.values())
+    assert abs(total - mean) <= 4 * math.sqrt(3 * mean), (total, mean)
+    rule_one = sum(1 for r in results for v in r.violations if v.rule == 1)
+    # 0.0027 per normal point and about as much for these counts: ~18 expected.
+    assert rule_one <= 40
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "cause"),
+    [
+        ("Torque", SpecialCause(CauseKind.SHIFT, 2.0, 30)),
+        ("Bore diameter", SpecialCause(CauseKind.SHIFT, -1.5, 30)),
+        ("Thread depth", SpecialCause(CauseKind.TREND, 3.0, 30)),
+        ("Label defects", SpecialCause(CauseKind.SHIFT, 2.5, 30)),
+        ("Melt temperature", SpecialCause(CauseKind.SHIFT, 2.0, 30)),
+    ],
+)
+def test_a_scheduled_special_cause_raises_violations_on_its_characteristic(
+    name: str, cause: SpecialCause
+) -> None:
+    """A sustained shift of 1.5-2.5σ (or a trend to 3σ) over 30 subgroups: the run rules
+    see it within a few subgroups (ARL of rules 1-8 for a 2σ shift is about 3) and keep
+    firing while it lasts; the 20 in-control subgroups before it stay quiet."""
+    _limits_only()
+    char = Characteristic.objects.get(name=name)
+    (model,) = demo_models([char], providers=("MQTT", "MANUAL"), seed=5)
+    model.schedule(cause, after=20)
+    results = _run([model], 60)
+    during = [r for r, i in zip(results, range(60), strict=True) if 20 <= i < 50]
+    before = results[:20]
+    hits = [v for r in during for v in r.violations]
+    assert len(hits) >= 5, [(v.rule, v.sample_id) for v in hits]
+    assert sum(len(r.violations) for r in before) <= 2
+    others = Violation.objects.exclude(characteristic=char)
+    assert not others.exists()
+
+
+def test_event_rate_spreads_special_causes_per_hour_over_the_plant() -> None:
+    models = [ProcessModel(i, "I_MR") for i in range(12)]
+    # 12 characteristics, one subgroup every 5 s each: 8640 subgroups an hour.
+    rate = set_event_rate(models, 3.0, 12 * 3600 / 5)
+    assert rate == pytest.approx(3 / 8640)
+    assert {m.event_rate for m in models} == {rate}
+    assert set_event_rate(models, 3.0, 0.0) == 0.0
+
+
+def test_readings_split_a_subgroup_for_the_worker() -> None:
+    xbar = ProcessModel(1, "XBAR_R", 5, 74.0, 0.01, rng=np.random.default_rng(1))
+    assert [size for _, size in readings(xbar)] == [None] * 5
+    p = ProcessModel(2, "P", 100, rate=0.04, sample_size=100.0, rng=np.random.default_rng(2))
+    ((count, size),) = readings(p)
+    assert size == 100.0
+    assert count == int(count)
 
 
 def test_sparkplug_edge_births_then_data_by_alias() -> None:
@@ -57,15 +151,25 @@ def test_sparkplug_edge_births_then_data_by_alias() -> None:
 
 
 @pytest.mark.django_db
-def test_seed_history_goes_through_the_pipeline_and_sets_limits() -> None:
+def test_models_run_the_process_the_stored_limits_describe() -> None:
+    _limits_only()
+    models = {m.characteristic_id: m for m in demo_models(providers=("MQTT", "MANUAL"))}
+    for char in Characteristic.objects.select_related("hierarchy"):
+        model = models[char.pk]
+        assert char.center_line is not None
+        if char.chart_type == "NP":
+            assert model.rate == pytest.approx(char.center_line / char.subgroup_size)
+        elif char.chart_type in ("P", "C", "U"):
+            assert model.rate == pytest.approx(char.center_line)
+        else:
+            assert (model.centre, model.sigma) == pytest.approx((char.center_line, char.sigma))
+
+
+@pytest.mark.django_db
+def test_models_without_limits_run_the_nominal_process() -> None:
     create_demo_plant()
-    stored, with_limits = seed_demo_history(12)
-    chars = Characteristic.objects.count()
-    assert chars == len(CHARACTERISTICS)
-    assert stored == 12 * chars
-    assert with_limits == chars
-    assert not Characteristic.objects.filter(ucl__isnull=True).exists()
-    assert seed_demo_history(12) == (0, 0)  # only characteristics without samples
+    (model,) = demo_models(Characteristic.objects.filter(name="Short shots"), providers=("MANUAL",))
+    assert (model.rate, model.sample_size) == (3.0 / 200, 200.0)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,10 +1,12 @@
 """``manage.py demo``: the whole product in one process on the embedded default.
 
-Migrates the SQLite database, creates the demo plant with a history and control limits,
+Migrates the SQLite database, creates the demo plant with a history and control limits
+(``seed_demo``: a phase I baseline, limits from it, a phase II history with the rules on),
 creates the first administrator with a random password when there is no user yet (printed
 once; there is no default password), starts the simulator in a background thread (it feeds
 the MQTT characteristics through the pipeline, so the in-memory channel layer reaches the
-browsers without any broker), then serves HTTP and WebSocket with daphne.
+browsers without any broker; the processes are in control but for a few special causes an
+hour), then serves HTTP and WebSocket with daphne.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from ingest.simulator import InProcessSimulator, demo_models, seed_demo_history
-from spc.demo_plant import create_demo_plant
+from ingest.simulator import EVENTS_PER_HOUR, InProcessSimulator, demo_models, set_event_rate
 
 
 class Command(BaseCommand):
@@ -38,23 +39,30 @@ class Command(BaseCommand):
             default=5.0,
             help="Seconds between two subgroups of one simulated characteristic.",
         )
+        parser.add_argument(
+            "--events-per-hour",
+            type=float,
+            default=EVENTS_PER_HOUR,
+            help="Special causes (shift, trend, outlier) per hour across the simulated plant.",
+        )
+        parser.add_argument("--seed", type=int, default=None, help="Simulator random seed.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", verbosity=0, interactive=False)
-        chars = create_demo_plant()
-        self.stdout.write(f"Demo plant: {len(chars)} characteristics.")
-        stored, with_limits = seed_demo_history()
-        if stored:
-            self.stdout.write(f"History: {stored} samples; limits for {with_limits}.")
+        call_command("seed_demo", stdout=self.stdout)
         self._ensure_first_admin()
         if options["no_serve"]:
             return
         if not options["no_simulate"]:
-            simulator = InProcessSimulator(demo_models(), interval=options["interval"])
+            models = demo_models(seed=options["seed"])
+            per_hour = len(models) * 3600 / options["interval"] if options["interval"] > 0 else 0
+            set_event_rate(models, options["events_per_hour"], per_hour)
+            simulator = InProcessSimulator(models, interval=options["interval"])
             simulator.start()
             self.stdout.write(
-                f"Simulator: {len(simulator.models)} characteristics, one subgroup each "
-                f"every {options['interval']:g} s."
+                f"Simulator: {len(models)} characteristics, one subgroup each every "
+                f"{options['interval']:g} s, about {options['events_per_hour']:g} special "
+                "causes an hour."
             )
         self.stdout.write(
             self.style.SUCCESS(f"OpenSPC on http://{options['host']}:{options['port']}/")

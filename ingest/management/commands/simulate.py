@@ -18,11 +18,13 @@ from django.core.management.base import BaseCommand, CommandParser
 from paho.mqtt.enums import CallbackAPIVersion
 
 from ingest.simulator import (
+    EVENTS_PER_HOUR,
     SparkplugEdge,
     demo_models,
     map_to_sparkplug,
     plain_messages,
     readings,
+    set_event_rate,
     sparkplug_metric_name,
 )
 from spc.models import Characteristic
@@ -37,11 +39,12 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=0, help="Stop after N (0: run on).")
         parser.add_argument("--sparkplug", action="store_true", help="Publish Sparkplug B.")
         parser.add_argument(
-            "--disturbance-rate",
+            "--events-per-hour",
             type=float,
-            default=0.02,
-            help="Chance per subgroup that a shift or drift starts.",
+            default=EVENTS_PER_HOUR,
+            help="Special causes (shift, trend, outlier) per hour across the plant.",
         )
+        parser.add_argument("--seed", type=int, default=None, help="Random seed.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         url = urlparse(options["url"])
@@ -52,7 +55,14 @@ class Command(BaseCommand):
             client.tls_set()
         client.connect(url.hostname or "127.0.0.1", url.port or 1883)
         client.loop_start()
-        models = demo_models(disturbance_rate=options["disturbance_rate"])
+        models = demo_models(seed=options["seed"])
+        # One message per reading: an x-bar subgroup of n values takes n messages.
+        readings_per_subgroup = sum(
+            1 if m.attribute else max(1, m.subgroup_size) for m in models
+        ) / max(1, len(models))
+        set_event_rate(
+            models, options["events_per_hour"], options["rate"] * 3600 / readings_per_subgroup
+        )
         chars = {
             c.pk: c
             for c in Characteristic.objects.select_related("hierarchy").filter(
