@@ -1,16 +1,14 @@
-"""Admin for violations (read-mostly), reason codes, and the read-only audit trail."""
+"""Admin for violations (read-mostly) and reason codes."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
-from alerts.audit import csv_response
-from alerts.models import AuditEntry, ReasonCode, Violation
+from alerts.models import ReasonCode, Violation
 from hierarchy.scoping import ScopedAdminMixin
 
 
@@ -64,43 +62,3 @@ class ReasonCodeAdmin(admin.ModelAdmin[ReasonCode]):
     list_filter = ["category", "active"]
     list_editable = ["active"]
     search_fields = ["code", "description"]
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin[AuditEntry]):
-    """The audit trail, read-only, for QA managers and admins; export as CSV."""
-
-    list_display = [
-        "time",
-        "username",
-        "action",
-        "object_type",
-        "object_repr",
-        "reason",
-        "signed",
-    ]
-    list_filter = ["action", "object_type", ("signature_meaning", admin.EmptyFieldListFilter)]
-    search_fields = ["username", "object_repr", "reason", "object_id"]
-    date_hierarchy = "time"
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
-    actions = ["export_csv"]
-
-    @admin.display(boolean=True, description="Signed")
-    def signed(self, obj: AuditEntry) -> bool:
-        return obj.is_signed
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.action(description="Export the selected entries as CSV")
-    def export_csv(self, request: HttpRequest, queryset: QuerySet[AuditEntry]) -> HttpResponse:
-        """The chosen rows as a CSV file."""
-        if not request.user.has_perm("alerts.export_auditentry"):
-            raise PermissionDenied
-        return csv_response(queryset.order_by("time", "id"))

@@ -14,7 +14,9 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from alerts.models import AuditEntry, ReasonCode, Violation
+from alerts.models import ReasonCode, Violation
+from audit.models import AuditEntry
+from audit.trail import jsonable
 from hierarchy.scoping import scope_queryset
 from spc.core.errors import InputError
 from spc.pipeline import events
@@ -139,8 +141,6 @@ def acknowledge(
 
 def _audit_acknowledged(ids: list[int], user: Any, reason: ReasonCode, comment: str) -> None:
     """One audit row per acknowledged violation."""
-    from alerts.audit import jsonable
-
     actor = user if getattr(user, "pk", None) else None
     rows = Violation.objects.filter(pk__in=ids).select_related("characteristic__hierarchy")
     AuditEntry.objects.bulk_create(

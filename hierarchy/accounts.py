@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from alerts.audit import record
+from audit.trail import record
 from hierarchy.models import SiteGrant
 from hierarchy.roles import ADMIN, assign_role
 

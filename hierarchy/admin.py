@@ -10,7 +10,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from alerts.audit import record as audit_record
+from audit.trail import record as audit_record
 from hierarchy.models import ApiToken, Node, SiteGrant
 from hierarchy.roles import ADMIN, has_role
 from hierarchy.scoping import ScopedAdminMixin

@@ -57,7 +57,7 @@ _ENGINEER = [
     "hierarchy.add_apitoken",
     "hierarchy.change_apitoken",
 ]
-_QA_MANAGER = [*_ENGINEER, "alerts.view_auditentry", "alerts.export_auditentry"]
+_QA_MANAGER = [*_ENGINEER, "audit.view_auditentry", "audit.export_auditentry"]
 
 #: role -> "app_label.codename" permissions (Admin gets every permission there is).
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from django.db.models import Model, Q, QuerySet
 from rest_framework.filters import BaseFilterBackend
 
+from audit.trail import current_user
 from hierarchy.models import Node
 
 M = TypeVar("M", bound=Model)
@@ -28,7 +29,7 @@ PATH_FIELDS: dict[str, str] = {
     "spc.measurement": "sample__characteristic__hierarchy__path",
     "spc.limitset": "characteristic__hierarchy__path",
     "alerts.violation": "characteristic__hierarchy__path",
-    "alerts.auditentry": "path",
+    "audit.auditentry": "path",
     "ingest.pendingreading": "characteristic__hierarchy__path",
 }
 
@@ -80,7 +81,7 @@ def scope_queryset(qs: QuerySet[M], user: Any, path_field: str | None = None) ->
     q = scope_q(user, field)
     if q is None:
         return qs
-    if qs.model._meta.label_lower == "alerts.auditentry":
+    if qs.model._meta.label_lower == "audit.auditentry":
         q |= Q(**{field: ""})
     return qs.filter(q)
 
@@ -146,8 +147,6 @@ def guard_write(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) ->
     (ingest, commands) has no acting user and is not checked.
     """
     from django.core.exceptions import PermissionDenied
-
-    from alerts.audit import current_user
 
     user = current_user()
     if raw or user is None or granted_paths(user) is None:

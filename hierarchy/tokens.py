@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alerts.audit import record
+from audit.trail import record
 from hierarchy.models import ApiToken
 
 

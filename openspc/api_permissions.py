@@ -18,7 +18,7 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from alerts.audit import set_current_user
+from audit.trail import set_current_user
 from hierarchy.roles import ENGINEER, OPERATOR, QA_MANAGER, has_role
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "channels",
     "axes",
     "csp",
+    "audit",
     "hierarchy",
     "spc",
     "alerts",
@@ -85,7 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "openspc.ratelimit.LoginRateLimitMiddleware",
-    "alerts.audit.AuditUserMiddleware",
+    "audit.middleware.AuditUserMiddleware",
     # Last: refuses a locked-out user's login before the view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -225,6 +226,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Login POSTs per client address per minute (the page, the admin's, the API's session).
 OPENSPC_LOGIN_RATE = env_int("OPENSPC_LOGIN_RATE", 20)
+
+# --- Audit trail (the audit app imports no other app: the project wires it here) ---------
+#: Configuration models recorded on every save and delete with old and new values
+#: (model label -> fields left out of the record: bookkeeping, not configuration).
+AUDIT_CONFIG_MODELS: dict[str, tuple[str, ...]] = {
+    "hierarchy.Node": ("path", "depth"),
+    "spc.Characteristic": ("revision", "updated_at"),
+    "alerts.ReasonCode": (),
+}
+#: ``(user) -> plant path prefixes or None (all)``: whose audit entries a user may see.
+AUDIT_VISIBLE_PATHS = "hierarchy.scoping.granted_paths"
 
 # Content Security Policy: scripts only from this origin (the pages have no inline script);
 # inline style attributes are allowed (Plotly and htmx set styles).

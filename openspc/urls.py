@@ -1,10 +1,10 @@
 """Top-level URL configuration."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from alerts.urls import audit_urlpatterns
 from openspc.health import healthz, readyz
 from openspc.metrics import metrics_view
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    # The audit trail's admin pages moved with the model from alerts to audit.
+    re_path(
+        r"^admin/alerts/auditentry/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/audit/auditentry/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -24,6 +29,6 @@ urlpatterns = [
     path("api/v1/", include("openspc.api_urls")),
     path("reports/", include("spc.reports.urls")),
     path("", include("hierarchy.urls")),
-    path("audit/", include((audit_urlpatterns, "audit"))),
+    path("audit/", include("audit.urls")),
     path("", include("spc.urls")),
 ]

@@ -171,7 +171,7 @@ ADMIN_PAGES = {
     "samples": "/admin/spc/sample/",
     "violations": "/admin/alerts/violation/",
     "reason codes": "/admin/alerts/reasoncode/",
-    "audit trail": "/admin/alerts/auditentry/",
+    "audit trail": "/admin/audit/auditentry/",
     "site grants": "/admin/hierarchy/sitegrant/",
     "users": "/admin/auth/user/",
     "dead letters": "/admin/ingest/deadletter/",

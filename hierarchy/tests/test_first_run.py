@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from alerts.models import AuditEntry
+from audit.models import AuditEntry
 from hierarchy.roles import ADMIN, role_of
 from hierarchy.scoping import granted_paths
 

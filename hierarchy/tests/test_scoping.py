@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 
-from alerts.audit import acting_as
+from audit.trail import acting_as
 from hierarchy.models import Node, SiteGrant
 from hierarchy.scoping import can_see_node, granted_paths, scope_queryset, visible_nodes
 from hierarchy.tests.factories import NodeFactory

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from rest_framework.test import APIClient
 
-from alerts.models import AuditEntry
+from audit.models import AuditEntry
 from conftest import persona
 from hierarchy.models import ApiToken, hash_key
 from hierarchy.roles import OPERATOR

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from alerts.audit import LIMIT_CHANGE, require_reason, sign
+from audit.signatures import LIMIT_CHANGE, ChangeRefused, require_reason, sign
 from openspc.api_filters import UTCDateTimeField
 from spc.core.errors import InputError
 from spc.models import Characteristic
@@ -76,7 +76,7 @@ def recalculate_view(
                 reason=data["reason"].strip(),
                 signature=signature,
             )
-        except InputError as exc:
+        except (InputError, ChangeRefused) as exc:
             target = exc.field if exc.field in form.fields else None
             form.add_error(target, exc.message)
         else:

@@ -16,7 +16,15 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from alerts.audit import EXCLUSION, INCLUSION, LIMIT_CHANGE, Signature, require_reason, sign
+from audit.signatures import (
+    EXCLUSION,
+    INCLUSION,
+    LIMIT_CHANGE,
+    ChangeRefused,
+    Signature,
+    require_reason,
+    sign,
+)
 from hierarchy.scoping import granted_paths, visible_characteristic_ids
 from openspc.api_errors import input_error_body
 from openspc.api_permissions import ReadAnyWriteStaff
@@ -69,10 +77,20 @@ def _reason(request: Request) -> str:
     return str(data.get("reason") or "").strip()
 
 
+def _signature(request: Request, meaning: str, *, with_reason: bool = False) -> Signature:
+    """Check the electronic signature (and the reason, ``with_reason``) of a change; a
+    refusal becomes an ``InputError`` on its field, which the API answers with a 400."""
+    try:
+        if with_reason:
+            require_reason(_reason(request))
+        return sign(request.user, _password(request), meaning)
+    except ChangeRefused as exc:
+        raise InputError(exc.field, exc.message) from exc
+
+
 def _limit_signature(request: Request) -> Signature:
     """Check a limit change's reason and electronic signature (400 when either is wrong)."""
-    require_reason(_reason(request))
-    return sign(request.user, _password(request), LIMIT_CHANGE)
+    return _signature(request, LIMIT_CHANGE, with_reason=True)
 
 
 _SIGNED_LIMITS = (
@@ -348,7 +366,7 @@ class SampleViewSet(
             data["is_excluded"],
             reason=data.get("exclusion_reason", ""),
             user=request.user,
-            signature=sign(request.user, _password(request), meaning),
+            signature=_signature(request, meaning),
         )
         fresh = self.get_queryset().get(pk=sample.pk)
         return Response(SampleSerializer(fresh).data)

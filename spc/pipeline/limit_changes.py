@@ -17,9 +17,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from alerts import audit
-from alerts.audit import Signature
-from alerts.models import AuditEntry
+from audit import trail
+from audit.models import AuditEntry
+from audit.signatures import Signature
 from spc.choices import LimitMethod
 from spc.core.errors import InputError, ZeroSpreadError
 from spc.core.recalc import recalculate
@@ -203,7 +203,7 @@ def _store_limits(
             reason=reason,
             **columns,
         )
-        audit.record(
+        trail.record(
             AuditEntry.Action.LIMITS,
             char,
             user=user if getattr(user, "pk", None) else None,
@@ -303,7 +303,7 @@ def set_excluded(
     new = {"is_excluded": excluded, "exclusion_reason": reason if excluded else ""}
     with windows.lock(char.pk), transaction.atomic():
         Sample.objects.filter(pk=sample.pk).update(**new)
-        audit.record(
+        trail.record(
             AuditEntry.Action.EXCLUDE if excluded else AuditEntry.Action.INCLUDE,
             sample,
             user=user if getattr(user, "pk", None) else None,

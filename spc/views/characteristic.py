@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from alerts.audit import EXCLUSION, INCLUSION, sign
 from alerts.models import ReasonCode, Violation
+from audit.signatures import EXCLUSION, INCLUSION, ChangeRefused, sign
 from hierarchy.roles import ENGINEER, OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
 from spc.charts.data import chart_data
@@ -198,7 +198,7 @@ def sample_exclusion(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 signature=signature,
             )
-        except InputError as exc:
+        except (InputError, ChangeRefused) as exc:
             error = exc.message
     else:
         error = "Choose exclude or include."

@@ -13,8 +13,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from alerts.audit import record
-from alerts.models import AuditEntry
+from audit.models import AuditEntry
+from audit.trail import record
 from conftest import persona
 from hierarchy.models import SiteGrant
 from hierarchy.roles import ENGINEER, OPERATOR, QA_MANAGER
@@ -148,3 +148,10 @@ def test_export_neutralises_formulas_and_carries_old_and_new(qa_manager: User) -
     assert row[6] == "'@cmd"
     assert (row[8], row[9]) == ('{"ucl": 1.0}', '{"ucl": 2.0}')
     assert datetime.fromisoformat(row[0])
+
+
+def test_the_old_admin_address_leads_to_the_audit_admin(qa_manager: User) -> None:
+    response = client_for(qa_manager).get("/admin/alerts/auditentry/?action__exact=LIMITS")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/audit/auditentry/?action__exact=LIMITS"
+    assert client_for(qa_manager).get(response["Location"]).status_code == 200

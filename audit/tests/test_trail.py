@@ -8,19 +8,14 @@ import io
 import pytest
 from django.contrib.auth.models import User
 
-from alerts.audit import (
-    LIMIT_CHANGE,
-    SignatureError,
-    acting_as,
-    csv_response,
-    require_reason,
-    sign,
-)
-from alerts.models import AuditEntry, ReasonCode
+from alerts.models import ReasonCode
 from alerts.services import acknowledge
 from alerts.tests.factories import ReasonCodeFactory, ViolationFactory
+from audit.exports import csv_response
+from audit.models import AuditEntry
+from audit.signatures import LIMIT_CHANGE, ChangeRefused, SignatureError, require_reason, sign
+from audit.trail import acting_as
 from hierarchy.tests.factories import NodeFactory
-from spc.core.errors import InputError
 from spc.models import Characteristic
 from spc.pipeline.limit_changes import (
     clear_limits,
@@ -172,7 +167,7 @@ def test_wrong_or_missing_password_refuses_to_sign(engineer: User) -> None:
     assert "Wrong password" in wrong.value.message
     with pytest.raises(SignatureError):
         sign(engineer, "", LIMIT_CHANGE)
-    with pytest.raises(InputError):
+    with pytest.raises(ChangeRefused):
         require_reason("   ")
 
 

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from alerts.models import AuditEntry
+from audit.models import AuditEntry
 
 
 class AuditFilterForm(forms.Form):
