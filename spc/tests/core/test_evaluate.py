@@ -235,7 +235,8 @@ def test_validation_mode_case(case: dict[str, Any]) -> None:
             assert got[key] == pytest.approx(value, abs=tolerance(case, key)), key
 
 
-@pytest.mark.parametrize(("n_i", "half"), [(1, 30.0), (4, 15.0), (9, 10.0)])
+# n_i = 1 left these cases in issue 26: an X-bar R subgroup needs 2 values (n_i = 2 instead).
+@pytest.mark.parametrize(("n_i", "half"), [(2, 30.0 / math.sqrt(2)), (4, 15.0), (9, 10.0)])
 def test_variable_limits_funnel(n_i: int, half: float) -> None:
     # sigma 10: CL +/- 3 * 10 / sqrt(n_i); a mean at CL + half is on the limit (z = 3).
     cfg = xbar_config(SubgroupMode.VARIABLE_LIMITS)
@@ -247,7 +248,7 @@ def test_variable_limits_funnel(n_i: int, half: float) -> None:
     assert point.zone == Zone.A_UPPER
 
 
-@pytest.mark.parametrize(("n_i", "z"), [(1, 0.5), (4, 1.0), (9, 1.5)])
+@pytest.mark.parametrize(("n_i", "z"), [(2, 0.5 * math.sqrt(2)), (4, 1.0), (9, 1.5)])
 def test_standardized_plots_z(n_i: int, z: float) -> None:
     # A mean of 105 with sigma 10: z = 5 / (10 / sqrt(n_i)).
     cfg = xbar_config(SubgroupMode.STANDARDIZED)
@@ -267,12 +268,13 @@ def test_nominal_tolerance_judges_an_undersized_mean_against_the_nominal_limits(
 
 
 def test_rules_read_each_mode_on_its_own_scale() -> None:
-    # Means of 106 from single values: within 1 sigma of the n=1 funnel (z = 0.6) but
-    # beyond the nominal n=9 limits (z = 1.8 on each point, rule 5 after two).
-    subgroups = [Subgroup((106.0,))] * 3
+    # Means of 106 from two values (one value left in issue 26: X-bar R needs 2): within
+    # 1 sigma of the n=2 funnel (z = 6 / (10 / sqrt 2) = 0.85) but beyond the nominal n=9
+    # limits (z = 1.8 on each point, rule 5 after two).
+    subgroups = [Subgroup((106.0, 106.0))] * 3
     funnel = post(xbar_config(SubgroupMode.VARIABLE_LIMITS), subgroups)
     nominal = post(xbar_config(NOMINAL), subgroups)
-    assert [r.point.z for r in funnel] == pytest.approx([0.6] * 3)
+    assert [r.point.z for r in funnel] == pytest.approx([0.6 * math.sqrt(2)] * 3)
     assert fired(funnel, RuleId.FOUR_OF_FIVE_BEYOND_1) == []
     assert [r.point.z for r in nominal] == pytest.approx([1.8] * 3)
 
