@@ -16,6 +16,7 @@ from alerts.services import acknowledge as acknowledge_violations
 from hierarchy.roles import OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
 from spc.core.errors import InputError
+from spc.core.rule_texts import rule_text
 from spc.forms import AcknowledgeForm, ViolationFilterForm, error_messages
 from spc.live import fragments
 from spc.views import HtmxHttpRequest
@@ -60,12 +61,13 @@ def row_of(v: Violation) -> dict[str, Any]:
         violation={
             "id": v.pk,
             "rule": v.rule,
+            "rule_name": rule_text(v.rule, char.rules, char.chart_type),
             "severity": v.severity,
             "episode": v.episode,
             "created_at": v.created_at,
         },
-        char={"id": char.pk, "name": char.name, "decimal_places": char.decimal_places},
-        sample={"id": v.sample_id, "value": v.sample.value},
+        char=fragments.char_fields(char),
+        sample=fragments.sample_fields(v.sample),
         ack=ack,
     )
 

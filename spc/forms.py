@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from alerts.models import ReasonCode
 from openspc.api_filters import UTCDateTimeField
-from spc.core.types import ChartType
+from spc.core.types import SECONDARY_BEYOND_LIMITS, ChartType
 from spc.models import Characteristic
 
 RANGES = {
@@ -33,7 +33,9 @@ RANGE_CHOICES = [
     ("30d", "Last 30 days"),
     ("custom", "From … to …"),
 ]
-POINT_CHOICES = [(n, str(n)) for n in (100, 250, 500, 1000, 2000)]
+POINT_CHOICES = [(n, f"last {n}") for n in (25, 50, 100, 500, 1000, 2000)]
+DEFAULT_POINTS = 100
+AXIS_CHOICES = [("sequence", "by sample order"), ("time", "by time")]
 
 
 def parse_number(text: str) -> float:
@@ -66,21 +68,28 @@ class TimeRangeForm(forms.Form):
         required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     points = forms.TypedChoiceField(
-        choices=POINT_CHOICES, coerce=int, required=False, initial=500, empty_value=None
+        choices=POINT_CHOICES, coerce=int, required=False, initial=DEFAULT_POINTS, empty_value=None
     )
+    axis = forms.ChoiceField(choices=AXIS_CHOICES, required=False, initial="sequence")
 
     def bounds(self, now: datetime | None = None) -> tuple[datetime | None, datetime | None, int]:
         """(start, end, limit) for ``chart_data``; invalid input falls back to the newest."""
         if not self.is_valid():
-            return None, None, 500
+            return None, None, DEFAULT_POINTS
         now = now or timezone.now()
         data = self.cleaned_data
-        limit = data.get("points") or 500
+        limit = data.get("points") or DEFAULT_POINTS
         choice = data.get("range") or "latest"
         if choice == "custom":
             return data.get("start"), data.get("end"), limit
         span = RANGES.get(choice)
         return (now - span if span else None), None, limit
+
+    def x_axis(self) -> str:
+        """The x axis: "sequence" (points equally spaced by order, the default) or "time"."""
+        if not self.is_valid():
+            return "sequence"
+        return self.cleaned_data.get("axis") or "sequence"
 
     def is_live(self) -> bool:
         """Live appends make sense only when the range reaches the present."""
@@ -204,6 +213,7 @@ class AcknowledgeForm(forms.Form):
 STATUS_CHOICES = [("open", "Open"), ("acknowledged", "Acknowledged"), ("all", "All")]
 SEVERITY_FILTER = [("", "Any severity"), ("CRITICAL", "Critical"), ("WARNING", "Warning")]
 RULE_FILTER = [("", "Any rule")] + [(str(i), f"Rule {i}") for i in range(1, 9)]
+RULE_FILTER.append((str(SECONDARY_BEYOND_LIMITS), "R/S/MR beyond its limits"))
 
 
 class ViolationFilterForm(forms.Form):

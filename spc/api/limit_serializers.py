@@ -60,22 +60,79 @@ class RangeSerializer(serializers.Serializer[Any]):
 # return the dicts that spc.charts.data and spc.reports.capability_study build).
 
 
-class ChartPointSerializer(serializers.Serializer[Any]):
-    """One charted sample, with the limits in force when it was evaluated."""
+class SecondaryLimitsSerializer(serializers.Serializer[Any]):
+    """Limits of the R, S or MR chart."""
 
-    id = serializers.IntegerField()
-    timestamp = serializers.DateTimeField()
-    value = serializers.FloatField()
-    secondary_value = serializers.FloatField(allow_null=True, help_text="R, S or MR.")
     center_line = serializers.FloatField(allow_null=True)
     ucl = serializers.FloatField(allow_null=True)
     lcl = serializers.FloatField(allow_null=True)
-    z = serializers.FloatField(allow_null=True, help_text="Distance from CL in sigma units.")
+
+
+class ChartPointSerializer(serializers.Serializer[Any]):
+    """One charted sample against its stage: the chart's statistic and the limits that
+    judge it (stored with the point, or its stage's where it was stored before limits)."""
+
+    id = serializers.IntegerField()
+    timestamp = serializers.DateTimeField()
+    value = serializers.FloatField(
+        help_text="The chart's statistic: x-bar, x, p, np, c, u, z (STANDARDIZED), the EWMA "
+        "statistic or CUSUM C+."
+    )
+    secondary_value = serializers.FloatField(allow_null=True, help_text="R, S or MR; CUSUM C-.")
+    center_line = serializers.FloatField(allow_null=True)
+    ucl = serializers.FloatField(allow_null=True)
+    lcl = serializers.FloatField(allow_null=True)
+    secondary_limits = SecondaryLimitsSerializer(
+        allow_null=True, help_text="The R, S or MR limits of the point's stage."
+    )
+    z = serializers.FloatField(
+        allow_null=True,
+        help_text="Distance of the statistic from CL in its own sigma units (for a "
+        "STANDARDIZED chart the plotted z itself); null without limits.",
+    )
     zone = serializers.CharField(allow_null=True)
     n = serializers.FloatField(help_text="Measurements, or items inspected.")
+    observed = serializers.FloatField(
+        allow_null=True,
+        help_text="What was measured, in the characteristic's unit: the subgroup mean (the "
+        "value for individuals), the count (np, c), the proportion (p), defects per unit (u).",
+    )
     is_undersized = serializers.BooleanField()
     is_excluded = serializers.BooleanField()
+    stage = serializers.IntegerField(
+        allow_null=True, help_text="Index into stages; null while there are no limits."
+    )
+    restated = serializers.BooleanField(
+        help_text="Stored before limits: the statistic, limits and z are computed from the "
+        "stored measurements with its stage's limits and settings."
+    )
     violations = SampleViolationSerializer(many=True)
+
+
+class StageSerializer(serializers.Serializer[Any]):
+    """A stage of the chart: a stored limit set and the samples after it (the first stage
+    also holds the samples collected before the first limits)."""
+
+    number = serializers.IntegerField(help_text="1 for the first stage of the history.")
+    limit_set = serializers.IntegerField(allow_null=True, help_text="Limit history row.")
+    method = serializers.CharField(allow_null=True)
+    start = serializers.DateTimeField(allow_null=True, help_text="When the limits were set.")
+    created_by = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True)
+    after_sample_id = serializers.IntegerField(allow_null=True)
+    chart_type = serializers.CharField()
+    subgroup_mode = serializers.CharField()
+    subgroup_size = serializers.IntegerField()
+    center_line = serializers.FloatField(allow_null=True)
+    ucl = serializers.FloatField(allow_null=True)
+    lcl = serializers.FloatField(allow_null=True)
+    sigma = serializers.FloatField(allow_null=True)
+    secondary = SecondaryLimitsSerializer()
+    ewma_lambda = serializers.FloatField()
+    ewma_l = serializers.FloatField()
+    cusum_k = serializers.FloatField()
+    cusum_h = serializers.FloatField()
+    target = serializers.FloatField(allow_null=True)
 
 
 class ChartDataSerializer(serializers.Serializer[Any]):
@@ -85,6 +142,7 @@ class ChartDataSerializer(serializers.Serializer[Any]):
     limits = serializers.JSONField(
         help_text="center_line, ucl, lcl, sigma, secondary {...}, usl, lsl, target"
     )
+    stages = StageSerializer(many=True, help_text="Stages of the points, oldest first.")
     points = ChartPointSerializer(many=True)
     state = serializers.CharField(help_text="NO_DATA, IN_CONTROL, WARNING or CRITICAL.")
     open_violations = serializers.DictField(child=serializers.IntegerField())

@@ -30,8 +30,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from hierarchy.roles import OPERATOR, has_role
 from hierarchy.scoping import scope_queryset, visible_nodes
 from openspc import metrics
-from spc.live.fragments import (
-    LiveView,
+from spc.live.fragments import LiveView
+from spc.live.renderers import (
     render_limits_changed,
     render_sample_processed,
     render_violations_acknowledged,

@@ -8,7 +8,6 @@ Both paths build the template context here, so a live update looks exactly like 
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -22,8 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from spc.charts.figures import point_extension
-from spc.charts.style import format_value, sparkline_points
+from spc.charts.style import reading, sparkline_points
 
 STATE_LABELS = {
     "NO_DATA": "No recent data",
@@ -32,6 +30,34 @@ STATE_LABELS = {
     "CRITICAL": "Critical",
 }
 SPARK_WIDTH, SPARK_HEIGHT = 240, 64
+SECONDARY_RULE_NAME = "range or spread beyond its limits"
+
+
+def char_fields(char: Any) -> dict[str, Any]:
+    """What labelling a reading needs of a characteristic (a model instance)."""
+    return {
+        "id": char.pk,
+        "name": char.name,
+        "chart_type": char.chart_type,
+        "subgroup_mode": char.subgroup_mode,
+        "unit": char.unit,
+        "decimal_places": char.decimal_places,
+    }
+
+
+def sample_fields(sample: Any) -> dict[str, Any]:
+    """What labelling a reading needs of a stored sample (a model instance)."""
+    return {
+        "id": sample.pk,
+        "value": sample.value,
+        "z": sample.z_score,
+        "center_line": sample.center_line,
+        "secondary_value": sample.secondary_value,
+        "n": sample.actual_n,
+        "mean": sample.mean,
+        "count": sample.count,
+        "sample_size": sample.sample_size,
+    }
 
 
 @dataclass(frozen=True)
@@ -56,8 +82,10 @@ def _char_url_pattern() -> str:
 def rule_name(rule: int) -> str:
     """The run rule's short description, e.g. 'one point beyond 3σ'."""
     from spc.core.rules import RULE_NAMES
-    from spc.core.types import RuleId
+    from spc.core.types import SECONDARY_BEYOND_LIMITS, RuleId
 
+    if int(rule) == SECONDARY_BEYOND_LIMITS:
+        return SECONDARY_RULE_NAME
     try:
         return RULE_NAMES[RuleId(int(rule))]
     except (KeyError, ValueError):
@@ -114,20 +142,24 @@ def card(
 ) -> dict[str, Any]:
     """Context of ``spc/partials/card.html``.
 
-    ``char`` has id, name, unit, decimal_places; ``last`` the newest sample (id, value,
-    timestamp) or None; ``spark`` the trend values oldest first (None: the browser keeps
-    the sparkline it already draws and appends ``last``, mapping it through the series'
-    low and high).
+    ``char`` has id, name, unit, decimal_places, chart_type, subgroup_mode; ``last`` the
+    newest sample (id, timestamp, value, z, center_line, secondary_value, n and its mean or
+    count and sample size) or None. The card shows what was measured in its unit and the
+    plotted statistic with its label (``spc.charts.style.reading``). ``spark`` is the trend
+    of the measurements oldest first (None: the browser keeps the sparkline it already
+    draws and appends ``last``'s, mapping it through the series' low and high).
     """
-    decimals = int(char.get("decimal_places") or 3)
     stamp = _as_datetime(last["timestamp"]) if last else None
+    shown = reading(char, last)
     return {
         "id": char["id"],
         "name": char["name"],
-        "unit": char.get("unit") or "",
+        "unit": shown["unit"],
         "url": char_url(char["id"]),
-        "value": "" if not last or last.get("value") is None else repr(float(last["value"])),
-        "value_display": format_value(last.get("value"), decimals) if last else "–",
+        "value": "" if shown["number"] is None else repr(float(shown["number"])),
+        "value_label": shown["label"],
+        "value_display": shown["value"],
+        "statistic": shown["statistic"],
         "sample_id": last["id"] if last else "",
         "timestamp": stamp.isoformat() if stamp else "",
         "ago": ago(stamp, now),
@@ -186,6 +218,7 @@ def _card_key(context: Mapping[str, Any], oob: bool) -> tuple[Any, ...]:
         context["sample_id"],
         context["timestamp"],
         context["value_display"],
+        context["statistic"],
         context["badge"]["state"],
         context["badge"]["open"],
         context["ago"],
@@ -206,7 +239,8 @@ def render_card(context: Mapping[str, Any], *, oob: bool = False) -> SafeString:
     """
     key = _card_key(context, oob)
     return _cards.get(
-        key, lambda: mark_safe(_render("spc/partials/card.html", {"card": context, "oob": oob}))
+        key,
+        lambda: mark_safe(render_partial("spc/partials/card.html", {"card": context, "oob": oob})),
     )
 
 
@@ -218,8 +252,11 @@ def violation_row(
     ack: Mapping[str, Any] | None = None,
     count: int = 1,
 ) -> dict[str, Any]:
-    """Context of ``alerts/partials/violation_row.html`` (one episode's head violation)."""
-    decimals = int(char.get("decimal_places") or 3)
+    """Context of ``alerts/partials/violation_row.html`` (one episode's head violation).
+
+    ``sample`` has the fields ``spc.charts.style.reading`` reads (see ``sample_fields``),
+    ``char`` id, name and those of ``char_fields``.
+    """
     created = _as_datetime(violation.get("created_at") or sample.get("timestamp"))
     return {
         "id": violation["id"],
@@ -229,7 +266,7 @@ def violation_row(
         "episode": violation.get("episode") or violation["id"],
         "count": count,
         "sample_id": sample["id"],
-        "value_display": format_value(sample.get("value"), decimals),
+        "value_display": reading(char, sample)["text"],
         "created_at": created.isoformat() if created else "",
         "ago": ago(created),
         "char_id": char["id"],
@@ -249,7 +286,6 @@ def toast(
     *, violation: Mapping[str, Any], char: Mapping[str, Any], sample: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Context of ``alerts/partials/toast.html`` for a new violation."""
-    decimals = int(char.get("decimal_places") or 3)
     return {
         "id": violation["id"],
         "severity": violation["severity"],
@@ -257,87 +293,16 @@ def toast(
         "rule_name": violation.get("rule_name") or rule_name(violation["rule"]),
         "char_name": char["name"],
         "char_url": char_url(char["id"]),
-        "value_display": format_value(sample.get("value"), decimals),
+        "value_display": reading(char, sample)["text"],
     }
 
 
-# --------------------------------------------------------------------- event renderers
+# ---------------------------------------------------------------- rendering helpers
 
 
-def _render(template: str, context: dict[str, Any]) -> str:
+def render_partial(template: str, context: dict[str, Any]) -> str:
+    """A partial template rendered with ``context``."""
     return render_to_string(template, context)
-
-
-def _toasts(event: Mapping[str, Any]) -> list[str]:
-    return [
-        _render(
-            "alerts/partials/toast.html",
-            {
-                "toast": toast(violation=v, char=event["characteristic"], sample=event["sample"]),
-                "oob": True,
-            },
-        )
-        for v in event.get("violations") or ()
-    ]
-
-
-def render_sample_processed(event: Mapping[str, Any], view: LiveView) -> str:
-    """HTML of the out-of-band fragments a ``sample.processed`` event means for ``view``."""
-    char = event["characteristic"]
-    sample = event["sample"]
-    counts = event.get("open_violations") or {}
-    parts: list[str] = []
-    if view.node_id is not None:
-        context = card(char=char, state=event["state"], counts=counts, last=sample, spark=None)
-        parts.append(render_card(context, oob=True))
-    if view.char_id == char["id"]:
-        extension = point_extension(char, sample, event.get("violations") or ())
-        parts.append(
-            _render(
-                "spc/partials/chart_point.html",
-                {
-                    "char_id": char["id"],
-                    "sample_id": sample["id"],
-                    "extension": json.dumps(extension),
-                    "oob": True,
-                },
-            )
-        )
-        parts.append(
-            _render(
-                "spc/partials/char_status.html",
-                {"status": char_status(char, event["state"], counts, sample), "oob": True},
-            )
-        )
-        for v in event.get("violations") or ():
-            parts.append(_render_new_violation(v, char, sample))
-    parts.extend(_toasts(event))
-    return "".join(parts)
-
-
-def _render_new_violation(
-    violation: Mapping[str, Any], char: Mapping[str, Any], sample: Mapping[str, Any]
-) -> str:
-    """A new episode gets a row in the panel; a continuing episode updates its latest point."""
-    episode = violation.get("episode") or violation["id"]
-    if episode != violation["id"]:
-        return _render(
-            "alerts/partials/episode_latest.html",
-            {
-                "episode": episode,
-                "sample_id": sample["id"],
-                "value_display": format_value(
-                    sample.get("value"), int(char.get("decimal_places") or 3)
-                ),
-                "oob": True,
-            },
-        )
-    row = violation_row(violation=violation, char=char, sample=sample)
-    return (
-        f'<div hx-swap-oob="afterbegin:#violation-rows-{char["id"]}">'
-        + _render("alerts/partials/violation_row.html", {"v": row, "panel": True})
-        + "</div>"
-    )
 
 
 def char_status(
@@ -346,14 +311,16 @@ def char_status(
     counts: Mapping[str, int],
     last: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
-    """Context of ``spc/partials/char_status.html``: state, last value, time, open counts."""
-    decimals = int(char.get("decimal_places") or 3)
+    """Context of ``spc/partials/char_status.html``: state, last measurement and plotted
+    statistic (labelled), time, open counts."""
     stamp = _as_datetime(last["timestamp"]) if last else None
+    shown = reading(char, last)
     return {
         "char_id": char["id"],
         "badge": badge(f"char-state-{char['id']}", state, counts),
-        "value_display": format_value(last.get("value"), decimals) if last else "–",
-        "unit": char.get("unit") or "",
+        "value_display": shown["measured"],
+        "statistic": shown["statistic"],
+        "unit": shown["unit"],
         "sample_id": last["id"] if last else "",
         "timestamp": stamp.isoformat() if stamp else "",
         "ago": ago(stamp),
@@ -362,40 +329,13 @@ def char_status(
     }
 
 
-def render_violations_acknowledged(event: Mapping[str, Any], view: LiveView) -> str:
-    """Acknowledged rows, the card's or page's state badge, for every open screen."""
-    char_id = event["characteristic_id"]
-    counts = event.get("open_violations") or {}
-    ack = ack_info(event.get("acknowledged_by", ""), event.get("reason_code", ""))
-    parts = [
-        _render("alerts/partials/violation_ack.html", {"vid": vid, "ack": ack, "oob": True})
-        for vid in event.get("violation_ids") or ()
-    ]
-    if view.node_id is not None:
-        context = badge(f"card-state-{char_id}", event["state"], counts)
-        parts.append(_render("spc/partials/state_badge.html", {"badge": context, "oob": True}))
-    if view.char_id == char_id:
-        context = badge(f"char-state-{char_id}", event["state"], counts)
-        parts.append(_render("spc/partials/state_badge.html", {"badge": context, "oob": True}))
-    return "".join(parts)
-
-
-def render_limits_changed(event: Mapping[str, Any], view: LiveView) -> str:
-    """Tell the chart page to re-fetch its figure and panels (limits or exclusions changed)."""
-    char_id = event["characteristic_id"]
-    if view.char_id != char_id:
-        return ""
-    return (
-        f'<div id="chart-feed-{char_id}" hx-swap-oob="beforeend">'
-        '<div class="chart-reload"></div></div>'
-    )
-
-
 def acknowledged_rows(violation_ids: Iterable[int], ack: Mapping[str, Any]) -> SafeString:
     """The acknowledged cells for an HTTP response (same fragment the socket sends)."""
     return mark_safe(
         "".join(
-            _render("alerts/partials/violation_ack.html", {"vid": vid, "ack": ack, "oob": True})
+            render_partial(
+                "alerts/partials/violation_ack.html", {"vid": vid, "ack": ack, "oob": True}
+            )
             for vid in violation_ids
         )
     )

@@ -6,8 +6,7 @@ from typing import Any
 
 from alerts.models import Violation
 from alerts.services import card_state, open_counts
-from spc.core.rules import RULE_NAMES
-from spc.core.types import RuleId
+from spc.core.rule_texts import rule_text
 from spc.models import Characteristic, Sample
 from spc.pipeline import events
 
@@ -33,10 +32,17 @@ def build_event(
             "name": char.name,
             "node_id": char.hierarchy_id,
             "chart_type": char.chart_type,
+            "subgroup_mode": char.subgroup_mode,
             "decimal_places": char.decimal_places,
             "unit": char.unit,
             "usl": char.usl,
             "lsl": char.lsl,
+            # The current stage's R/S/MR limits: a live point is drawn against them.
+            "secondary_limits": {
+                "center_line": char.secondary_center_line,
+                "ucl": char.secondary_ucl,
+                "lcl": char.secondary_lcl,
+            },
         },
         "sample": sample_payload(sample),
         "violations": [
@@ -44,7 +50,7 @@ def build_event(
                 "id": v.pk,
                 "rule": v.rule,
                 "severity": v.severity,
-                "rule_name": RULE_NAMES[RuleId(v.rule)],
+                "rule_name": rule_text(v.rule, char.rules, char.chart_type),
                 "episode": v.episode,
             }
             for v in violations
@@ -75,6 +81,9 @@ def sample_payload(sample: Sample) -> dict[str, Any]:
         "z": sample.z_score,
         "zone": sample.zone or None,
         "n": sample.actual_n,
+        "mean": sample.mean,
+        "count": sample.count,
+        "sample_size": sample.sample_size,
         "is_undersized": sample.is_undersized,
         "is_excluded": sample.is_excluded,
         "measurements": measurement_values(sample),

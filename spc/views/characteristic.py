@@ -16,7 +16,7 @@ from hierarchy.roles import ENGINEER, OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
 from spc.charts.data import chart_data
 from spc.charts.figures import control_figure
-from spc.charts.style import format_value
+from spc.charts.style import format_value, reading
 from spc.core.errors import InputError
 from spc.forms import ExclusionForm, TimeRangeForm
 from spc.jobs import overdue
@@ -42,11 +42,11 @@ def open_violation_rows(char: Characteristic) -> list[dict[str, Any]]:
     episodes: dict[int, list[Violation]] = {}
     for v in open_qs.select_related("sample").order_by("id"):
         episodes.setdefault(v.episode or v.pk, []).append(v)
-    summary = {"id": char.pk, "name": char.name, "decimal_places": char.decimal_places}
+    summary = fragments.char_fields(char)
     rows = []
     for members in episodes.values():
         head = members[0]
-        sample = {"id": head.sample_id, "value": head.sample.value, "timestamp": None}
+        sample = {**fragments.sample_fields(head.sample), "timestamp": None}
         row = fragments.violation_row(
             violation={
                 "id": head.pk,
@@ -89,7 +89,8 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = {
         "char": char,
         "form": form,
-        "figure": control_figure(data),
+        "figure": control_figure(data, axis=form.x_axis()),
+        "axis": form.x_axis(),
         "figure_url": f"{reverse('spc:figure', args=[pk])}?{request.GET.urlencode()}",
         "live": live,
         "max_points": form.bounds()[2],
@@ -112,8 +113,8 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def figure(request: HtmxHttpRequest, pk: int) -> JsonResponse:
     """The chart figure as JSON (re-fetched after limit changes or exclusions)."""
     char = get_object_or_404(_chars(request), pk=pk)
-    data, _ = _figure_data(request, char)
-    return JsonResponse(control_figure(data))
+    data, form = _figure_data(request, char)
+    return JsonResponse(control_figure(data, axis=form.x_axis()))
 
 
 @role_required(OPERATOR)
@@ -144,7 +145,7 @@ def _sample_context(sample: Sample, error: str = "") -> dict[str, Any]:
     return {
         "sample": sample,
         "char": char,
-        "value_display": format_value(sample.value, char.decimal_places),
+        "reading": reading(fragments.char_fields(char), fragments.sample_fields(sample)),
         "measurements": [
             format_value(m.value, char.decimal_places) for m in sample.measurements.all()
         ],

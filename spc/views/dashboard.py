@@ -23,6 +23,7 @@ from alerts.services import card_state, open_counts
 from hierarchy.models import Node
 from hierarchy.roles import OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
+from spc.charts.style import observed
 from spc.jobs.overdue import statuses
 from spc.jobs.schedule import SamplingStatus
 from spc.live import fragments
@@ -41,7 +42,9 @@ def _newest(field: str) -> Subquery:
 
 
 def _spark_values(rows: list[dict[str, Any]]) -> dict[int, list[float | None]]:
-    """The last ``SPARK_POINTS`` values of each characteristic, oldest first."""
+    """The last ``SPARK_POINTS`` measurements of each characteristic, oldest first (the
+    subgroup mean, count or proportion: ``spc.charts.style.observed``)."""
+    chart_types = {r["id"]: r["chart_type"] for r in rows}
     with_cut = sorted(
         (r for r in rows if r["spark_from"] is not None), key=lambda r: r["spark_from"]
     )
@@ -53,10 +56,32 @@ def _spark_values(rows: list[dict[str, Any]]) -> dict[int, list[float | None]]:
         query = Sample.objects.filter(
             characteristic_id__in=list(cut), id__gte=min(cut.values())
         ).order_by("id")
-        for char_id, sample_id, value in query.values_list("characteristic_id", "id", "value"):
+        for char_id, sample_id, mean, count, size in query.values_list(
+            "characteristic_id", "id", "mean", "count", "sample_size"
+        ):
             if sample_id >= cut[char_id]:
-                values[char_id].append(value)
+                values[char_id].append(observed(chart_types[char_id], mean, count, size))
     return values
+
+
+def _last_samples(ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The newest samples of the cards by id, with what labelling their reading needs."""
+    out: dict[int, dict[str, Any]] = {}
+    for i in range(0, len(ids), 1000):
+        for row in Sample.objects.filter(id__in=ids[i : i + 1000]).values(
+            "id",
+            "timestamp",
+            "value",
+            "z_score",
+            "center_line",
+            "secondary_value",
+            "actual_n",
+            "mean",
+            "count",
+            "sample_size",
+        ):
+            out[row["id"]] = {**row, "z": row["z_score"], "n": row["actual_n"]}
+    return out
 
 
 def schedules(rows: list[dict[str, Any]]) -> dict[int, SamplingStatus]:
@@ -85,7 +110,6 @@ def build_cards(chars: Any) -> list[dict[str, Any]]:
     rows = list(
         chars.annotate(
             last_id=_newest("id"),
-            last_value=_newest("value"),
             last_at=_newest("timestamp"),
             spark_from=Subquery(
                 Sample.objects.filter(characteristic=OuterRef("pk"))
@@ -97,21 +121,21 @@ def build_cards(chars: Any) -> list[dict[str, Any]]:
             "name",
             "unit",
             "decimal_places",
+            "chart_type",
+            "subgroup_mode",
             "sampling_interval_minutes",
             "created_at",
             "last_id",
-            "last_value",
             "last_at",
             "spark_from",
         )
     )
     counts = open_counts([r["id"] for r in rows])
+    lasts = _last_samples([r["last_id"] for r in rows if r["last_id"] is not None])
     now = timezone.now()
     cards = []
     for row in rows:
-        last = None
-        if row["last_id"] is not None:
-            last = {"id": row["last_id"], "value": row["last_value"], "timestamp": row["last_at"]}
+        last = lasts.get(row["last_id"])
         state = card_state(counts[row["id"]], row["last_at"], now=now)
         cards.append(
             fragments.card(

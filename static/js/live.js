@@ -186,8 +186,40 @@
     return layout;
   }
 
+  /* On a sequence axis (the default) a live point goes to the next position after the
+     newest one, and the axis scrolls with it; its time becomes a tick label where the
+     labels' spacing calls for one. */
+  function placeInSequence(chart, extension) {
+    var value = null;
+    chart.data.forEach(function (trace) { if (trace.uid === "value") { value = trace; } });
+    var xs = value ? value.x : [];
+    var next = xs.length ? Number(xs[xs.length - 1]) + 1 : 1;
+    var time = extension.value ? String(extension.value.x[0]) : "";
+    Object.keys(extension).forEach(function (uid) { extension[uid].x = [next]; });
+    return { next: next, label: time.substring(11, 16) };
+  }
+
+  function scrollSequence(chart, placed, maxPoints) {
+    var update = { "xaxis.range": [Math.max(0.5, placed.next - maxPoints + 0.5), placed.next + 0.5] };
+    ["xaxis", "xaxis2"].forEach(function (name) {
+      var axis = chart.layout[name];
+      if (!axis) { return; }
+      var values = (axis.tickvals || []).slice(), texts = (axis.ticktext || []).slice();
+      var step = values.length > 1 ? values[1] - values[0] : 1;
+      if (!values.length || placed.next - values[values.length - 1] >= step) {
+        values.push(placed.next);
+        texts.push(placed.label);
+        update[name + ".tickvals"] = values;
+        update[name + ".ticktext"] = texts;
+      }
+    });
+    Plotly.relayout(chart, update);
+  }
+
   function extendChart(chart, extension) {
     var maxPoints = parseInt(chart.dataset.maxPoints || "500", 10);
+    var sequence = chart.dataset.axis !== "time";
+    var placed = sequence ? placeInSequence(chart, extension) : null;
     Object.keys(extension).forEach(function (uid) {
       var index = -1;
       chart.data.forEach(function (trace, i) { if (trace.uid === uid) { index = i; } });
@@ -196,6 +228,7 @@
       Object.keys(extension[uid]).forEach(function (key) { update[key] = [extension[uid][key]]; });
       Plotly.extendTraces(chart, update, [index], uid === "pulse" ? 10 : maxPoints);
     });
+    if (placed) { scrollSequence(chart, placed, maxPoints); }
   }
 
   function reloadChart(chart) {
