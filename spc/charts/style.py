@@ -116,7 +116,7 @@ def _number(value: float | None, decimals: int, unit: str = "") -> str:
     return f"{text} {unit}".rstrip() if unit and text != "–" else text
 
 
-def reading(char: Mapping[str, Any], sample: Mapping[str, Any] | None) -> dict[str, str]:
+def reading(char: Mapping[str, Any], sample: Mapping[str, Any] | None) -> dict[str, Any]:
     """What a person reads about a sample: the measurement with its label in its unit
     (``measured``: "x̄ = 2.024 ml/min", "p = 4.0 %", "np = 3 parts") and, where the chart
     plots something else, that statistic with its own label (``statistic``: "z = 0.47",
@@ -125,7 +125,15 @@ def reading(char: Mapping[str, Any], sample: Mapping[str, Any] | None) -> dict[s
     ``sample`` has value, z, center_line (None before limits: the statistic is not known),
     secondary_value, n and the measurement (``observed``, or mean/count/sample_size).
     """
-    empty = {"label": "", "value": "–", "unit": "", "measured": "–", "statistic": "", "text": "–"}
+    empty = {
+        "label": "",
+        "value": "–",
+        "unit": "",
+        "measured": "–",
+        "statistic": "",
+        "text": "–",
+        "number": None,
+    }
     if not sample:
         return empty
     chart_type = str(char.get("chart_type") or "")
@@ -159,6 +167,7 @@ def reading(char: Mapping[str, Any], sample: Mapping[str, Any] | None) -> dict[s
         "measured": measured,
         "statistic": statistic,
         "text": f"{measured}, {statistic}" if statistic else measured,
+        "number": value,
     }
 
 
