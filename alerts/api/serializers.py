@@ -7,8 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from alerts.models import ReasonCode, Violation
-from spc.core.rules import RULE_NAMES
-from spc.core.types import RuleId
+from spc.core.rule_texts import rule_text
 
 MAX_ID = 2**63 - 1  # the largest database id: a bigger one is a 400, not a driver overflow
 
@@ -56,7 +55,9 @@ class ViolationSerializer(serializers.ModelSerializer[Violation]):
         read_only_fields = fields
 
     def get_rule_name(self, violation: Violation) -> str:
-        return RULE_NAMES[RuleId(violation.rule)]
+        """The rule's text as configured on the characteristic (``rule_text``)."""
+        char = violation.characteristic
+        return rule_text(violation.rule, char.rules, char.chart_type)
 
     def get_acknowledged(self, violation: Violation) -> bool:
         return violation.acknowledged_at is not None

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from openspc.api_errors import django_validation_body
 from spc.core.errors import InputError
+from spc.core.rule_texts import rule_text
 from spc.core.rules import ruleset_from_mapping
 from spc.core.subgroup import SPREAD_MINIMUM, check_min_measurements
 from spc.core.types import ChartType
@@ -182,7 +183,10 @@ class SampleViolationSerializer(serializers.Serializer[Any]):
     """A violation as listed with its sample."""
 
     id = serializers.IntegerField()
-    rule = serializers.IntegerField()
+    rule = serializers.IntegerField(
+        help_text="Nelson rule 1-8, or 101: the R, S or MR point beyond its limits."
+    )
+    rule_name = serializers.CharField(help_text="The rule as configured on the characteristic.")
     severity = serializers.CharField()
     acknowledged = serializers.BooleanField()
 
@@ -284,10 +288,14 @@ class SampleSerializer(serializers.ModelSerializer[Sample]):
         # The pipeline hands back the violations it stored: no query for a new sample.
         known = getattr(sample, "raised_violations", None)
         rows = known if known is not None else sample.violations.all()
+        if not rows:
+            return []
+        char = sample.characteristic
         return [
             {
                 "id": v.pk,
                 "rule": v.rule,
+                "rule_name": rule_text(v.rule, char.rules, char.chart_type),
                 "severity": v.severity,
                 "acknowledged": v.acknowledged_at is not None,
             }

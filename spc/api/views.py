@@ -237,7 +237,7 @@ class SampleViewSet(
     """Samples: POST one subgroup (or a list of them), list with filters, PATCH exclusion."""
 
     queryset = (
-        Sample.objects.select_related("created_by")
+        Sample.objects.select_related("created_by", "characteristic")
         .prefetch_related("measurements", "violations")
         .order_by("-id")
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,8 +17,8 @@ from typing import Any
 from django.http import StreamingHttpResponse
 
 from spc.core.errors import InputError
-from spc.core.rules import RULE_NAMES
-from spc.core.types import ChartType, RuleId
+from spc.core.rule_texts import rule_text
+from spc.core.types import ChartType
 from spc.models import Measurement
 from spc.reports import streaming
 from spc.reports.capability_study import capability_study
@@ -101,6 +101,7 @@ def subgroup_table(scope: ReportScope) -> Table:
 def violation_table(scope: ReportScope) -> Table:
     """One row per violation with its acknowledgement (who, when, why, how long after)."""
     names = _characteristic_names(scope)
+    configs = {c.pk: (c.rules, c.chart_type) for c in scope.characteristics()}
     qs = scope.violations().order_by("created_at", "id")
     fields = (
         "id", "created_at", "characteristic_id", "sample_id", "sample__timestamp", "rule",
@@ -123,10 +124,11 @@ def violation_table(scope: ReportScope) -> Table:
         ) in qs.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
             by, reason, comment = rest
             name, node = names[char_id]
+            text = rule_name(rule, *configs[char_id])
             minutes = (acked_at - created).total_seconds() / 60 if acked_at else None
             yield [
                 vid, _when(created), char_id, name, node, sample_id, _when(sample_ts), rule,
-                rule_name(rule), severity, episode, _when(acked_at), by or "", reason or "",
+                text, severity, episode, _when(acked_at), by or "", reason or "",
                 comment, None if minutes is None else round(minutes, 2),
             ]  # fmt: skip
 
@@ -192,12 +194,12 @@ def table(kind: str, scope: ReportScope) -> Table:
         ) from exc
 
 
-def rule_name(rule: int) -> str:
-    """The rule's name from the rule library, e.g. "Beyond 3σ"."""
-    try:
-        return str(RULE_NAMES[RuleId(rule)])
-    except (KeyError, ValueError):
-        return f"Rule {rule}"
+def rule_name(
+    rule: int, rules: Mapping[str, object] | None = None, chart_type: str | None = None
+) -> str:
+    """The rule's text as configured on its characteristic (``rules``, ``chart_type``),
+    e.g. "8 in a row on one side of the centre line": ``spc.core.rule_texts.rule_text``."""
+    return rule_text(rule, rules, chart_type)
 
 
 def csv_chunks(header: list[str], rows: Iterable[Row]) -> Iterator[str]:
