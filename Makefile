@@ -42,7 +42,7 @@ test: setup-dev services lint
 
 ## A quick subset on the SQLite default (CI runs it beside the PostgreSQL run).
 smoke: setup-dev
-	DATABASE_URL= $(VENV)/bin/pytest -q -m "not services and not browser" hierarchy spc/tests/test_models.py alerts
+	DATABASE_URL= $(VENV)/bin/pytest -q -m "not services and not browser" hierarchy spc/tests/test_models.py alerts audit
 
 clean:
 	rm -rf $(VENV) data staticfiles

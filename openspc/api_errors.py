@@ -15,11 +15,12 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from audit.signatures import ChangeRefused
 from spc.core.errors import InputError
 
 
-def input_error_body(exc: InputError) -> dict[str, list[str]]:
-    """``{field: [message]}`` for an ``InputError``."""
+def input_error_body(exc: InputError | ChangeRefused) -> dict[str, list[str]]:
+    """``{field: [message]}`` for an ``InputError`` or a refused signature or reason."""
     return {exc.field: [exc.message]}
 
 
@@ -35,7 +36,7 @@ def django_validation_body(exc: DjangoValidationError) -> dict[str, Any]:
 
 def handle(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler: the default one plus the project's domain errors."""
-    if isinstance(exc, InputError):
+    if isinstance(exc, InputError | ChangeRefused):
         return Response(input_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         return Response(django_validation_body(exc), status=status.HTTP_400_BAD_REQUEST)
