@@ -12,6 +12,13 @@ stay paho's own. It overrides three methods that paho does not document
 (``_sock_recv``, ``loop_read``'s packet count, ``_handle_publish``), which is why
 ``requirements.txt`` pins paho-mqtt and ``ingest/tests/test_mqtt_client.py`` checks the
 version and compares the decoding with paho's own.
+
+Whether that still pays is measured by ``bench/ingest.py --workers 2`` with and without
+``--paho-client`` (the bench swaps the class; the product has no switch). On paho 2.2.0,
+PostgreSQL, 60,000 messages, four runs each way alternating on a busy 2-core machine:
+146-161 us of worker CPU per measurement with this client, 200-254 with paho's own, and
+1,900-3,400 against 1,340-2,470 measurements/s, each pair in this client's favour.
+Measure again before upgrading paho, and drop the overrides if they stop winning.
 """
 
 from __future__ import annotations
