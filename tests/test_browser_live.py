@@ -30,6 +30,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "test-results" / "screenshots"
+DOCS_IMG = ROOT / "docs" / "img"
 TABLET = {"width": 1280, "height": 800}
 PASSWORD = "operator-pass-1"
 REDIS_TEST_URL = "redis://127.0.0.1:6379/11"
@@ -123,8 +124,11 @@ def _require_chromium() -> None:
         pytest.skip(message)
 
 
-def _serve(folder: Path, redis_url: str = "") -> Iterator[dict[str, Any]]:
-    """Migrate and seed a SQLite file in ``folder``, run daphne on it, yield its details."""
+def _serve(
+    folder: Path, redis_url: str = "", seeder: str = "tests.test_browser_live"
+) -> Iterator[dict[str, Any]]:
+    """Migrate and seed a SQLite file in ``folder`` (``seeder``'s ``seed()``, which prints
+    ``SEED`` and the ids as JSON), run daphne on it, yield its details."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -138,7 +142,7 @@ def _serve(folder: Path, redis_url: str = "") -> Iterator[dict[str, Any]]:
     if redis_url:
         env["REDIS_URL"] = redis_url
     _manage(env, "migrate", "--noinput")
-    out = _manage(env, "shell", "-c", "from tests.test_browser_live import seed; seed()")
+    out = _manage(env, "shell", "-c", f"from {seeder} import seed; seed()")
     ids = json.loads(out.split("SEED", 1)[1].strip().splitlines()[0])
     port = _free_port()
     daphne = Path(sys.executable).parent / "daphne"
@@ -189,7 +193,8 @@ class Screen:
 
     def __init__(self, browser: Any, server: dict[str, Any], user: str, **options: Any) -> None:
         self.base = server["url"]
-        self.context = browser.new_context(viewport=TABLET, **options)
+        options.setdefault("viewport", TABLET)
+        self.context = browser.new_context(**options)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("console", self._console)
@@ -221,9 +226,12 @@ class Screen:
         """Wait until the page's WebSocket is open (the status dot turns green)."""
         self.page.wait_for_selector("#live-status[data-status=open]", state="attached")
 
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    def shot(self, name: str, *, docs: bool = False) -> None:
+        """A full-page screenshot in test-results/; ``docs`` also keeps it in docs/img/
+        (the pictures the documentation shows)."""
+        for folder in (SHOTS, DOCS_IMG) if docs else (SHOTS,):
+            folder.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
     def close(self) -> None:
         self.context.close()
@@ -350,7 +358,11 @@ def test_clicking_a_point_opens_the_sample_and_excluding_redraws_it_hollow(brows
     page = screen.open(f"/chars/{char}/")
     page.wait_for_selector(f"#chart-{char}[data-ready=true]")
     screen.wait_live()
-    point = page.locator(f"#chart-{char} .trace.scatter").nth(4).locator("path.point").first
+    index = page.evaluate(
+        "id => document.getElementById(id).data.findIndex(t => t.uid === 'points')",
+        f"chart-{char}",
+    )
+    point = page.locator(f"#chart-{char} .trace.scatter").nth(index).locator("path.point").first
     point.click(force=True)
     page.wait_for_selector("#sample-dialog[open]")
     assert "Sample #" in page.inner_text("#sample-detail")

@@ -140,7 +140,8 @@ def stage_markers(
                 "yref": "paper",
                 "x": x,
                 "y": 1,
-                "xanchor": "left",
+                # Written away from the nearer edge, so the label stays on the chart.
+                "xanchor": "left" if i < len(points) / 2 else "right",
                 "yanchor": "bottom",
                 "text": stage_text(stages[stage]),
                 "showarrow": False,
@@ -174,6 +175,15 @@ def time_ticks(points: Sequence[Mapping[str, Any]]) -> tuple[list[int], list[str
     return [i + 1 for i in chosen], [s.strftime(fmt) if s else "" for s in stamps]
 
 
+def limit_text(value: float, chart_type: str, decimals: int, standardized: bool) -> str:
+    """A limit as its label shows it: a proportion in %, z with two decimals."""
+    if standardized:
+        return format_value(value, 2)
+    if chart_type == "P":
+        return f"{value * 100:.2f} %"
+    return format_value(value, decimals)
+
+
 def decorations(
     data: Mapping[str, Any], *, standardized: bool
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -197,7 +207,7 @@ def decorations(
         ("lcl", "LCL", COLOURS["limit"]),
     ):
         if last.get(key) is not None:
-            label = f"{text} {format_value(last[key], 2 if standardized else decimals)}"
+            label = f"{text} {limit_text(last[key], char['chart_type'], decimals, standardized)}"
             labels.append(_label(last[key], "y", label, colour))
         secondary = last.get("secondary_limits") or {}
         if has_secondary(char["chart_type"]) and secondary.get(key) is not None:

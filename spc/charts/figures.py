@@ -312,6 +312,8 @@ def control_figure(data: Mapping[str, Any], axis: str = "sequence") -> dict[str,
         "uirevision": f"{char['id']}-{axis}",
         "meta": {"axis": axis, "points": len(points)},
     }
+    if chart_type == "P":  # proportions read as %, as the cards and the hover say them
+        layout["yaxis"]["tickformat"] = ".1~%"
     if secondary is not None:
         layout["yaxis"]["domain"] = [0.36, 1]
         layout["xaxis2"] = {**layout["xaxis"], "matches": "x", "anchor": "y2"}
