@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from spc.choices import SEVERITY_CHOICES
+from spc.core.types import SECONDARY_BEYOND_LIMITS
 
 
 class ReasonCode(models.Model):
@@ -43,7 +44,12 @@ class ViolationQuerySet(models.QuerySet["Violation"]):
 
 
 class Violation(models.Model):
-    """One run rule completed by one sample."""
+    """One run rule completed by one sample.
+
+    ``rule`` is a Nelson rule 1-8 of the primary chart, or
+    ``spc.core.types.SECONDARY_BEYOND_LIMITS`` (101): the sample's R, S or MR beyond its
+    limits. Its text for people is ``spc.core.rule_texts.rule_text``.
+    """
 
     # Served by the (sample, rule) unique index and the (characteristic, rule, created_at)
     # index below; single-column indexes would only slow inserts.
@@ -78,7 +84,8 @@ class Violation(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(rule__gte=1) & Q(rule__lte=8), name="violation_rule_1_to_8"
+                condition=(Q(rule__gte=1) & Q(rule__lte=8)) | Q(rule=SECONDARY_BEYOND_LIMITS),
+                name="violation_rule_known",
             ),
             models.UniqueConstraint(fields=["sample", "rule"], name="violation_once_per_rule"),
             models.CheckConstraint(

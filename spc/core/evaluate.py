@@ -14,6 +14,10 @@ Attribute charts (p, np, c, u) always get the limits of their own sample size, a
 (value - CL_i) / sigma_i on both sides, so a clipped LCL of 0 does not distort it (a count
 of 0 on an LCL of 0 is on the limit, not beyond it).
 
+Rule 1 on the secondary pane (``spc.core.secondary``): when rule 1 is on, an R, S or MR
+value strictly beyond the stored secondary limits raises ``SECONDARY_BEYOND_LIMITS`` (101,
+CRITICAL) on the same point, after the primary chart's signals.
+
 EWMA and CUSUM evaluate only rule 1 against their own limits: the other run rules assume
 independent points, which the smoothed statistics are not. ``Point.state`` carries their
 memory: EWMA (z_i, i) -- i keeps the time-varying limits exact -- and CUSUM (C+, C-); the
@@ -27,6 +31,7 @@ import math
 from dataclasses import dataclass
 
 from spc.core import rules
+from spc.core import secondary as secondary_rule
 from spc.core.limits import SMALL_SHIFT, point_limits, sigma_of_statistic
 from spc.core.smallshift import cusum_step, ewma_half_width, ewma_step
 from spc.core.subgroup import ValidatedSubgroup, validate
@@ -221,4 +226,8 @@ def evaluate(window: RollingWindow, subgroup: Subgroup, config: CharacteristicCo
     )
     tail = window.z_tail()
     signals = rules.latest([*tail, z], effective_ruleset(config), offset=window.total - len(tail))
+    if secondary_rule.applies(chart, config.ruleset):
+        found = secondary_rule.signal(window.total, secondary, limits.secondary)
+        if found is not None:
+            signals.append(found)
     return Evaluation(point, tuple(signals))

@@ -13,8 +13,8 @@ import numpy.typing as npt
 from spc.core.errors import ZeroSpreadError
 from spc.core.estimators import FloatArray, subgroup_range, subgroup_stddev
 from spc.core.limits import SMALL_SHIFT, compute_limits, point_limits
+from spc.core.secondary import beyond_mask
 from spc.core.types import ChartType, ControlLimits, Subgroup, SubgroupMode
-from spc.core.zones import BOUNDARY_TOLERANCE
 
 MAX_ITERATIONS = 10
 BoolArray = npt.NDArray[np.bool_]
@@ -60,13 +60,9 @@ def _beyond(values: FloatArray, center: FloatArray, ucl: FloatArray, lcl: FloatA
 
     The half-width on each side of the centre line is a third of the distance to that
     side's limit, so a clipped LCL judges the lower side on its own scale. NaN is never
-    beyond.
+    beyond. (The secondary pane's rule 1 uses the same definition.)
     """
-    above = values >= center
-    width = np.where(above, ucl - center, center - lcl) / 3
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(width > 0, (values - center) / width, 0.0)
-    return np.abs(z) > 3.0 + BOUNDARY_TOLERANCE
+    return beyond_mask(values, center, ucl, lcl)
 
 
 def out_of_control(

@@ -157,11 +157,12 @@ class Signal:
     """A rule completed by a point.
 
     ``index`` is the completing point's index in the evaluated series; ``involved`` are the
-    indices of the points forming the pattern (``index`` included).
+    indices of the points forming the pattern (``index`` included). ``rule`` is a
+    ``RuleId`` (1-8, the primary chart) or ``SECONDARY_BEYOND_LIMITS`` (101).
     """
 
     index: int
-    rule: RuleId
+    rule: int
     severity: Severity
     involved: tuple[int, ...]
 

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from spc.core.errors import InputError
+from spc.core.types import SECONDARY_BEYOND_LIMITS
 from spc.models import Characteristic, LimitSet
 from spc.pipeline.limit_changes import (
     clear_limits,
@@ -69,9 +70,10 @@ def test_store_records_history_with_user(engineer: User) -> None:
     assert history.baseline["last_n"] == 10
     assert history.baseline["first_sample_id"] == samples[10].pk
     assert history.reason == "new tooling"
-    # The next sample is judged against the new limits.
+    # The next sample is judged against the new limits: x = 20 beyond the UCL (rule 1) and
+    # its moving range of 9 beyond UCL_MR = 3.267 (rule 101 since issue 26).
     result = process(SubgroupInput(characteristic_id=char.pk, measurements=(20.0,)))
-    assert [v.rule for v in result.violations] == [1]
+    assert [v.rule for v in result.violations] == [1, SECONDARY_BEYOND_LIMITS]
 
 
 def test_constant_data_is_a_zero_spread_error_not_sigma_zero() -> None:
