@@ -4,7 +4,11 @@ Variables charts (Montgomery ch. 6): sigma = R-bar/d2 (X-bar R), S-bar/c4 (X-bar
 MR-bar/d2(2) (I-MR); X-bar limits CL +/- 3 sigma / sqrt(n); R chart D3 R-bar .. D4 R-bar;
 S chart B3 S-bar .. B4 S-bar; MR chart 0 .. D4(2) MR-bar. Attribute charts (ch. 7): p, np
 with binomial and c, u with Poisson sigma; p, np and u limits depend on each point's sample
-size. EWMA and CUSUM (ch. 9) keep the in-control mean ``center_line`` and per-observation
+size. From a baseline p-bar = sum(defectives)/sum(n) and u-bar = sum(defects)/sum(units)
+(not the mean of the per-sample proportions); the characteristic-level summary (the stored
+CL/UCL/LCL) is stated at the nominal n when every baseline sample had it, else at the
+baseline's average n (``summary_size``), and each point gets the limits of its own n.
+EWMA and CUSUM (ch. 9) keep the in-control mean ``center_line`` and per-observation
 ``sigma``; their stored UCL/LCL are the asymptotic EWMA limits and +/-H for CUSUM.
 Negative lower limits of ranges, standard deviations and counts are clipped to 0.
 """
@@ -28,7 +32,14 @@ from spc.core.estimators import (
     sigma_pooled,
 )
 from spc.core.smallshift import ewma_half_width
-from spc.core.types import ChartLimits, ChartType, ControlLimits, Subgroup, SubgroupMode
+from spc.core.types import (
+    ChartLimits,
+    ChartType,
+    ControlLimits,
+    SampleSizeBasis,
+    Subgroup,
+    SubgroupMode,
+)
 
 SMALL_SHIFT = (ChartType.EWMA, ChartType.CUSUM)
 
@@ -133,8 +144,40 @@ def _counts(chart_type: ChartType, subgroups: Sequence[Subgroup]) -> tuple[float
     return total, math.fsum(z for z in sizes if z is not None)
 
 
+# Sizes this close to the nominal n (relatively) are the nominal n: floating-point noise.
+_SAME_SIZE = 1e-9
+# An np summary size read back from stored limits carries the rounding of three stored
+# numbers: within this (relative) of the nominal n it is the nominal n.
+_STATED_SIZE = 1e-6
+
+
+def summary_size(
+    chart_type: ChartType, subgroups: Sequence[Subgroup], nominal: int
+) -> tuple[float, SampleSizeBasis | None]:
+    """The sample size a baseline's characteristic-level limits are stated at, and why.
+
+    Variables charts: the nominal n (NOMINAL). c charts: limits do not depend on n (None).
+    p, np and u charts: the nominal n when every baseline sample had it (NOMINAL), else
+    the average sample size of the baseline (AVERAGE), e.g. a characteristic left at the
+    default n = 1 whose samples inspect 200 items each is summarised at n = 200.
+    """
+    if chart_type.is_variable:
+        return float(nominal), SampleSizeBasis.NOMINAL
+    if chart_type == ChartType.C:
+        return 1.0, None
+    sizes = [float(s.sample_size or 0.0) for s in subgroups]
+    if sizes and all(abs(z - nominal) <= _SAME_SIZE * nominal for z in sizes):
+        return float(nominal), SampleSizeBasis.NOMINAL
+    return math.fsum(sizes) / len(sizes), SampleSizeBasis.AVERAGE
+
+
 def attribute_limits(chart_type: ChartType, subgroups: Sequence[Subgroup], n: int) -> ControlLimits:
-    """p, np, c or u limits from a baseline; ``n`` is the nominal sample size."""
+    """p, np, c or u limits from a baseline; ``n`` is the nominal sample size.
+
+    p-bar = sum(defectives) / sum(items), u-bar = sum(defects) / sum(units), c-bar the mean
+    count (Montgomery ch. 7). The returned CL/UCL/LCL are for ``summary_size`` (np: CL =
+    p-bar times it); ``summary_n`` records it when it is not ``n``.
+    """
     total, inspected = _counts(chart_type, subgroups)
     rate = total / inspected  # p-bar, c-bar or u-bar
     if chart_type in (ChartType.P, ChartType.NP):
@@ -149,10 +192,14 @@ def attribute_limits(chart_type: ChartType, subgroups: Sequence[Subgroup], n: in
         if rate <= 0:
             raise ZeroSpreadError("The baseline has no defects: the Poisson sigma is zero.")
         sigma = math.sqrt(rate)
-    center = rate * n if chart_type == ChartType.NP else rate
-    base = ControlLimits(chart_type, center, center, center, sigma, n)
-    at_n = point_limits(base, SubgroupMode.NOMINAL_TOLERANCE, n)
-    return ControlLimits(chart_type, at_n.center_line, at_n.ucl, at_n.lcl, sigma, n)
+    size, basis = summary_size(chart_type, subgroups, n)
+    summary_n = size if basis == SampleSizeBasis.AVERAGE else None
+    center = rate * size if chart_type == ChartType.NP else rate
+    base = ControlLimits(chart_type, center, center, center, sigma, n, summary_n=summary_n)
+    at_n = point_limits(base, SubgroupMode.NOMINAL_TOLERANCE, size)
+    return ControlLimits(
+        chart_type, at_n.center_line, at_n.ucl, at_n.lcl, sigma, n, summary_n=summary_n
+    )
 
 
 def small_shift_limits(
@@ -230,7 +277,10 @@ def limits_from_stored(
 
     When no sigma is stored it is derived from the limits: (UCL - CL) / 3 * sqrt(n) for
     Shewhart variables charts, from the EWMA width (lambda, L) or the CUSUM decision
-    interval (h) for those, and from the centre line for attribute charts. Stored limits
+    interval (h) for those, and from the centre line for attribute charts. An np chart's
+    limits stored with their sigma say which n they are stated at: UCL - CL = 3 sigma
+    sqrt(n_s), so n_s = ((UCL - CL) / (3 sigma))^2 and p-bar = CL / n_s (a summary at the
+    baseline's average n, not the nominal n, is read back right). Stored limits
     that leave no band (UCL <= LCL) or no sigma count as no limits (Phase I), so that a
     degenerate row never makes every later sample fail.
     """
@@ -243,7 +293,12 @@ def limits_from_stored(
         )
     if not (sigma > 0 and math.isfinite(sigma)):
         return None
-    return ControlLimits(chart_type, center_line, ucl, lcl, sigma, n, secondary)
+    summary_n = None
+    if chart_type == ChartType.NP:
+        stated = ((ucl - center_line) / (3 * sigma)) ** 2
+        if math.isfinite(stated) and stated > 0 and abs(stated - n) > _STATED_SIZE * n:
+            summary_n = stated
+    return ControlLimits(chart_type, center_line, ucl, lcl, sigma, n, secondary, summary_n)
 
 
 def _sigma_from_limits(
@@ -275,7 +330,8 @@ def _attribute_point(limits: ControlLimits, size: float) -> ChartLimits:
     if chart == ChartType.P:
         cl, half = limits.center_line, 3 * sigma / math.sqrt(size)
     elif chart == ChartType.NP:
-        p = limits.center_line / limits.subgroup_size if limits.subgroup_size else 0.0
+        stated = limits.summary_size
+        p = limits.center_line / stated if stated else 0.0
         cl, half = p * size, 3 * sigma * math.sqrt(size)
     elif chart == ChartType.U:
         cl, half = limits.center_line, 3 * sigma / math.sqrt(size)
@@ -293,7 +349,7 @@ def point_limits(limits: ControlLimits, mode: SubgroupMode, n_i: float) -> Chart
     if mode == SubgroupMode.STANDARDIZED:
         return ChartLimits(0.0, 3.0, -3.0)
     if limits.chart_type.is_attribute:
-        return _attribute_point(limits, n_i if n_i > 0 else float(limits.subgroup_size))
+        return _attribute_point(limits, n_i if n_i > 0 else limits.summary_size)
     if mode == SubgroupMode.VARIABLE_LIMITS and limits.chart_type not in SMALL_SHIFT:
         half = 3 * limits.sigma / math.sqrt(n_i)
         return ChartLimits(limits.center_line, limits.center_line + half, limits.center_line - half)

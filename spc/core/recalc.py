@@ -12,9 +12,9 @@ import numpy.typing as npt
 
 from spc.core.errors import ZeroSpreadError
 from spc.core.estimators import FloatArray, subgroup_range, subgroup_stddev
-from spc.core.limits import SMALL_SHIFT, compute_limits, point_limits
+from spc.core.limits import SMALL_SHIFT, compute_limits, point_limits, summary_size
 from spc.core.secondary import beyond_mask
-from spc.core.types import ChartType, ControlLimits, Subgroup, SubgroupMode
+from spc.core.types import ChartType, ControlLimits, SampleSizeBasis, Subgroup, SubgroupMode
 
 MAX_ITERATIONS = 10
 BoolArray = npt.NDArray[np.bool_]
@@ -22,11 +22,19 @@ BoolArray = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True)
 class Recalculation:
-    """Limits from the kept subgroups; ``dropped`` are indices into the input baseline."""
+    """Limits from the kept subgroups; ``dropped`` are indices into the input baseline.
+
+    ``summary_sample_size`` is the n the limits' CL/UCL/LCL are stated at and
+    ``sample_size_basis`` why (``limits.summary_size``): NOMINAL or, for p, np and u
+    baselines whose sample sizes were not all the nominal n, AVERAGE; None for c charts,
+    whose limits do not depend on n.
+    """
 
     limits: ControlLimits
     dropped: tuple[int, ...]
     iterations: int
+    summary_sample_size: float | None = None
+    sample_size_basis: SampleSizeBasis | None = None
 
 
 def _statistics(
@@ -130,7 +138,7 @@ def recalculate(
     kept = list(range(len(subgroups)))
     iterations = 1
     if not drop_out_of_control or chart_type in SMALL_SHIFT:
-        return Recalculation(limits, (), iterations)
+        return _result(chart_type, subgroups, subgroup_size, limits, kept, iterations)
     while iterations < max_iterations:
         beyond = set(out_of_control(chart_type, [subgroups[i] for i in kept], limits))
         if not beyond or len(kept) - len(beyond) < 2:
@@ -147,6 +155,19 @@ def recalculate(
             break
         kept = candidate
         iterations += 1
+    return _result(chart_type, subgroups, subgroup_size, limits, kept, iterations)
+
+
+def _result(
+    chart_type: ChartType,
+    subgroups: Sequence[Subgroup],
+    subgroup_size: int,
+    limits: ControlLimits,
+    kept: list[int],
+    iterations: int,
+) -> Recalculation:
+    """The recalculation of the ``kept`` subgroups, with the sample size it is stated at."""
     kept_set = set(kept)
     dropped = tuple(i for i in range(len(subgroups)) if i not in kept_set)
-    return Recalculation(limits, dropped, iterations)
+    size, basis = summary_size(chart_type, [subgroups[i] for i in kept], subgroup_size)
+    return Recalculation(limits, dropped, iterations, None if basis is None else size, basis)

@@ -42,6 +42,18 @@ class SubgroupMode(StrEnum):
     STANDARDIZED = "STANDARDIZED"
 
 
+class SampleSizeBasis(StrEnum):
+    """The sample size an attribute chart's characteristic-level limits are stated at.
+
+    NOMINAL: every baseline sample had the characteristic's nominal n. AVERAGE: the sample
+    sizes varied (or differed from the nominal n), so the summary is at their average.
+    Each point is still judged at its own sample size.
+    """
+
+    NOMINAL = "NOMINAL"
+    AVERAGE = "AVERAGE"
+
+
 class Severity(StrEnum):
     """How urgent a rule violation is."""
 
@@ -114,10 +126,12 @@ class ChartLimits:
 class ControlLimits:
     """Limits of a characteristic's chart pair.
 
-    ``center_line``/``ucl``/``lcl`` are for the plotted statistic at ``subgroup_size``.
-    ``sigma`` is the sigma of one observation: the process sigma estimate for variables
-    charts (R-bar/d2, S-bar/c4, MR-bar/d2(2)); sqrt(p-bar(1-p-bar)) for P and NP;
-    sqrt(c-bar) for C; sqrt(u-bar) for U. ``secondary`` holds the R, S or MR chart.
+    ``center_line``/``ucl``/``lcl`` are for the plotted statistic at ``subgroup_size``,
+    or for p, np and u charts at ``summary_n`` when it is set (the average sample size of
+    a baseline whose sizes were not all the nominal n; an np chart's centre line is then
+    p-bar times it). ``sigma`` is the sigma of one observation: the process sigma estimate
+    for variables charts (R-bar/d2, S-bar/c4, MR-bar/d2(2)); sqrt(p-bar(1-p-bar)) for P and
+    NP; sqrt(c-bar) for C; sqrt(u-bar) for U. ``secondary`` holds the R, S or MR chart.
     """
 
     chart_type: ChartType
@@ -127,6 +141,12 @@ class ControlLimits:
     sigma: float
     subgroup_size: int
     secondary: ChartLimits | None = None
+    summary_n: float | None = None
+
+    @property
+    def summary_size(self) -> float:
+        """The sample size ``center_line``/``ucl``/``lcl`` are stated at."""
+        return self.summary_n if self.summary_n is not None else float(self.subgroup_size)
 
 
 @dataclass(frozen=True, slots=True)
