@@ -21,10 +21,10 @@ from typing import Any
 
 from alerts.models import Violation
 from alerts.services import card_state, open_counts
-from spc.charts.stages import Stage, load_stages, stage_index
+from spc.charts.stages import Stage, load_stages, stage_indices
 from spc.charts.style import observed
 from spc.core.restate import StoredPoint, restate
-from spc.core.types import ChartType, Point, Subgroup
+from spc.core.types import ChartLimits, ChartType, Point, Subgroup
 from spc.models import Characteristic, Measurement, Sample
 from spc.pipeline.windows import POINT_FIELDS, point_from_row
 
@@ -33,6 +33,25 @@ MEMORY_ROWS = 10_000
 """Most earlier rows read to carry an EWMA/CUSUM memory into the first restated point."""
 
 ROW_FIELDS = (*POINT_FIELDS, "timestamp", "count", "sample_size", "is_excluded")
+LEAN_FIELDS = (
+    "id",
+    "timestamp",
+    "value",
+    "secondary_value",
+    "center_line",
+    "ucl",
+    "lcl",
+    "z_score",
+    "zone",
+    "actual_n",
+    "is_undersized",
+    "is_excluded",
+    "mean",
+    "count",
+    "sample_size",
+)
+"""What a point needs when the chart keeps no memory (all but EWMA and CUSUM)."""
+SMALL_SHIFT = ("EWMA", "CUSUM")
 
 
 def characteristic_summary(char: Characteristic) -> dict[str, Any]:
@@ -134,7 +153,9 @@ def _restated(
 
 
 def _stored(row: dict[str, Any]) -> Point | None:
-    return point_from_row(row) if _judged(row) else None
+    if not _judged(row):
+        return None
+    return point_from_row({"state": (), "range": None, "std_dev": None, **row})
 
 
 def _violations(rows: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
@@ -156,35 +177,38 @@ def _violations(rows: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]
 def _point(
     row: dict[str, Any],
     restated: Point | None,
-    stage: int | None,
-    stages: list[Stage],
+    secondary: ChartLimits | None,
     chart_type: str,
 ) -> dict[str, Any]:
-    shown = restated or point_from_row(row)
-    secondary = stages[stage].secondary if stage is not None else None
-    secondary_value = row["secondary_value"]
-    if chart_type == ChartType.CUSUM:  # C-: a statistic of the stage, like C+
-        secondary_value = shown.secondary_value
+    """A point as the chart data gives it: stored, or restated against its stage."""
+    if restated is None:
+        value, center, ucl, lcl = row["value"], row["center_line"], row["ucl"], row["lcl"]
+        z, zone, secondary_value = row["z_score"], row["zone"] or None, row["secondary_value"]
+    else:
+        value, center, ucl, lcl = restated.value, restated.center_line, restated.ucl, restated.lcl
+        z, zone = restated.z, restated.zone.value if restated.zone else None
+        secondary_value = row["secondary_value"]
+        if chart_type == ChartType.CUSUM:  # C-: a statistic of the stage, like C+
+            secondary_value = restated.secondary_value
     return {
         "id": row["id"],
         "timestamp": row["timestamp"].isoformat(),
-        "value": shown.value,
+        "value": value,
         "secondary_value": secondary_value,
-        "center_line": shown.center_line,
-        "ucl": shown.ucl,
-        "lcl": shown.lcl,
+        "center_line": center,
+        "ucl": ucl,
+        "lcl": lcl,
         "secondary_limits": (
             None
             if secondary is None
             else {"center_line": secondary.center_line, "ucl": secondary.ucl, "lcl": secondary.lcl}
         ),
-        "z": shown.z,
-        "zone": shown.zone.value if shown.zone else None,
+        "z": z,
+        "zone": zone,
         "n": row["actual_n"],
         "observed": observed(chart_type, row["mean"], row["count"], row["sample_size"]),
         "is_undersized": row["is_undersized"],
         "is_excluded": row["is_excluded"],
-        "stage": stage,
         "restated": restated is not None,
     }
 
@@ -204,17 +228,21 @@ def chart_data(
         qs = qs.filter(timestamp__gte=start)
     if end is not None:
         qs = qs.filter(timestamp__lte=end)
-    rows = list(qs.order_by("-id").values(*ROW_FIELDS)[:limit])
+    # The chart memory (state) is read only where a chart has one.
+    fields = ROW_FIELDS if char.chart_type in SMALL_SHIFT else LEAN_FIELDS
+    rows = list(qs.order_by("-id").values(*fields)[:limit])
     rows.reverse()
     stages = load_stages(char)
-    where = [stage_index(stages, r["id"]) for r in rows]
+    where = stage_indices(stages, [r["id"] for r in rows])
     restated = _restated(char, stages, rows, where)
     violations = _violations(rows)
     shown = sorted({s for s in where if s is not None} | ({len(stages) - 1} if stages else set()))
     renumber = {old: new for new, old in enumerate(shown)}
     points = []
+    secondaries = [stage.secondary for stage in stages]
     for row, stage in zip(rows, where, strict=True):
-        point = _point(row, restated.get(row["id"]), stage, stages, char.chart_type)
+        secondary = secondaries[stage] if stage is not None else None
+        point = _point(row, restated.get(row["id"]), secondary, char.chart_type)
         point["stage"] = renumber.get(stage) if stage is not None else None
         point["violations"] = sorted(violations.get(row["id"], []), key=lambda v: v["rule"])
         points.append(point)

@@ -164,9 +164,9 @@ def load_stages(char: Characteristic) -> list[Stage]:
     return stages
 
 
-def stage_index(stages: list[Stage], sample_id: int) -> int | None:
-    """Index in ``stages`` of the stage a sample belongs to (None: there are none)."""
+def stage_indices(stages: list[Stage], sample_ids: list[int]) -> list[int | None]:
+    """Index in ``stages`` of the stage each sample belongs to (None: there are none)."""
     if not stages:
-        return None
+        return [None] * len(sample_ids)
     afters = [s.after_sample_id or 0 for s in stages]
-    return max(bisect.bisect_left(afters, sample_id) - 1, 0)
+    return [max(bisect.bisect_left(afters, sample_id) - 1, 0) for sample_id in sample_ids]

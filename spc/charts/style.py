@@ -47,10 +47,19 @@ def plot_time(iso: str) -> str:
 
     plotly.js ignores UTC offsets, so times are converted to the configured zone first.
     """
-    stamp = datetime.fromisoformat(iso)
-    if timezone.is_aware(stamp):
-        stamp = timezone.localtime(stamp)
-    return stamp.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return plot_times([iso])[0]
+
+
+def plot_times(isos: Sequence[str]) -> list[str]:
+    """``plot_time`` of many timestamps (the zone is looked up once)."""
+    zone = timezone.get_current_timezone()
+    out = []
+    for iso in isos:
+        stamp = datetime.fromisoformat(iso)
+        if stamp.tzinfo is not None:
+            stamp = stamp.astimezone(zone).replace(tzinfo=None)
+        out.append(stamp.isoformat(sep=" ", timespec="microseconds"))
+    return out
 
 
 def format_value(value: float | None, decimals: int) -> str:

@@ -160,6 +160,8 @@ def card(
         "value_label": shown["label"],
         "value_display": shown["value"],
         "statistic": shown["statistic"],
+        # With the newest sample's id, what its reading depends on (the cache key).
+        "kind": (char.get("chart_type"), char.get("subgroup_mode"), char.get("decimal_places")),
         "sample_id": last["id"] if last else "",
         "timestamp": stamp.isoformat() if stamp else "",
         "ago": ago(stamp, now),
@@ -209,7 +211,7 @@ _cards = _HtmlCache(size=5000)
 
 
 def _card_key(context: Mapping[str, Any], oob: bool) -> tuple[Any, ...]:
-    # The sparkline is the newest values, so the newest sample id stands for it.
+    # The sparkline and the reading are the newest sample's, so its id stands for them.
     return (
         oob,
         context["id"],
@@ -217,8 +219,7 @@ def _card_key(context: Mapping[str, Any], oob: bool) -> tuple[Any, ...]:
         context["unit"],
         context["sample_id"],
         context["timestamp"],
-        context["value_display"],
-        context["statistic"],
+        context["kind"],
         context["badge"]["state"],
         context["badge"]["open"],
         context["ago"],

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
-from spc.charts.figures import control_figure, point_extension
+from spc.charts.figures import control_figure, figure_json, point_extension
 from spc.charts.style import reading
 from spc.core.types import SECONDARY_BEYOND_LIMITS
 from spc.tests.test_charts import _data, _point, _traces
@@ -117,3 +118,25 @@ def test_a_reading_labels_the_measurement_and_the_plotted_statistic(
     shown = reading(char, sample)
     assert shown["measured"] == measured
     assert shown["statistic"] == statistic
+
+
+@pytest.mark.parametrize("chart_type", ["XBAR_R", "CUSUM", "P", "EWMA"])
+def test_a_live_point_extends_every_trace_as_a_reload_would_draw_it(chart_type):
+    rule = {"id": 5, "rule": 1, "severity": "CRITICAL", "acknowledged": False}
+    point = _point(3, 12.0, secondary_value=1.4, z=-3.5, violations=[rule])
+    data = _data([point], chart_type=chart_type)
+    figure = _traces(control_figure(data, axis="time"))
+    extension = point_extension(data["characteristic"], point, [rule])
+    assert set(extension) == {uid for uid, trace in figure.items() if trace["y"]}
+    for uid, columns in extension.items():
+        for key, values in columns.items():
+            assert figure[uid][key] == values, (uid, key)
+
+
+def test_the_embedded_figure_cannot_close_its_script_element():
+    figure = {"layout": {"title": "</script><script>alert(1)</script> & more"}}
+    text = str(figure_json(figure))
+    assert "<" not in text
+    assert ">" not in text
+    assert "&" not in text
+    assert json.loads(text) == figure

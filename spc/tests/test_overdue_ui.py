@@ -70,12 +70,13 @@ def test_the_schedule_of_all_cards_costs_one_query(client, operator):
         html = client.get(url).content.decode()
     assert html.count('data-sampling=""') == 60
     assert len(on_time) == len(unscheduled) + 1
-    # Late cards are rendered afresh, so their sparklines are read too (one query per 50).
+    # Late cards are rendered afresh, so their newest samples (one query) and sparklines
+    # (one query per 50) are read too.
     Characteristic.objects.filter(pk__in=ids).update(sampling_interval_minutes=5)
     with CaptureQueriesContext(connection) as late:
         html = client.get(url).content.decode()
     assert html.count('data-sampling="OVERDUE"') == 60
-    assert len(late) == len(unscheduled) + 1 + 2
+    assert len(late) == len(unscheduled) + 1 + 1 + 2
 
 
 def test_a_card_cached_while_on_time_shows_overdue_once_late(client, operator):

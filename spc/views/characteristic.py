@@ -15,7 +15,7 @@ from audit.signatures import EXCLUSION, INCLUSION, ChangeRefused, sign
 from hierarchy.roles import ENGINEER, OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
 from spc.charts.data import chart_data
-from spc.charts.figures import control_figure
+from spc.charts.figures import control_figure, figure_json
 from spc.charts.style import format_value, reading
 from spc.core.errors import InputError
 from spc.forms import ExclusionForm, TimeRangeForm
@@ -89,7 +89,7 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = {
         "char": char,
         "form": form,
-        "figure": control_figure(data, axis=form.x_axis()),
+        "figure_json": figure_json(control_figure(data, axis=form.x_axis())),
         "axis": form.x_axis(),
         "figure_url": f"{reverse('spc:figure', args=[pk])}?{request.GET.urlencode()}",
         "live": live,

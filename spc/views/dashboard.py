@@ -131,30 +131,36 @@ def build_cards(chars: Any) -> list[dict[str, Any]]:
         )
     )
     counts = open_counts([r["id"] for r in rows])
-    lasts = _last_samples([r["last_id"] for r in rows if r["last_id"] is not None])
     now = timezone.now()
-    cards = []
-    for row in rows:
-        last = lasts.get(row["last_id"])
+
+    def context_of(row: dict[str, Any], last: dict[str, Any] | None) -> dict[str, Any]:
         state = card_state(counts[row["id"]], row["last_at"], now=now)
-        cards.append(
-            fragments.card(
-                char=row,
-                state=state,
-                counts=counts[row["id"]],
-                last=last,
-                spark=None,
-                now=now,
-            )
+        return fragments.card(
+            char=row, state=state, counts=counts[row["id"]], last=last, spark=None, now=now
         )
+
+    # A card's HTML is cached by its newest sample (whose reading never changes), so the
+    # newest samples and the sparklines are read only for cards not rendered yet.
+    cards = [
+        context_of(
+            row, {"id": row["last_id"], "timestamp": row["last_at"]} if row["last_id"] else None
+        )
+        for row in rows
+    ]
     schedule = schedules(rows)
     for context in cards:
         if needs_badge(schedule.get(context["id"])):
             context["sampling"] = sampling_badge(schedule[context["id"]])
     missing = {c["id"] for c in cards if "sampling" in c or not fragments.card_is_cached(c)}
-    sparks = _spark_values([r for r in rows if r["id"] in missing])
+    fresh = [r for r in rows if r["id"] in missing]
+    lasts = _last_samples([r["last_id"] for r in fresh if r["last_id"] is not None])
+    sparks = _spark_values(fresh)
+    by_id = {r["id"]: r for r in fresh}
     for context in cards:
         if context["id"] in missing:
+            row = by_id[context["id"]]
+            full = context_of(row, lasts.get(row["last_id"]))
+            context.update({k: v for k, v in full.items() if k != "sampling"})
             context.update(fragments.spark_context(sparks.get(context["id"], [])))
         if "sampling" in context:
             html = render_to_string("spc/partials/card.html", {"card": context, "oob": False})
