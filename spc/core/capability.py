@@ -1,4 +1,5 @@
-"""Process capability: Cp, Cpk, Pp, Ppk, Cpm, a Cpk confidence interval, normality, histogram.
+"""Process capability: Cp, Cpk, Pp, Ppk, Cpm, a Cpk confidence interval, normality, PPM,
+histogram.
 
 Pure Python with numpy and scipy; no Django. The Django layer loads the included
 measurements and the chart's within-subgroup sigma and calls :func:`capability`.
@@ -24,6 +25,7 @@ import numpy as np
 from scipy import special, stats
 
 from spc.core.errors import InputError, ZeroSpreadError
+from spc.core.ppm import Ppm, expected_ppm, observed_ppm
 
 #: Below this many values the indices are still computed, but the verdict says
 #: "insufficient data": a Cpk from fewer than 30 values has a 95 % interval roughly
@@ -51,17 +53,19 @@ INSUFFICIENT_DATA = "insufficient data"
 
 @dataclass(frozen=True, slots=True)
 class Histogram:
-    """Histogram of the values with the fitted normal curve, as plain data.
+    """Histogram of the values with the fitted normal curves, as plain data.
 
-    ``edges`` has one more element than ``counts``. The curve is the normal density with
-    the study's mean and overall sigma, scaled to the counts (density × N × bin width), so
-    it can be drawn over the bars on the same axis.
+    ``edges`` has one more element than ``counts``. ``curve_y`` is the normal density with
+    the study's mean and overall sigma, ``curve_y_within`` the same with sigma within (None
+    without one), each scaled to the counts (density × N × bin width) so that it can be
+    drawn over the bars on the same axis.
     """
 
     edges: tuple[float, ...]
     counts: tuple[int, ...]
     curve_x: tuple[float, ...]
     curve_y: tuple[float, ...]
+    curve_y_within: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +89,12 @@ class Capability:
 
     ``cpk_lower``/``cpk_upper`` bound Cpk at ``confidence`` (Bissell 1990). ``verdict`` is
     one of "capable" (index ≥ 1.33), "marginal" (1.0 ≤ index < 1.33), "not capable"
-    (< 1.0) or "insufficient data" (n < 30); ``verdict_basis`` names the index it reads:
-    "Cpk" when a within sigma was given, otherwise "Ppk". ``one_sided`` is True when only
-    one spec limit exists (the verdict then reads the one-sided index).
+    (< 1.0) or "insufficient data" (n < 30): what the index alone says, before stability and
+    normality are weighed (:mod:`spc.core.capability_assessment`). ``verdict_basis`` names
+    the index it reads: "Cpk" when a within sigma was given, otherwise "Ppk". ``one_sided``
+    is True when only one spec limit exists (the verdict then reads the one-sided index).
+    ``ppm_observed`` counts the values outside the limits; ``ppm_within`` and
+    ``ppm_overall`` are the normal model's expectation with each sigma (:mod:`spc.core.ppm`).
     """
 
     n: int
@@ -114,6 +121,9 @@ class Capability:
     lsl: float | None
     target: float | None
     confidence: float
+    ppm_observed: Ppm
+    ppm_within: Ppm | None
+    ppm_overall: Ppm
 
 
 def capability(
@@ -184,7 +194,9 @@ def capability(
         cpk_lower=cpk_lower,
         cpk_upper=cpk_upper,
         normality=anderson_darling(data) if n >= MIN_NORMALITY_N else None,
-        histogram=histogram(data, mean=mean, sigma=sigma_overall, bins=bins),
+        histogram=histogram(
+            data, mean=mean, sigma=sigma_overall, bins=bins, sigma_within=sigma_within
+        ),
         verdict=verdict(basis_value, n),
         verdict_basis=basis,
         one_sided=usl is None or lsl is None,
@@ -192,6 +204,9 @@ def capability(
         lsl=lsl,
         target=target,
         confidence=confidence,
+        ppm_observed=observed_ppm(data, usl=usl, lsl=lsl),
+        ppm_within=(expected_ppm(mean, sigma_within, usl=usl, lsl=lsl) if sigma_within else None),
+        ppm_overall=expected_ppm(mean, sigma_overall, usl=usl, lsl=lsl),
     )
 
 
@@ -257,13 +272,19 @@ def anderson_darling_p_value(statistic: float, n: int) -> float:
 
 
 def histogram(
-    values: Sequence[float] | np.ndarray, *, mean: float, sigma: float, bins: int | None = None
+    values: Sequence[float] | np.ndarray,
+    *,
+    mean: float,
+    sigma: float,
+    bins: int | None = None,
+    sigma_within: float | None = None,
 ) -> Histogram:
-    """Bin the values and sample the normal curve N(mean, sigma) scaled to the counts.
+    """Bin the values and sample the normal curves N(mean, sigma) (overall) and, given
+    ``sigma_within``, N(mean, sigma_within), scaled to the counts.
 
     Without ``bins`` the edges follow numpy's "auto" rule (the larger of Sturges and
-    Freedman–Diaconis), at most 60 bins. The curve spans the bins and mean ± 4σ, with
-    y = pdf(x)·N·bin width so that it overlays the bars.
+    Freedman–Diaconis), at most 60 bins. The curves span the bins and mean ± 4σ (the wider
+    σ), with y = pdf(x)·N·bin width so that they overlay the bars.
     """
     data = np.asarray(values, dtype=float)
     edges = np.histogram_bin_edges(data, bins=bins if bins is not None else "auto")
@@ -271,15 +292,21 @@ def histogram(
         edges = np.histogram_bin_edges(data, bins=MAX_BINS)
     counts, edges = np.histogram(data, bins=edges)
     width = float(edges[1] - edges[0])
-    low = min(float(edges[0]), mean - 4 * sigma)
-    high = max(float(edges[-1]), mean + 4 * sigma)
+    spread = max(sigma, sigma_within or 0.0)
+    low = min(float(edges[0]), mean - 4 * spread)
+    high = max(float(edges[-1]), mean + 4 * spread)
     curve_x = np.linspace(low, high, CURVE_POINTS)
-    curve_y = stats.norm.pdf(curve_x, loc=mean, scale=sigma) * data.size * width
+
+    def curve(scale: float) -> tuple[float, ...]:
+        y = stats.norm.pdf(curve_x, loc=mean, scale=scale) * data.size * width
+        return tuple(float(v) for v in y)
+
     return Histogram(
         edges=tuple(float(e) for e in edges),
         counts=tuple(int(c) for c in counts),
         curve_x=tuple(float(x) for x in curve_x),
-        curve_y=tuple(float(y) for y in curve_y),
+        curve_y=curve(sigma),
+        curve_y_within=curve(sigma_within) if sigma_within else None,
     )
 
 
