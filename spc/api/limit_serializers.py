@@ -161,7 +161,13 @@ class CapabilitySerializer(serializers.Serializer[Any]):
     mean = serializers.FloatField()
     sigma_within = serializers.FloatField(allow_null=True)
     sigma_within_source = serializers.CharField(
-        allow_null=True, help_text="stored (the limits' sigma) or estimated (chart estimator)."
+        allow_null=True,
+        help_text="estimated (the chart's estimator over the study's subgroups) or stored "
+        "(the last limit calculation's sigma, when the study's subgroups give no estimate).",
+    )
+    sigma_within_method = serializers.CharField(
+        help_text="Which sigma within, from which data, in words (e.g. 'σ within = R̄/d₂ "
+        "from the study's 25 subgroups')."
     )
     sigma_overall = serializers.FloatField()
     cp = serializers.FloatField(allow_null=True)
@@ -178,7 +184,30 @@ class CapabilitySerializer(serializers.Serializer[Any]):
     confidence = serializers.FloatField()
     normality = serializers.JSONField(allow_null=True)
     histogram = serializers.JSONField()
-    verdict = serializers.CharField()
+    verdict = serializers.CharField(
+        help_text="not in control, not normal, insufficient data, capable, marginal or "
+        "not capable: stability and normality are weighed before the index."
+    )
+    index_verdict = serializers.CharField(help_text="What the index alone says.")
+    verdict_text = serializers.CharField(help_text="The verdict as a sentence.")
+    warnings = serializers.ListField(child=serializers.CharField())
+    in_control = serializers.BooleanField(
+        allow_null=True, help_text="None: no control limits to judge the range by."
+    )
+    is_normal = serializers.BooleanField(allow_null=True)
+    stability = serializers.JSONField(
+        help_text="open_violations, beyond_limits, judged, points, in_control over the range."
+    )
+    ppm_observed = serializers.JSONField(help_text="below, above, total: values outside.")
+    ppm_within = serializers.JSONField(
+        allow_null=True, help_text="below, above, total expected from N(mean, σ within)."
+    )
+    ppm_overall = serializers.JSONField(
+        help_text="below, above, total expected from N(mean, σ overall)."
+    )
+    probability_plot = serializers.JSONField(
+        help_text="Normal probability plot: values, z, percent, line_z, line_x, n."
+    )
     verdict_basis = serializers.CharField()
     one_sided = serializers.BooleanField()
     usl = serializers.FloatField(allow_null=True)

@@ -1,7 +1,8 @@
 """Capability study of a characteristic: loads the included measurements, calls the core.
 
-The Django side of :func:`spc.core.capability.capability`. It only loads and maps: the
-statistics are the core's. Used by the capability page, the reports and
+The Django side of :func:`spc.core.capability.capability` and
+:func:`spc.core.capability_assessment.assess`. It only loads and maps: the statistics are
+the core's. Used by the capability page, the reports and
 ``GET /api/v1/characteristics/{id}/capability/``.
 """
 
@@ -12,15 +13,20 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from django.utils import timezone
 
 from spc.core.capability import Capability, capability
+from spc.core.capability_assessment import assess, within_estimator
 from spc.core.errors import InputError
 from spc.core.limits import compute_limits
+from spc.core.probability_plot import probability_plot
 from spc.core.types import ChartType, Subgroup
-from spc.models import Characteristic, Measurement, Sample, SampleQuerySet
+from spc.models import Characteristic, LimitSet, Measurement, Sample, SampleQuerySet
+from spc.reports.stability import study_stability
 
 #: Rows fetched per round trip while streaming measurement values out of the database.
 CHUNK_SIZE = 20_000
+ROW = np.dtype([("sample", "i8"), ("value", "f8")])
 
 
 def capability_study(
@@ -28,13 +34,19 @@ def capability_study(
 ) -> dict[str, Any]:
     """Capability of ``char`` over its included samples with start ≤ timestamp ≤ end.
 
-    Excluded samples are left out (and counted in ``excluded_count``). Within-σ is the
-    characteristic's stored ``sigma`` (from its last limit recalculation) or, without
-    one, the chart's own estimator (R̄/d2, S̄/c4, MR̄/d2(2)) over the study's samples;
-    ``sigma_within_source`` says which ("stored", "estimated" or None when neither
-    exists). Returns plain JSON-able data: every field of the core's ``Capability``
-    (``cp, cpk, pp, ppk, cpm, sigma_within, sigma_overall`` ...) plus the characteristic,
-    the range and the counts.
+    Excluded samples are left out (and counted in ``excluded_count``). σ within is the
+    chart's own estimator (R̄/d₂, S̄/c₄, MR̄/d₂(2), pooled) over the study's subgroups in
+    processing order (``sigma_within_source`` "estimated"); only when they give no
+    estimate (fewer than 2 subgroups, no spread within them) the characteristic's stored
+    σ from its last limit calculation ("stored"), else none (None).
+    ``sigma_within_method`` says which, in words. ``stability`` counts open violations and
+    points beyond the control limits in the range; ``verdict`` is the honest verdict of
+    :func:`~spc.core.capability_assessment.assess` (``index_verdict`` what the index alone
+    says, ``verdict_text`` the headline, ``warnings`` the reasons for care).
+
+    Returns plain JSON-able data: every field of the core's ``Capability``
+    (``cp, cpk, pp, ppk, cpm, sigma_within, sigma_overall``, PPM ...) plus the
+    characteristic, the range, the counts and the normal probability plot.
 
     Raises ``InputError`` (field ``characteristic``) for an attribute chart, and
     ``InputError``/``ZeroSpreadError`` (field ``non_field_errors``) when the core cannot
@@ -46,39 +58,73 @@ def capability_study(
         )
     samples = _samples_in_range(char, start, end)
     included = samples.included()
-    values = measurement_values(included)
-    sigma_within, source = _sigma_within(char, included)
+    rows = measurement_rows(included)
+    values = rows["value"]
+    groups = _subgroups(rows)
+    sigma_within, source, method = _sigma_within(char, groups)
     result = capability(
         values, usl=char.usl, lsl=char.lsl, target=char.target, sigma_within=sigma_within
     )
+    stability = study_stability(char, included)
+    assessment = assess(result, stability)
+    plot = probability_plot(values, mean=result.mean, sigma=result.sigma_overall)
     return {
         "characteristic": _summary(char),
         "start": start.isoformat() if start else None,
         "end": end.isoformat() if end else None,
-        "sample_count": included.count(),
+        "sample_count": stability.points,
         "excluded_count": samples.filter(is_excluded=True).count(),
         "sigma_within_source": source,
+        "sigma_within_method": method,
         **capability_dict(result),
+        "verdict": assessment.verdict,
+        "index_verdict": assessment.index_verdict,
+        "verdict_text": assessment.headline,
+        "warnings": list(assessment.warnings),
+        "in_control": assessment.in_control,
+        "is_normal": assessment.normal,
+        "stability": {**asdict(stability), "in_control": stability.in_control},
+        "probability_plot": {k: _plain(v) for k, v in asdict(plot).items()},
     }
 
 
 def capability_dict(result: Capability) -> dict[str, Any]:
     """The core result as JSON-able data (tuples become lists, nested dataclasses dicts)."""
     data = asdict(result)
-    data["histogram"] = {key: list(value) for key, value in data["histogram"].items()}
+    data["histogram"] = {
+        key: None if value is None else list(value) for key, value in data["histogram"].items()
+    }
     if data["normality"] is not None:
         data["normality"]["test"] = "anderson-darling"
     return data
 
 
-def measurement_values(samples: SampleQuerySet) -> np.ndarray:
-    """Every measurement value of ``samples`` as a float array, in sample then position order."""
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def measurement_rows(samples: SampleQuerySet) -> np.ndarray:
+    """(sample id, value) of every measurement of ``samples``, in sample then position
+    order, as one structured array (fields ``sample`` and ``value``)."""
     rows = (
         Measurement.objects.filter(sample__in=samples)
         .order_by("sample_id", "position")
-        .values_list("value", flat=True)
+        .values_list("sample_id", "value")
     )
-    return np.fromiter(rows.iterator(chunk_size=CHUNK_SIZE), dtype=float)
+    return np.fromiter(rows.iterator(chunk_size=CHUNK_SIZE), dtype=ROW)
+
+
+def measurement_values(samples: SampleQuerySet) -> np.ndarray:
+    """Every measurement value of ``samples`` as a float array, in sample then position order."""
+    return np.ascontiguousarray(measurement_rows(samples)["value"])
+
+
+def _subgroups(rows: np.ndarray) -> list[np.ndarray]:
+    """The values of each sample, samples in id (processing) order."""
+    if rows.size == 0:
+        return []
+    starts = np.flatnonzero(np.diff(rows["sample"])) + 1
+    return np.split(np.ascontiguousarray(rows["value"]), starts)
 
 
 def _samples_in_range(
@@ -93,20 +139,41 @@ def _samples_in_range(
 
 
 def _sigma_within(
-    char: Characteristic, included: SampleQuerySet
-) -> tuple[float | None, str | None]:
-    """The stored sigma, else the chart estimator's over ``included``; None if neither."""
-    if char.sigma is not None:
-        return char.sigma, "stored"
-    subgroups = [
-        Subgroup(measurements=tuple(m.value for m in s.measurements.all()))
-        for s in included.order_by("id").prefetch_related("measurements")
-    ]
+    char: Characteristic, groups: list[np.ndarray]
+) -> tuple[float | None, str | None, str]:
+    """(σ within, source, sentence): the chart estimator over the study's subgroups, else
+    the stored σ of the last limit calculation, else None."""
+    kind = ChartType(char.chart_type)
+    estimator = within_estimator(kind, char.subgroup_size)
     try:
-        limits = compute_limits(ChartType(char.chart_type), subgroups, char.subgroup_size)
-    except ValueError:  # too few subgroups or zero spread: no within estimate
-        return None, None
-    return limits.sigma, "estimated"
+        limits = compute_limits(
+            kind,
+            [Subgroup(measurements=tuple(g.tolist())) for g in groups],
+            char.subgroup_size,
+        )
+    except ValueError as exc:  # too few subgroups or no spread within them
+        reason = exc.message if isinstance(exc, InputError) else str(exc)
+        return _stored_sigma(char, reason)
+    if estimator.startswith("MR"):
+        what = f"{len(groups)} values ({len(groups) - 1} moving ranges)"
+    else:
+        what = f"{sum(len(g) >= 2 for g in groups)} subgroups"
+    return limits.sigma, "estimated", f"σ within = {estimator} from the study's {what}"
+
+
+def _stored_sigma(char: Characteristic, reason: str) -> tuple[float | None, str | None, str]:
+    why = f"the study's own subgroups give no estimate ({reason.rstrip('.')})"
+    if char.sigma is None:
+        return None, None, f"No σ within: {why} and no control limits are stored."
+    last = LimitSet.objects.filter(characteristic=char, sigma__isnull=False).first()
+    if last is None:
+        return char.sigma, "stored", f"σ within from the stored control limits: {why}."
+    when = timezone.localtime(last.created_at).date().isoformat()
+    return (
+        char.sigma,
+        "stored",
+        f"σ within from the limit baseline of {when} ({last.baseline_count} subgroups): {why}.",
+    )
 
 
 def _summary(char: Characteristic) -> dict[str, Any]:

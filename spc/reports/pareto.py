@@ -7,13 +7,15 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Max, Min, Q
 
 from spc.reports.exports import rule_name
 from spc.reports.scope import ReportScope
 
 PARETO_DIMENSIONS = ("rule", "reason_code", "characteristic")
-UNACKNOWLEDGED_LABEL = "(not acknowledged)"
+#: Open violations per page of the violation analysis.
+PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -46,22 +48,33 @@ def pareto(counts: Iterable[tuple[str, str, int]]) -> list[ParetoBar]:
     return bars
 
 
+def rule_label(rule: int) -> str:
+    """A rule as a Pareto bar names it: "Rule 1: 1 point beyond 3σ"."""
+    return f"Rule {rule}: {rule_name(rule)}"
+
+
 def pareto_by(scope: ReportScope, dimension: str) -> list[ParetoBar]:
     """Pareto of the scope's violations by ``rule``, ``reason_code`` or ``characteristic``.
 
-    Unacknowledged violations have no reason code yet: they form their own bar,
-    "(not acknowledged)", so the bars add up to every violation in the scope.
+    The reason-code Pareto counts the acknowledged violations (those with a reason): it
+    ranks the assignable causes, so its cumulative line rises from the commonest cause's
+    share. Violations not yet acknowledged have no reason; :func:`acknowledgement_summary`
+    counts them beside it.
     """
     qs = scope.violations()
     if dimension == "rule":
         rows = qs.values("rule").annotate(n=Count("id"))
-        return pareto((str(r["rule"]), f"{r['rule']} {rule_name(r['rule'])}", r["n"]) for r in rows)
+        return pareto((str(r["rule"]), rule_label(r["rule"]), r["n"]) for r in rows)
     if dimension == "reason_code":
-        rows = qs.values("reason_code__code", "reason_code__description").annotate(n=Count("id"))
+        rows = (
+            qs.filter(reason_code__isnull=False)
+            .values("reason_code__code", "reason_code__description")
+            .annotate(n=Count("id"))
+        )
         return pareto(
             (
-                r["reason_code__code"] or "",
-                r["reason_code__description"] or UNACKNOWLEDGED_LABEL,
+                r["reason_code__code"],
+                r["reason_code__description"] or r["reason_code__code"],
                 r["n"],
             )
             for r in rows
@@ -93,15 +106,48 @@ def acknowledgement_summary(scope: ReportScope) -> dict[str, Any]:
     }
 
 
-def unacknowledged(scope: ReportScope, limit: int = 200) -> list[dict[str, Any]]:
-    """The oldest ``limit`` unacknowledged violations of the scope, oldest first."""
-    rows = (
+def _open_rows(scope: ReportScope) -> Any:
+    return (
         scope.violations()
         .filter(acknowledged_at__isnull=True)
         .order_by("created_at", "id")
-        .values("id", "created_at", "rule", "severity", "characteristic_id", "characteristic__name")
+        .values(
+            "id", "created_at", "rule", "severity", "characteristic_id",
+            "characteristic__name", "sample__timestamp",
+        )
+    )  # fmt: skip
+
+
+def unacknowledged(scope: ReportScope, limit: int = 200) -> list[dict[str, Any]]:
+    """The oldest ``limit`` unacknowledged violations of the scope, oldest first."""
+    return [{**r, "rule_name": rule_name(r["rule"])} for r in _open_rows(scope)[:limit]]
+
+
+def unacknowledged_page(scope: ReportScope, number: Any, per_page: int = PAGE_SIZE) -> Page:
+    """One page of the scope's unacknowledged violations, oldest first (a bad or too high
+    page number gives the nearest page); each row carries its ``rule_name``."""
+    page = Paginator(_open_rows(scope), per_page).get_page(number)
+    page.object_list = [{**r, "rule_name": rule_name(r["rule"])} for r in page.object_list]
+    return page
+
+
+def open_groups(scope: ReportScope, limit: int = 30) -> list[dict[str, Any]]:
+    """Unacknowledged violations grouped by characteristic and rule, largest group first:
+    count, critical count and the times of the first and last point that raised one (the
+    samples' timestamps: when it happened), at most ``limit`` groups."""
+    rows = (
+        scope.violations()
+        .filter(acknowledged_at__isnull=True)
+        .values("characteristic__name", "rule")
+        .annotate(
+            n=Count("id"),
+            critical=Count("id", filter=Q(severity="CRITICAL")),
+            first=Min("sample__timestamp"),
+            last=Max("sample__timestamp"),
+        )
+        .order_by("-n", "characteristic__name", "rule")
     )[:limit]
-    return [{**r, "rule_name": rule_name(r["rule"])} for r in rows]
+    return [{**r, "rule_label": rule_label(r["rule"])} for r in rows]
 
 
 def violation_analysis(scope: ReportScope) -> dict[str, Any]:
@@ -111,6 +157,11 @@ def violation_analysis(scope: ReportScope) -> dict[str, Any]:
         "pareto": {d: [asdict(b) for b in pareto_by(scope, d)] for d in PARETO_DIMENSIONS},
         "acknowledgement": acknowledgement_summary(scope),
         "unacknowledged": [
-            {**r, "created_at": r["created_at"].isoformat()} for r in unacknowledged(scope)
+            {
+                **r,
+                "created_at": r["created_at"].isoformat(),
+                "sample__timestamp": r["sample__timestamp"].isoformat(),
+            }
+            for r in unacknowledged(scope)
         ],
     }

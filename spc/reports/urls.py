@@ -15,4 +15,5 @@ urlpatterns = [
     path("capability/<int:pk>/", views.capability_page, name="capability"),
     path("violations/", views.violations_page, name="violations"),
     path("charts.js", views.charts_js, name="charts-js"),
+    path("reports.css", views.reports_css, name="css"),
 ]

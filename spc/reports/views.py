@@ -11,18 +11,21 @@ from django.views.decorators.http import require_POST
 
 from hierarchy.roles import QA_MANAGER, role_required
 from hierarchy.scoping import scope_queryset
+from spc.charts.data import MAX_POINTS, chart_data
+from spc.charts.figures import control_figure
 from spc.core.errors import InputError
 from spc.core.types import ChartType
 from spc.models import Characteristic
 from spc.reports import exports, figures, jobs, streaming, tasks
 from spc.reports.capability_study import capability_study
+from spc.reports.display import capability_view
 from spc.reports.forms import ExportForm, PeriodForm, ScopeForm
-from spc.reports.pareto import PARETO_DIMENSIONS, violation_analysis
+from spc.reports.pareto import PARETO_DIMENSIONS, unacknowledged_page, violation_analysis
 from spc.reports.scope import ReportScope, scope_params_for, user_scope
 
 PARETO_TITLES = {
     "rule": "By rule",
-    "reason_code": "By reason code",
+    "reason_code": "Acknowledged, by reason code",
     "characteristic": "By characteristic",
 }
 
@@ -94,21 +97,31 @@ def job_download(request: HttpRequest, job_id: str) -> HttpResponseBase:
 
 @role_required(QA_MANAGER)
 def capability_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """Capability study of one characteristic over a period: histogram, indices, verdict."""
+    """Capability six-pack of one characteristic over a period: the control chart of the
+    period, histogram with both normal curves, probability plot, indices, PPM, verdict."""
     chars = scope_queryset(Characteristic.objects.select_related("hierarchy"), request.user)
     char = get_object_or_404(chars, pk=pk)
     form = PeriodForm(request.GET or None)
-    study, error = None, ""
+    context: dict[str, Any] = {"char": char, "form": form, "study": None, "error": ""}
     if form.is_bound and not form.is_valid():
-        error = "Check the dates."
-    else:
-        scope = _user_scope(request, form.scope_params() if form.is_bound else {})
-        try:
-            study = capability_study(char, start=scope.start, end=scope.end)
-        except InputError as exc:
-            error = exc.message
-    figure = figures.capability_figure(study) if study else None
-    context = {"char": char, "form": form, "study": study, "error": error, "figure": figure}
+        context["error"] = "Check the dates."
+        return render(request, "reports/capability.html", context)
+    scope = _user_scope(request, form.scope_params() if form.is_bound else {})
+    data = chart_data(char, start=scope.start, end=scope.end, limit=MAX_POINTS)
+    context["chart"] = control_figure(data)
+    context["chart_shown"] = len(data["points"])
+    context["chart_total"] = scope.samples().filter(characteristic=char).count()
+    try:
+        study = capability_study(char, start=scope.start, end=scope.end)
+    except InputError as exc:
+        context["error"] = exc.message
+        return render(request, "reports/capability.html", context)
+    context.update(
+        study=study,
+        view=capability_view(study),
+        figure=figures.capability_figure(study),
+        probability=figures.probability_figure(study),
+    )
     return render(request, "reports/capability.html", context)
 
 
@@ -118,24 +131,35 @@ def violations_page(request: HttpRequest) -> HttpResponse:
     form = ScopeForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         return render(request, "reports/violations.html", {"form": form}, status=400)
-    analysis = violation_analysis(
-        _user_scope(request, form.scope_params() if form.is_bound else {})
-    )
+    scope = _user_scope(request, form.scope_params() if form.is_bound else {})
+    analysis = violation_analysis(scope)
     paretos = [
         {
             "id": f"pareto-{d}",
             "data_id": f"pareto-{d}-data",
             "figure": figures.pareto_figure(analysis["pareto"][d], PARETO_TITLES[d]),
+            "bars": len(analysis["pareto"][d]),
         }
         for d in PARETO_DIMENSIONS
     ]
-    context = {"form": form, "analysis": analysis, "paretos": paretos}
+    page = unacknowledged_page(scope, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "analysis": analysis, "paretos": paretos, "page": page,
+               "query": query.urlencode()}  # fmt: skip
     return render(request, "reports/violations.html", context)
 
 
 def charts_js(request: HttpRequest) -> HttpResponse:
     """The small script that draws every figure found in a ``json_script`` on the page."""
     response = render(request, "reports/charts.js", content_type="text/javascript")
+    response["Cache-Control"] = "max-age=3600"
+    return response
+
+
+def reports_css(request: HttpRequest) -> HttpResponse:
+    """The report pages' own styles (six-pack grid, verdict, tables, pagination)."""
+    response = render(request, "reports/reports.css", content_type="text/css")
     response["Cache-Control"] = "max-age=3600"
     return response
 

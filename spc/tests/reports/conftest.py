@@ -32,7 +32,7 @@ class Dataset:
 
     plant: dict[str, Node]
     other_line: Node
-    bore: Characteristic  # I-MR on the plant's cell, spec 9..11, stored sigma
+    bore: Characteristic  # I-MR on the plant's cell, spec 9..11, limits 10 ± 0.45, mm, 2 dp
     width: Characteristic  # X̄-R n=3 on the plant's equipment
     elsewhere: Characteristic  # on another line: outside the plant's line subtree
     excluded: Sample
@@ -68,8 +68,9 @@ def dataset(db: None, report_dir: Path) -> Dataset:
     plant = build_plant()
     other_line = NodeFactory(parent=plant["area"], name="Line 2")
     bore = CharacteristicFactory(
-        hierarchy=plant["cell"], name="Bore", usl=11.0, lsl=9.0, target=10.0, sigma=0.15
-    )
+        hierarchy=plant["cell"], name="Bore", usl=11.0, lsl=9.0, target=10.0, sigma=0.15,
+        center_line=10.0, ucl=10.45, lcl=9.55, unit="mm", decimal_places=2,
+    )  # fmt: skip
     width = CharacteristicFactory(
         hierarchy=plant["equipment"], name="Width", chart_type="XBAR_R", subgroup_size=3,
         usl=5.5, lsl=4.5, sigma=0.1,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from alerts.tests.factories import ViolationFactory
 from spc.reports.pareto import (
-    UNACKNOWLEDGED_LABEL,
     acknowledgement_summary,
+    open_groups,
     pareto,
     pareto_by,
     unacknowledged,
+    unacknowledged_page,
     violation_analysis,
 )
 from spc.reports.scope import ReportScope
@@ -31,13 +33,21 @@ def test_pareto_by_rule_counts_the_subtree_only(dataset: Dataset) -> None:
     bars = pareto_by(ReportScope(node=dataset.plant["line"]), "rule")
     # Line subtree: rule 1 ×3, rule 2, rule 5, rule 3 (Width); the other line's is outside.
     assert [(b.key, b.count) for b in bars] == [("1", 3), ("2", 1), ("3", 1), ("5", 1)]
-    assert bars[0].label.startswith("1 ")
+    # "Rule 1: 1 point beyond 3σ", not the rule number run into the rule's text.
+    assert bars[0].label.startswith("Rule 1: ")
+    assert bars[0].label.endswith("3σ")
 
 
-def test_pareto_by_reason_code_puts_open_violations_in_their_own_bar(dataset: Dataset) -> None:
+def test_pareto_by_reason_code_ranks_the_reasons_of_acknowledged_violations(
+    dataset: Dataset,
+) -> None:
+    # The issue: an "(not acknowledged)" bar made the reason-code cumulative line start at
+    # (nearly) 100 %. The Pareto ranks causes; open violations are counted beside it.
     bars = pareto_by(ReportScope(node=dataset.plant["line"]), "reason_code")
-    counts = {b.label: b.count for b in bars}
-    assert counts == {"Tool wear": 2, "Material lot": 1, UNACKNOWLEDGED_LABEL: 3}
+    assert [(b.label, b.count) for b in bars] == [("Tool wear", 2), ("Material lot", 1)]
+    assert [b.cumulative_percent for b in bars] == pytest.approx([200 / 3, 100.0])
+    summary = acknowledgement_summary(ReportScope(node=dataset.plant["line"]))
+    assert summary["unacknowledged"] == 3
 
 
 def test_pareto_by_characteristic(dataset: Dataset) -> None:
@@ -64,6 +74,28 @@ def test_unacknowledged_lists_open_violations_oldest_first(dataset: Dataset) -> 
     # Width's rule 3 at day 0 08:00, then Bore's rule 1 (+18 h) and rule 5 (+24 h).
     assert [r["rule"] for r in rows] == [3, 1, 5]
     assert all(r["rule_name"] for r in rows)
+
+
+def test_unacknowledged_page_paginates_with_a_count(dataset: Dataset) -> None:
+    scope = ReportScope(node=dataset.plant["line"])
+    first = unacknowledged_page(scope, 1, per_page=2)
+    assert first.paginator.count == 3
+    assert [r["rule"] for r in first.object_list] == [3, 1]
+    second = unacknowledged_page(scope, "2", per_page=2)
+    assert [r["rule"] for r in second.object_list] == [5]
+    assert unacknowledged_page(scope, "nonsense", per_page=2).number == 1
+
+
+def test_open_groups_count_open_violations_per_characteristic_and_rule(
+    dataset: Dataset,
+) -> None:
+    for sample in dataset.bore.samples.order_by("id")[5:8]:  # three more open rule-1 hits
+        ViolationFactory(sample=sample, rule=1, created_at=sample.timestamp)
+    groups = open_groups(ReportScope(node=dataset.plant["line"]))
+    assert [(g["characteristic__name"], g["rule"], g["n"]) for g in groups] == [
+        ("Bore", 1, 4), ("Bore", 5, 1), ("Width", 3, 1)
+    ]  # fmt: skip
+    assert groups[0]["rule_label"].startswith("Rule 1: ")
 
 
 def test_violation_analysis_is_json_ready(dataset: Dataset) -> None:

@@ -6,13 +6,15 @@ import csv
 import io
 import json
 
+import numpy as np
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient, Client
 from django.urls import reverse
 
+from alerts.tests.factories import ViolationFactory
 from conftest import persona
 from hierarchy.roles import QA_MANAGER
-from spc.tests.reports.conftest import Dataset
+from spc.tests.reports.conftest import BORE_VALUES, Dataset
 
 
 def test_reports_need_login(client: Client, db: None) -> None:
@@ -36,13 +38,37 @@ def test_capability_page_shows_indices_verdict_and_figure(
     assert response.status_code == 200
     body = response.content.decode()
     assert f'id="capability-{dataset.bore.pk}"' in body
-    assert "Insufficient data" in body
-    assert "2.222" in body  # Cp = 2/(6·0.15)
+    # Two open violations on Bore: the verdict says so instead of reading the index.
+    assert "Indices not meaningful: process not in statistical control" in body
+    assert "2 open violations in the study range." in body
+    # Cp with σ within = MR̄/d₂(2) of the 12 included values (d₂(2) = 1.128).
+    sigma = np.abs(np.diff(BORE_VALUES)).mean() / 1.128
+    assert f"{2 / (6 * sigma):.2f}" in body
+    assert "σ within = MR̄/d₂(2) from the study&#x27;s 12 values (11 moving ranges)" in body
     assert "1 excluded sample left out" in body
     figure = response.context["figure"]
     assert sum(figure["data"][0]["y"]) == 12
+    assert [t["name"] for t in figure["data"][1:]] == ["Normal, σ overall", "Normal, σ within"]
     assert [a["text"] for a in figure["layout"]["annotations"]] == ["LSL", "Target", "USL"]
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Bore (mm)"
     assert 'id="capability-figure"' in body  # the json_script the chart script reads
+
+
+def test_capability_page_is_a_six_pack(qa_client: Client, dataset: Dataset) -> None:
+    response = qa_client.get(reverse("reports:capability", args=[dataset.bore.pk]))
+    body = response.content.decode()
+    # Control chart of the period, histogram, probability plot, indices (and PPM).
+    for element in ('id="control-chart"', 'id="capability-chart"', 'id="probability-chart"',
+                    f'id="indices-{dataset.bore.pk}"', f'id="ppm-{dataset.bore.pk}"'):  # fmt: skip
+        assert element in body
+    chart = response.context["chart"]
+    values = [y for t in chart["data"] if t.get("uid") == "value" for y in t["y"]]
+    assert len(values) == 13  # every sample of the period, the excluded one too
+    probability = response.context["probability"]
+    assert probability["data"][0]["x"] == sorted(BORE_VALUES)
+    assert "Anderson–Darling" in probability["layout"]["annotations"][0]["text"]
+    # Observed PPM: no Bore value outside 9..11.
+    assert "Observed: 0 of 12 values outside the specification." in body
 
 
 def test_capability_page_explains_missing_spec_limits(qa_client: Client, dataset: Dataset) -> None:
@@ -59,6 +85,20 @@ def test_capability_page_with_a_period(qa_client: Client, dataset: Dataset) -> N
     # Day 0 holds the samples at 08:00 and 14:00, 20:00 (and 02:00 next day is out).
     assert response.context["error"] == ""
     assert response.context["study"]["n"] == 3
+
+
+def test_violations_page_paginates_the_open_violations(qa_client: Client, dataset: Dataset) -> None:
+    for sample in dataset.bore.samples.order_by("id")[5:12]:
+        ViolationFactory(sample=sample, rule=6, severity="WARNING", created_at=sample.timestamp)
+    url = reverse("reports:violations")
+    first = qa_client.get(url, {"node": dataset.plant["line"].pk})
+    assert first.context["page"].paginator.count == 3 + 7
+    assert len(first.context["page"].object_list) == 10  # one page of 25 holds them
+    with_small_pages = qa_client.get(url, {"node": dataset.plant["line"].pk, "page": "2"})
+    assert with_small_pages.context["page"].number == 1  # only one page: the nearest
+    body = first.content.decode()
+    assert "Not acknowledged <small>(10)</small>" in body
+    assert "Rule 6: " in body
 
 
 def test_violations_page_draws_three_paretos(qa_client: Client, dataset: Dataset) -> None:
