@@ -27,6 +27,7 @@ from alerts.tests.factories import ReasonCodeFactory
 from conftest import persona
 from hierarchy.roles import QA_MANAGER
 from hierarchy.tests.factories import build_plant
+from spc.core.types import SECONDARY_BEYOND_LIMITS
 from spc.pipeline.limit_changes import recalculate_limits, set_excluded
 from spc.pipeline.processing import SubgroupInput, process
 from spc.tests.factories import CharacteristicFactory
@@ -60,8 +61,11 @@ def test_samples_through_the_pipeline_come_out_in_every_report(qa: tuple[User, A
     char.refresh_from_db()
     assert char.sigma is not None
     result = process(SubgroupInput(char.pk, (OUTLIER,), timestamp=START + timedelta(hours=6)))
-    assert [v.rule for v in result.violations] == [1]
-    acknowledge([result.violations[0].pk], user=user, reason_code=ReasonCodeFactory(code="gauge"))
+    # Rule 1 on the individuals; rule 101 (the moving range beyond its limit) on the MR pane.
+    assert [v.rule for v in result.violations] == [1, SECONDARY_BEYOND_LIMITS]
+    acknowledge(
+        [v.pk for v in result.violations], user=user, reason_code=ReasonCodeFactory(code="gauge")
+    )
     set_excluded(result.sample, True, reason="gauge error", user=user)
 
     node = {"node": plant["line"].pk}
@@ -71,20 +75,25 @@ def test_samples_through_the_pipeline_come_out_in_every_report(qa: tuple[User, A
     assert study["n"] == 30
     assert study["excluded_count"] == 1
     assert study["ppk"] == pytest.approx(min(10.6 - mean, mean - 9.4) / (3 * s))
+    # σ within from the study's 30 values is the limits' σ: the baseline is the study.
     assert study["cp"] == pytest.approx(1.2 / (6 * char.sigma))
+    assert study["sigma_within_source"] == "estimated"
+    # In control (the outlier excluded, its violations acknowledged): the index is read.
+    assert (study["open_violations"], study["beyond_limits"]) == (0, 0)
+    assert study["verdict"] in ("capable", "marginal", "not capable", "not normal")
 
     # CSV of measurements: every value sent, the outlier flagged as excluded.
     response = api.get(BASE + "export/", {"kind": "measurements", **node})
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert [float(r["value"]) for r in rows] == [*BASELINE, OUTLIER]
-    assert [r["is_excluded"] for r in rows].count("True") == 1
+    assert [float(r["Value"]) for r in rows] == [*BASELINE, OUTLIER]
+    assert [r["Excluded"] for r in rows].count("True") == 1
 
     # Violations CSV: who acknowledged, with which reason.
     response = api.get(BASE + "export/", {"kind": "violations", **node})
-    (violation,) = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
-    assert violation["acknowledged_by"] == "qa-e2e"
-    assert violation["reason_code"] == "gauge"
-    assert Violation.objects.get().acknowledged_by == user
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {r["Acknowledged by"] for r in rows} == {"qa-e2e"}
+    assert {r["Reason code"] for r in rows} == {"gauge"}
+    assert {v.acknowledged_by for v in Violation.objects.all()} == {user}
 
     # XLSX and PDF jobs: run (eagerly), download, open.
     xlsx_job = api.post(BASE + "jobs/", {"kind": "report", "format": "xlsx", **node}, format="json")
@@ -95,7 +104,8 @@ def test_samples_through_the_pipeline_come_out_in_every_report(qa: tuple[User, A
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Shaft" in text
     assert f"{min(10.6 - mean, mean - 9.4) / (3 * s):.2f}" in text  # Ppk in the summary
-    assert "1 violations, 1 acknowledged, 0 open" in text
+    assert "2 violations, 2 acknowledged, 0 open" in text
+    assert "Control chart: Individuals and Moving range" in reader.pages[0].extract_text()
 
 
 def _download(api: APIClient, job: dict[str, str]) -> bytes:

@@ -55,7 +55,7 @@ def capability(request: Request) -> Response:
     """Capability study of every variables characteristic in the scope."""
     scope = _scope(request)
     rows = [
-        dict(zip(exports.CAPABILITY_HEADER, row, strict=True))
+        dict(zip(exports.CAPABILITY_KEYS, row, strict=True))
         for row in exports.capability_table(scope).rows
     ]
     return Response({"scope": scope.to_params(), "results": rows})

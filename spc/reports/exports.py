@@ -1,8 +1,10 @@
 """Export tables as row generators, and CSV streamed in bounded memory.
 
-Every table is a header plus a generator of rows read with ``.iterator(chunk_size=...)``,
-so a million measurements never sit in memory at once. The CSV, XLSX and PDF writers all
-read the same generators, so the three formats always agree.
+Every table is a list of columns plus a generator of raw rows read with
+``.iterator(chunk_size=...)``, so a million measurements never sit in memory at once. The
+CSV, XLSX and PDF writers all read the same generators, so the formats always agree; how
+each writes a value (the plant's time zone, the characteristic's decimals, readable
+headers) is in :mod:`spc.reports.cells`.
 """
 
 from __future__ import annotations
@@ -10,18 +12,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from django.http import StreamingHttpResponse
 
 from spc.core.errors import InputError
 from spc.core.rule_texts import rule_text
-from spc.core.types import ChartType
 from spc.models import Measurement
 from spc.reports import streaming
-from spc.reports.capability_study import capability_study
+from spc.reports.capability_export import CAPABILITY_KEYS, capability_row, capability_table
+from spc.reports.cells import BOOL, COUNT, DATETIME, INT, NUMBER, Column, Row, Table, csv_formatter
 from spc.reports.scope import ReportScope
 
 #: Rows fetched from the database per round trip.
@@ -29,18 +28,65 @@ CHUNK_SIZE = 5000
 #: Rows written into one chunk of the HTTP stream.
 ROWS_PER_CHUNK = 1000
 
-Row = list[Any]
+__all__ = ["CAPABILITY_KEYS", "Row", "Table", "capability_row", "capability_table"]
 
-
-@dataclass(frozen=True)
-class Table:
-    """One exportable table: its title, column names, a row generator and a row count."""
-
-    kind: str
-    title: str
-    header: list[str]
-    rows: Iterator[Row]
-    count: Callable[[], int]
+CHARACTERISTIC = [
+    Column("characteristic_id", "Characteristic ID", INT, 12),
+    Column("characteristic", "Characteristic", width=24),
+    Column("node", "Node", width=18),
+]
+SAMPLE_CONTEXT = [
+    Column("batch_number", "Batch", width=14),
+    Column("operator", "Operator", width=14),
+    Column("source", "Source", width=9),
+]
+MEASUREMENT_COLUMNS = [
+    *CHARACTERISTIC,
+    Column("sample_id", "Sample ID", INT, 10),
+    Column("timestamp", "Timestamp", DATETIME, 20),
+    Column("position", "Position", INT, 9),
+    Column("value", "Value", NUMBER, 11),
+    Column("unit", "Unit", width=8),
+    Column("is_excluded", "Excluded", BOOL, 9),
+    *SAMPLE_CONTEXT,
+]
+SUBGROUP_COLUMNS = [
+    *CHARACTERISTIC,
+    Column("sample_id", "Sample ID", INT, 10),
+    Column("timestamp", "Timestamp", DATETIME, 20),
+    Column("n", "n", COUNT, 6),
+    Column("value", "Plotted value", NUMBER, 12),
+    Column("secondary_value", "R, S or MR", NUMBER, 11),
+    Column("mean", "Mean", NUMBER, 11, extra=1),
+    Column("range", "Range", NUMBER, 10),
+    Column("std_dev", "Std dev", NUMBER, 10, extra=1),
+    Column("count", "Defects or defectives", COUNT, 11),
+    Column("sample_size", "Sample size", COUNT, 10),
+    Column("center_line", "CL", NUMBER, 10),
+    Column("ucl", "UCL", NUMBER, 10),
+    Column("lcl", "LCL", NUMBER, 10),
+    Column("zone", "Zone", width=8),
+    Column("is_undersized", "Undersized", BOOL, 10),
+    Column("is_excluded", "Excluded", BOOL, 9),
+    Column("exclusion_reason", "Exclusion reason", width=24),
+    *SAMPLE_CONTEXT,
+]
+VIOLATION_COLUMNS = [
+    Column("violation_id", "Violation ID", INT, 11),
+    Column("created_at", "Raised at", DATETIME, 20),
+    *CHARACTERISTIC,
+    Column("sample_id", "Sample ID", INT, 10),
+    Column("sample_timestamp", "Sample time", DATETIME, 20),
+    Column("rule", "Rule", INT, 6),
+    Column("rule_name", "Rule name", width=36),
+    Column("severity", "Severity", width=10),
+    Column("episode", "Episode", INT, 9),
+    Column("acknowledged_at", "Acknowledged at", DATETIME, 20),
+    Column("acknowledged_by", "Acknowledged by", width=16),
+    Column("reason_code", "Reason code", width=14),
+    Column("comment", "Comment", width=36),
+    Column("minutes_to_acknowledge", "Minutes to acknowledge", NUMBER, 12, decimals=1),
+]
 
 
 def measurement_table(scope: ReportScope) -> Table:
@@ -64,17 +110,19 @@ def measurement_table(scope: ReportScope) -> Table:
         "sample__source",
     )
 
+    units = _units(scope)
+
     def rows() -> Iterator[Row]:
         for char_id, sample_id, ts, pos, value, excluded, batch, operator, source in qs.values_list(
             *fields
         ).iterator(chunk_size=CHUNK_SIZE):
             name, node = names[char_id]
-            yield [char_id, name, node, sample_id, _when(ts), pos + 1, value, excluded, batch,
-                   operator, source]  # fmt: skip
+            yield [char_id, name, node, sample_id, ts, pos + 1, value, units[char_id], excluded,
+                   batch, operator, source]  # fmt: skip
 
-    header = ["characteristic_id", "characteristic", "node", "sample_id", "timestamp"]
-    header += ["position", "value", "is_excluded", "batch_number", "operator", "source"]
-    return Table("measurements", "Measurements", header, rows(), qs.count)
+    return Table(
+        "measurements", "Measurements", MEASUREMENT_COLUMNS, rows(), qs.count, _decimals(scope)
+    )
 
 
 def subgroup_table(scope: ReportScope) -> Table:
@@ -91,11 +139,9 @@ def subgroup_table(scope: ReportScope) -> Table:
     def rows() -> Iterator[Row]:
         for row in qs.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
             name, node = names[row[0]]
-            yield [row[0], name, node, row[1], _when(row[2]), *row[3:]]
+            yield [row[0], name, node, *row[1:]]
 
-    header = ["characteristic_id", "characteristic", "node", "sample_id", "timestamp", "n"]
-    header += fields[4:]
-    return Table("subgroups", "Subgroups", header, rows(), qs.count)
+    return Table("subgroups", "Subgroups", SUBGROUP_COLUMNS, rows(), qs.count, _decimals(scope))
 
 
 def violation_table(scope: ReportScope) -> Table:
@@ -127,53 +173,12 @@ def violation_table(scope: ReportScope) -> Table:
             text = rule_name(rule, *configs[char_id])
             minutes = (acked_at - created).total_seconds() / 60 if acked_at else None
             yield [
-                vid, _when(created), char_id, name, node, sample_id, _when(sample_ts), rule,
-                text, severity, episode, _when(acked_at), by or "", reason or "",
-                comment, None if minutes is None else round(minutes, 2),
+                vid, created, char_id, name, node, sample_id, sample_ts, rule,
+                text, severity, episode, acked_at, by or "", reason or "",
+                comment, minutes,
             ]  # fmt: skip
 
-    header = [
-        "violation_id", "created_at", "characteristic_id", "characteristic", "node",
-        "sample_id", "sample_timestamp", "rule", "rule_name", "severity", "episode",
-        "acknowledged_at", "acknowledged_by", "reason_code", "comment", "minutes_to_acknowledge",
-    ]  # fmt: skip
-    return Table("violations", "Violations", header, rows(), qs.count)
-
-
-CAPABILITY_HEADER = [
-    "characteristic_id", "characteristic", "node", "unit", "usl", "lsl", "target",
-    "sample_count", "excluded_count", "n", "mean", "sigma_within", "sigma_within_source",
-    "sigma_overall", "cp", "cpk", "cpk_lower", "cpk_upper", "pp", "ppk", "cpm",
-    "anderson_darling", "normality_p_value", "is_normal", "verdict", "note",
-]  # fmt: skip
-
-
-def capability_table(scope: ReportScope) -> Table:
-    """One row per variables characteristic: the capability study over the period."""
-    chars = [c for c in scope.characteristics() if ChartType(c.chart_type).is_variable]
-
-    def rows() -> Iterator[Row]:
-        for char in chars:
-            yield capability_row(char, scope)
-
-    return Table("capability", "Capability", CAPABILITY_HEADER, rows(), lambda: len(chars))
-
-
-def capability_row(char: Any, scope: ReportScope) -> Row:
-    """The capability summary of one characteristic; a note instead of numbers when the
-    study cannot be computed (no spec limit, too few values, zero spread)."""
-    head = [char.pk, char.name, char.hierarchy.name, char.unit, char.usl, char.lsl, char.target]
-    try:
-        s = capability_study(char, start=scope.start, end=scope.end)
-    except InputError as exc:
-        return [*head, *[None] * (len(CAPABILITY_HEADER) - len(head) - 2), "", exc.message]
-    normality = s["normality"] or {}
-    return [
-        *head, s["sample_count"], s["excluded_count"], s["n"], s["mean"], s["sigma_within"],
-        s["sigma_within_source"] or "", s["sigma_overall"], s["cp"], s["cpk"], s["cpk_lower"],
-        s["cpk_upper"], s["pp"], s["ppk"], s["cpm"], normality.get("statistic"),
-        normality.get("p_value"), normality.get("is_normal"), s["verdict"], "",
-    ]  # fmt: skip
+    return Table("violations", "Violations", VIOLATION_COLUMNS, rows(), qs.count)
 
 
 TABLES: dict[str, Callable[[ReportScope], Table]] = {
@@ -202,14 +207,20 @@ def rule_name(
     return rule_text(rule, rules, chart_type)
 
 
-def csv_chunks(header: list[str], rows: Iterable[Row]) -> Iterator[str]:
-    """CSV text in chunks of about ``ROWS_PER_CHUNK`` rows (header first)."""
+def csv_chunks(t: Table, rows: Iterable[Row] | None = None) -> Iterator[str]:
+    """CSV text of ``t`` in chunks of about ``ROWS_PER_CHUNK`` rows, header first.
+
+    ``rows`` (default ``t.rows``) are written as :func:`spc.reports.cells.csv_formatter`
+    says: ISO 8601 timestamps with the plant zone's offset (the zone named in the header),
+    values with the characteristic's decimals.
+    """
+    format_row = csv_formatter(t.columns, t.decimals)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow(t.header)
     pending = 1
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+    for row in t.rows if rows is None else rows:
+        writer.writerow(format_row(row))
         pending += 1
         if pending >= ROWS_PER_CHUNK:
             yield buffer.getvalue()
@@ -225,7 +236,7 @@ def csv_response(t: Table, filename: str, *, asgi: bool = False) -> StreamingHtt
 
     Pass ``asgi=True`` under daphne (see :mod:`spc.reports.streaming`).
     """
-    chunks = csv_chunks(t.header, t.rows)
+    chunks = csv_chunks(t)
     return streaming.attachment(chunks, filename=filename, content_type="text/csv", asgi=asgi)
 
 
@@ -239,5 +250,12 @@ def _characteristic_names(scope: ReportScope) -> dict[int, tuple[str, str]]:
     return {c.pk: (c.name, c.hierarchy.name) for c in scope.characteristics()}
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.isoformat() if moment is not None else ""
+def _units(scope: ReportScope) -> dict[int, str]:
+    """id -> the characteristic's unit."""
+    return dict(scope.characteristics().values_list("pk", "unit"))
+
+
+def _decimals(scope: ReportScope) -> Callable[[Row], int]:
+    """The decimal places of a row's characteristic (its id is the row's first value)."""
+    places = dict(scope.characteristics().values_list("pk", "decimal_places"))
+    return lambda row: places.get(row[0], 3)

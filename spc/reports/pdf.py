@@ -1,14 +1,21 @@
-"""The printable PDF report: capability per characteristic, violation analysis, tables.
+"""The printable PDF report a QA manager signs.
+
+Per characteristic, on its own page: the control chart of the period (stages and
+violations marked as the chart data gives them), then the capability study with its
+honest verdict (stability and normality weighed before the index), the histogram with
+both normal curves and the PPM. Then a summary of every characteristic's capability, the
+violation summary (Paretos and the open violations grouped, not pages of raw rows) and a
+sign-off block.
 
 Rendered with WeasyPrint (HTML and CSS to PDF on Debian's Pango; no browser process in
-the worker). The charts are static SVG drawn by :mod:`spc.reports.svg` from the same
-data the Plotly pages show.
+the worker). The charts are static SVG drawn by :mod:`spc.reports.control_svg` and
+:mod:`spc.reports.svg` from the same data the pages plot.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import islice
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,59 +23,94 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from spc.charts.data import chart_data
+from spc.charts.style import titles
 from spc.core.errors import InputError
 from spc.core.types import ChartType
-from spc.reports import exports, svg
+from spc.models import Characteristic
+from spc.reports import svg
 from spc.reports.capability_study import capability_study
-from spc.reports.pareto import PARETO_DIMENSIONS, violation_analysis
+from spc.reports.cells import local, zone_name
+from spc.reports.control_svg import control_chart_svg
+from spc.reports.display import capability_view
+from spc.reports.pareto import PARETO_DIMENSIONS, open_groups, violation_analysis
 from spc.reports.scope import ReportScope
 
-#: The PDF lists at most this many violations; the CSV/XLSX exports have them all.
-MAX_VIOLATION_ROWS = 500
+#: The control chart of the PDF shows at most this many (the newest) subgroups.
+CHART_POINTS = 1000
+#: The open-violation table lists at most this many (characteristic, rule) groups.
+OPEN_GROUPS = 30
 PARETO_TITLES = {
     "rule": "Violations by rule",
-    "reason_code": "Violations by reason code",
+    "reason_code": "Acknowledged violations by reason code",
     "characteristic": "Violations by characteristic",
 }
 
 
-def variable_characteristics(scope: ReportScope) -> list[Any]:
-    """The scope's variables-chart characteristics: the ones a capability study covers."""
-    return [c for c in scope.characteristics() if ChartType(c.chart_type).is_variable]
+def report_characteristics(scope: ReportScope) -> list[Characteristic]:
+    """The scope's characteristics, in plant order: each gets a page."""
+    return list(scope.characteristics().order_by("hierarchy__path", "name", "id"))
+
+
+def characteristic_page(char: Characteristic, scope: ReportScope) -> dict[str, Any]:
+    """The control chart and capability of one characteristic, ready for the template."""
+    data = chart_data(char, start=scope.start, end=scope.end, limit=CHART_POINTS)
+    points = data["points"]
+    primary, secondary = titles(char.chart_type, char.subgroup_mode)
+    page: dict[str, Any] = {
+        "char": char,
+        "chart_name": f"{primary} and {secondary}" if secondary else primary,
+        "chart_svg": mark_safe(control_chart_svg(data)),
+        "chart_shown": len(points),
+        "chart_total": scope.samples().filter(characteristic=char).count(),
+        "chart_first": _moment(points[0]["timestamp"]) if points else None,
+        "chart_last": _moment(points[-1]["timestamp"]) if points else None,
+        "variables": ChartType(char.chart_type).is_variable,
+    }
+    if page["variables"]:
+        try:
+            study = capability_study(char, start=scope.start, end=scope.end)
+        except InputError as exc:
+            page["error"] = exc.message
+        else:
+            page["study"] = study
+            page["view"] = capability_view(study)
+            page["histogram_svg"] = mark_safe(svg.histogram_svg(study, 420, 270))
+    return page
 
 
 def report_context(
     scope: ReportScope, progress: Callable[[int], None] | None = None
 ) -> dict[str, Any]:
     """Everything the PDF template shows, with charts as SVG markup."""
-    studies = []
-    chars = variable_characteristics(scope)
-    for done, char in enumerate(chars, start=1):
-        try:
-            study = capability_study(char, start=scope.start, end=scope.end)
-            studies.append(
-                {"char": char, "study": study, "svg": mark_safe(svg.histogram_svg(study))}
-            )
-        except InputError as exc:
-            studies.append({"char": char, "error": exc.message})
+    pages = []
+    for done, char in enumerate(report_characteristics(scope), start=1):
+        pages.append(characteristic_page(char, scope))
         if progress is not None:
             progress(done)
     analysis = violation_analysis(scope)
-    violations = exports.violation_table(scope)
     return {
         "scope": scope,
-        "generated_at": timezone.now(),
-        "studies": studies,
+        "zone": zone_name(),
+        "generated_at": local(timezone.now()),
+        "pages": pages,
+        "studies": [p for p in pages if p["variables"]],
         "analysis": analysis,
         "paretos": [
-            {"title": PARETO_TITLES[d], "svg": mark_safe(svg.pareto_svg(analysis["pareto"][d]))}
+            {
+                "title": PARETO_TITLES[d],
+                "svg": mark_safe(svg.pareto_svg(analysis["pareto"][d])),
+                "bars": len(analysis["pareto"][d]),
+            }
             for d in PARETO_DIMENSIONS
         ],
-        "violation_header": violations.header,
-        "violation_rows": list(islice(violations.rows, MAX_VIOLATION_ROWS)),
-        "violation_total": analysis["acknowledgement"]["total"],
-        "max_violation_rows": MAX_VIOLATION_ROWS,
+        "open_groups": open_groups(scope, OPEN_GROUPS),
+        "max_open_groups": OPEN_GROUPS,
     }
+
+
+def _moment(iso: str) -> datetime:
+    return local(datetime.fromisoformat(iso))
 
 
 def engine_problem() -> str:

@@ -79,7 +79,7 @@ def _write(job: jobs.Job) -> int:
     """Write the report file for ``job``; returns the number of table rows written."""
     scope = scope_from_params(job.scope)
     if job.format == "pdf":
-        expected = len(pdf.variable_characteristics(scope))
+        expected = len(pdf.report_characteristics(scope))
         return pdf.write_pdf(job.path, scope, _progress(job, expected))
     kinds = WORKBOOK_TABLES if job.kind == "report" else (job.kind,)
     tables = [exports.table(k, scope) for k in kinds]
@@ -89,7 +89,7 @@ def _write(job: jobs.Job) -> int:
         return sum(xlsx.write_workbook(job.path, tables, progress).values())
     counter = _Counter(progress)
     with job.path.open("w", newline="") as handle:
-        for chunk in exports.csv_chunks(tables[0].header, counter.count(tables[0].rows)):
+        for chunk in exports.csv_chunks(tables[0], counter.count(tables[0].rows)):
             handle.write(chunk)
     return counter.rows
 
