@@ -52,42 +52,48 @@ def seed() -> None:
     print("SEED" + json.dumps(ids))
 
 
-def dump(char_id: int) -> None:
+def dump(*char_ids: int) -> None:
     """The stored samples (measurements or counts, whether stored with limits) and limit
-    sets of a characteristic, as JSON after ``DUMP``."""
+    sets of characteristics, as JSON by id after ``DUMP``."""
     from spc.models import Characteristic, LimitSet, Sample
 
-    char = Characteristic.objects.get(pk=char_id)
-    samples = [
-        {
-            "id": s.pk,
-            "values": [m.value for m in s.measurements.all()],
-            "count": s.count,
-            "size": s.sample_size,
-            "judged": s.center_line is not None,
-            "ucl": s.ucl,
-        }
-        for s in Sample.objects.filter(characteristic=char).prefetch_related("measurements")
-    ]
-    stages = list(
-        LimitSet.objects.filter(characteristic=char)
-        .order_by("id")
-        .values(
-            "after_sample_id",
-            "center_line",
-            "ucl",
-            "lcl",
-            "sigma",
-            "subgroup_size",
-            "secondary_ucl",
-            "ewma_lambda",
-            "ewma_l",
-            "cusum_k",
-            "cusum_h",
+    out = {}
+    for char in Characteristic.objects.filter(pk__in=char_ids):
+        samples = [
+            {
+                "id": s.pk,
+                "values": [m.value for m in s.measurements.all()],
+                "count": s.count,
+                "size": s.sample_size,
+                "judged": s.center_line is not None,
+                "ucl": s.ucl,
+            }
+            for s in Sample.objects.filter(characteristic=char).prefetch_related("measurements")
+        ]
+        stages = list(
+            LimitSet.objects.filter(characteristic=char)
+            .order_by("id")
+            .values(
+                "after_sample_id",
+                "center_line",
+                "ucl",
+                "lcl",
+                "sigma",
+                "subgroup_size",
+                "secondary_ucl",
+                "ewma_lambda",
+                "ewma_l",
+                "cusum_k",
+                "cusum_h",
+            )
         )
-    )
-    settings = {"chart_type": char.chart_type, "mode": char.subgroup_mode}
-    print("DUMP" + json.dumps({"samples": samples, "stages": stages, **settings}))
+        out[char.pk] = {
+            "samples": samples,
+            "stages": stages,
+            "chart_type": char.chart_type,
+            "mode": char.subgroup_mode,
+        }
+    print("DUMP" + json.dumps(out))
 
 
 @pytest.fixture(scope="module")
@@ -108,10 +114,12 @@ def browser(demo: dict[str, Any]) -> Iterator[Any]:
         instance.close()
 
 
-def _stored(server: dict[str, Any], char_id: int) -> dict[str, Any]:
-    code = f"from tests.test_browser_charts import dump; dump({char_id})"
+def _stored(server: dict[str, Any], *char_ids: int) -> dict[int, dict[str, Any]]:
+    """What the server stored for these characteristics (one ``manage.py shell``)."""
+    code = f"from tests.test_browser_charts import dump; dump(*{list(char_ids)!r})"
     out = _manage(server["env"], "shell", "-c", code)
-    return json.loads(out.split("DUMP", 1)[1].strip().splitlines()[0])
+    found = json.loads(out.split("DUMP", 1)[1].strip().splitlines()[0])
+    return {int(k): v for k, v in found.items()}
 
 
 def _figure(screen: Screen, char_id: int, query: str = "") -> dict[str, Any]:
@@ -141,8 +149,9 @@ def _covered(traces: dict[str, Any], value: str, uids: tuple[str, ...]) -> None:
 
 def test_limits_and_zones_cover_every_point_of_every_demo_chart_in_both_panes(browser, demo):
     screen = Screen(browser, demo, "olga")
+    everything = _stored(demo, *demo["ids"].values())
     for name, char_id in demo["ids"].items():
-        stored = _stored(demo, char_id)
+        stored = everything[char_id]
         traces = _traces(_figure(screen, char_id))
         assert traces["value"]["x"] == list(range(1, len(stored["samples"]) + 1)), name
         _covered(traces, "value", ("cl", "ucl", "lcl"))
@@ -188,7 +197,7 @@ def _expected(stored: dict[str, Any]) -> list[float]:
 )
 def test_standardized_ewma_and_cusum_points_are_their_statistic(browser, demo, name):
     char_id = demo["ids"][name]
-    stored = _stored(demo, char_id)
+    stored = _stored(demo, char_id)[char_id]
     screen = Screen(browser, demo, "olga")
     traces = _traces(_figure(screen, char_id))
     assert traces["value"]["y"] == pytest.approx(_expected(stored), rel=1e-9, abs=1e-12)
@@ -207,7 +216,7 @@ def test_a_second_recalculation_gives_two_stages_with_a_marker_between(browser, 
         "for _ in range(3)]"
     )
     _manage(demo["env"], "shell", "-c", code)
-    stored = _stored(demo, char_id)
+    stored = _stored(demo, char_id)[char_id]
     old, new = stored["stages"][0], stored["stages"][1]
     screen = Screen(browser, demo, "olga")
     figure = _figure(screen, char_id)
@@ -246,4 +255,37 @@ def test_screenshots_of_four_charts(browser, demo, size):
     for name, slug in SHOWN.items():
         _figure(screen, demo["ids"][name])
         screen.shot(f"chart_{slug}_{size}", docs=True)
+    screen.close()
+
+
+def test_a_live_point_appends_at_the_next_sequence_position(browser, demo):
+    char_id = demo["ids"]["Hole position X"]
+    screen = Screen(browser, demo, "olga")
+    before = _figure(screen, char_id, "?points=25")
+    screen.wait_live()
+    assert _traces(before)["value"]["x"][-1] == 25
+    # Entered through the page (the embedded server's channel layer is in memory).
+    operator = Screen(browser, demo, "olga")
+    entry = operator.open(f"/chars/{char_id}/entry/")
+    entry.fill("input[data-measurement='0']", "50.001")
+    entry.click("#entry-form button[type=submit]")
+    entry.wait_for_selector("#entry-result .alert")
+    operator.close()
+    page = screen.page
+    page.wait_for_function(
+        "id => { const t = document.getElementById(id).data.find(t => t.uid === 'value');"
+        " return t.x[t.x.length - 1] === 26; }",
+        arg=f"chart-{char_id}",
+        timeout=10000,
+    )
+    after = page.evaluate(
+        "id => { const gd = document.getElementById(id);"
+        " return {ucl: gd.data.find(t => t.uid === 'ucl').x.slice(-1)[0],"
+        " ucl2: gd.data.find(t => t.uid === 'ucl2').y.slice(-1)[0],"
+        " range: gd.layout.xaxis.range}; }",
+        f"chart-{char_id}",
+    )
+    assert after["ucl"] == 26
+    assert after["ucl2"] is not None
+    assert after["range"][1] == 26.5
     screen.close()

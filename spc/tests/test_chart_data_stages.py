@@ -232,3 +232,23 @@ def test_a_restated_point_is_computed_from_its_stored_measurements():
     values = list(Measurement.objects.filter(sample_id=ids[0]).values_list("value", flat=True))
     point = chart_data(char)["points"][0]
     assert point["value"] == pytest.approx((_mean(values) - 10.0) / (0.3 / math.sqrt(3)))
+
+
+def test_the_chart_data_api_gives_each_point_its_stage_and_the_stages(api_client, engineer):
+    char = CharacteristicFactory(
+        chart_type="XBAR_S", subgroup_size=5, subgroup_mode="STANDARDIZED", min_measurements=2
+    )
+    _feed(
+        char, [(2.0, 2.1, 1.9, 2.05, 1.95), (2.02, 1.98, 2.0, 2.1, 1.9), (2.0, 2.0, 2.1, 1.9, 2.0)]
+    )
+    recalculate_limits(char, reason="baseline", user=engineer)
+    body = api_client.get(f"/api/v1/characteristics/{char.pk}/chart-data/").json()
+    assert [p["stage"] for p in body["points"]] == [0, 0, 0]
+    stage = body["stages"][0]
+    assert (stage["number"], stage["reason"], stage["created_by"]) == (1, "baseline", engineer.username)
+    assert stage["subgroup_mode"] == "STANDARDIZED"
+    first = body["points"][0]
+    expected = (2.0 - stage["center_line"]) / (stage["sigma"] / math.sqrt(5))
+    assert first["z"] == pytest.approx(expected)
+    assert first["value"] == first["z"]
+    assert first["observed"] == pytest.approx(2.0)
