@@ -245,7 +245,11 @@ def test_the_chart_data_api_gives_each_point_its_stage_and_the_stages(api_client
     body = api_client.get(f"/api/v1/characteristics/{char.pk}/chart-data/").json()
     assert [p["stage"] for p in body["points"]] == [0, 0, 0]
     stage = body["stages"][0]
-    assert (stage["number"], stage["reason"], stage["created_by"]) == (1, "baseline", engineer.username)
+    assert (stage["number"], stage["reason"], stage["created_by"]) == (
+        1,
+        "baseline",
+        engineer.username,
+    )
     assert stage["subgroup_mode"] == "STANDARDIZED"
     first = body["points"][0]
     expected = (2.0 - stage["center_line"]) / (stage["sigma"] / math.sqrt(5))
