@@ -186,7 +186,9 @@ class SampleViolationSerializer(serializers.Serializer[Any]):
     rule = serializers.IntegerField(
         help_text="Nelson rule 1-8, or 101: the R, S or MR point beyond its limits."
     )
-    rule_name = serializers.CharField(help_text="The rule as configured on the characteristic.")
+    rule_name = serializers.CharField(
+        required=False, help_text="The rule as configured on the characteristic."
+    )
     severity = serializers.CharField()
     acknowledged = serializers.BooleanField()
 
