@@ -93,7 +93,7 @@ def _columns(chart: str, n: int, stage: StageSpec) -> dict[str, float]:
 
 def _store(case: dict[str, Any]) -> Characteristic:
     chart, n = case["chart"], case["n"]
-    char = CharacteristicFactory(
+    char: Characteristic = CharacteristicFactory.create(
         chart_type=chart,
         subgroup_size=n,
         subgroup_mode=case["mode"],

@@ -135,7 +135,10 @@ def test_a_window_inside_one_stage_numbers_its_stages_from_zero():
 
 
 def _ewma_char(**extra: Any) -> Characteristic:
-    return CharacteristicFactory(chart_type="EWMA", ewma_lambda=0.2, ewma_l=3.0, **extra)
+    char: Characteristic = CharacteristicFactory.create(
+        chart_type="EWMA", ewma_lambda=0.2, ewma_l=3.0, **extra
+    )
+    return char
 
 
 def test_ewma_history_before_limits_is_plotted_as_the_ewma_of_its_stage():

@@ -26,7 +26,7 @@ Z = (2.05314 - CL) / (SIGMA / math.sqrt(5))  # 1.10
 def leak_rate(db) -> Characteristic:
     half = 3 * SIGMA / math.sqrt(5)
     limits = {"center_line": CL, "ucl": CL + half, "lcl": CL - half, "sigma": SIGMA}
-    char = CharacteristicFactory(
+    char: Characteristic = CharacteristicFactory.create(
         name="Leak rate",
         unit="ml/min",
         chart_type="XBAR_S",
