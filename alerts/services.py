@@ -27,6 +27,10 @@ WARNING = "WARNING"
 CRITICAL = "CRITICAL"
 CARD_STATES = (NO_DATA, IN_CONTROL, WARNING, CRITICAL)
 STALE_AFTER = timedelta(hours=8)
+SUPERSEDED = "SUPERSEDED"
+"""Reason code of violations closed by a limit recalculation (created by a data migration;
+inactive, so no operator picks it)."""
+SUPERSEDED_DESCRIPTION = "limits recalculated"
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,51 @@ def acknowledge(
         _audit_acknowledged(acked, user, reason, comment)
         _publish_acknowledged(char_ids, rows, user, reason)
     return AckResult(acknowledged=acked, characteristic_ids=char_ids)
+
+
+def superseded_reason() -> ReasonCode:
+    """The system's SUPERSEDED reason code (made here too where migrations did not run)."""
+    reason, _ = ReasonCode.objects.get_or_create(
+        code=SUPERSEDED,
+        defaults={
+            "description": SUPERSEDED_DESCRIPTION,
+            "category": ReasonCode.Category.OTHER,
+            "active": False,
+        },
+    )
+    return reason
+
+
+def open_violation_count(characteristic_id: int) -> int:
+    """How many of a characteristic's violations are unacknowledged."""
+    return Violation.objects.unacknowledged().filter(characteristic_id=characteristic_id).count()
+
+
+def supersede_open(characteristic_id: int, *, note: str) -> list[int]:
+    """Close a characteristic's open violations as superseded; returns their ids.
+
+    Called by a limit recalculation inside its transaction: the violations were raised
+    under limits no longer in force. They are acknowledged by the system (no user) with the
+    SUPERSEDED reason code and ``note`` as comment (naming the new limit set), recorded in
+    the audit trail, and ``violations.acknowledged`` is published after commit.
+    """
+    reason = superseded_reason()
+    rows = list(
+        Violation.objects.unacknowledged()
+        .filter(characteristic_id=characteristic_id)
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", "characteristic_id")
+    )
+    ids = [pk for pk, _ in rows]
+    if not ids:
+        return []
+    Violation.objects.filter(pk__in=ids).update(
+        acknowledged_at=timezone.now(), acknowledged_by=None, reason_code=reason, comment=note
+    )
+    _audit_acknowledged(ids, None, reason, note)
+    _publish_acknowledged([characteristic_id], rows, None, reason)
+    return ids
 
 
 def _audit_acknowledged(ids: list[int], user: Any, reason: ReasonCode, comment: str) -> None:

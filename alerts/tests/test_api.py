@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from alerts.models import Violation
+from alerts.services import SUPERSEDED
 from alerts.tests.factories import ReasonCodeFactory
 from spc.models import Characteristic
 from spc.pipeline.processing import SubgroupInput, process
@@ -82,7 +83,13 @@ def test_batch_acknowledge_and_stats(api_client: APIClient, shifted: Characteris
 
 
 def test_reason_codes(api_client: APIClient, shifted: Characteristic) -> None:
-    body = api_client.get("/api/v1/reason-codes/").json()
+    # The system's SUPERSEDED code (alerts migration 0006, inactive) is listed too.
+    every = api_client.get("/api/v1/reason-codes/").json()
+    assert {r["code"]: r["active"] for r in every["results"]} == {
+        "tool-wear": True,
+        SUPERSEDED: False,
+    }
+    body = api_client.get("/api/v1/reason-codes/?active=true").json()
     assert [r["code"] for r in body["results"]] == ["tool-wear"]
     assert (
         api_client.post("/api/v1/reason-codes/", {"code": "x", "description": "y"}).status_code

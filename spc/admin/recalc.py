@@ -1,4 +1,10 @@
-"""The engineer's limit recalculation in the admin: choose a baseline, preview, then store."""
+"""The engineer's limit recalculation in the admin: choose a baseline, preview, then store.
+
+The preview says at which sample size an attribute chart's limits are stated, how many
+samples stored without limits will be evaluated against the new ones (the box "evaluate the
+baseline against these limits", shown while there are such samples, on by default), and
+how many open violations will be closed as superseded; storing reports what it did.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,12 @@ from django.template.response import TemplateResponse
 from audit.signatures import LIMIT_CHANGE, ChangeRefused, require_reason, sign
 from openspc.api_filters import UTCDateTimeField
 from spc.core.errors import InputError
+from spc.core.types import ChartType
 from spc.models import Characteristic
 from spc.pipeline.limit_changes import LimitPreview, recalculate_limits
+from spc.pipeline.phase_one import phase_one_count
+
+ATTRIBUTE_CHARTS = [c.value for c in ChartType if c.is_attribute]
 
 
 class RecalculateForm(forms.Form):
@@ -29,6 +39,13 @@ class RecalculateForm(forms.Form):
         required=False,
         label="Drop out-of-control points",
         help_text="Recompute until no baseline point lies beyond the limits.",
+    )
+    evaluate_baseline = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Evaluate the baseline against these limits",
+        help_text="The samples stored before any limits (Phase I) get these limits and are "
+        "checked by the rules in order; their violations are stored like any other.",
     )
     reason = forms.CharField(
         required=False,
@@ -56,6 +73,8 @@ def recalculate_view(
     """GET: the form. POST with ``preview``: the limits without storing. POST ``store``:
     store, with a reason and the password re-entered as the electronic signature."""
     form = RecalculateForm(request.POST or None)
+    if not phase_one_count(char):
+        del form.fields["evaluate_baseline"]  # nothing stored without limits
     preview: LimitPreview | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -75,18 +94,14 @@ def recalculate_view(
                 user=request.user,
                 reason=data["reason"].strip(),
                 signature=signature,
+                evaluate_baseline=bool(data.get("evaluate_baseline")),
             )
         except (InputError, ChangeRefused) as exc:
             target = exc.field if exc.field in form.fields else None
             form.add_error(target, exc.message)
         else:
             if store:
-                messages.success(
-                    request,
-                    f"Limits stored from {preview.baseline_count} samples: "
-                    f"CL {preview.center_line:.6g}, UCL {preview.ucl:.6g}, "
-                    f"LCL {preview.lcl:.6g}.",
-                )
+                messages.success(request, stored_message(preview))
                 return redirect("admin:spc_characteristic_change", char.pk)
     return TemplateResponse(
         request,
@@ -96,6 +111,28 @@ def recalculate_view(
             "form": form,
             "preview": preview,
             "original": char,
+            "attribute_charts": ATTRIBUTE_CHARTS,
             "title": f"Recalculate limits: {char}",
         },
     )
+
+
+def stored_message(preview: LimitPreview) -> str:
+    """What storing did, for the admin's success message."""
+    parts = [
+        f"Limits stored from {preview.baseline_count} samples: CL {preview.center_line:.6g}, "
+        f"UCL {preview.ucl:.6g}, LCL {preview.lcl:.6g}"
+        + (f" (at n = {preview.summary_sample_size:g})" if preview.sample_size_basis else "")
+        + "."
+    ]
+    if preview.baseline_violations is not None:
+        parts.append(
+            f"The baseline evaluation judged {preview.phase_one_samples} samples stored "
+            f"before these limits and raised {preview.baseline_violations} violation(s)."
+        )
+    if preview.superseded_violations:
+        parts.append(
+            f"{preview.superseded_violations} open violation(s) raised under the old limits "
+            "were closed as superseded."
+        )
+    return " ".join(parts)

@@ -23,6 +23,11 @@ class RecalculateSerializer(serializers.Serializer[Any]):
     )
     exclude_out_of_control = serializers.BooleanField(default=False)
     dry_run = serializers.BooleanField(default=False)
+    evaluate_baseline = serializers.BooleanField(
+        default=True,
+        help_text="When the samples stored before any limits (Phase I) exist: give them "
+        "these limits and check them with the rules in order, storing their violations.",
+    )
     reason = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -46,6 +51,29 @@ class LimitPreviewSerializer(serializers.Serializer[Any]):
     baseline_count = serializers.IntegerField()
     dropped_sample_ids = serializers.ListField(child=serializers.IntegerField())
     stored = serializers.BooleanField()
+    sample_size_basis = serializers.CharField(
+        allow_null=True,
+        help_text="What sample size center_line/ucl/lcl are stated at: NOMINAL (every "
+        "baseline sample had the nominal n) or AVERAGE (p, np, u: the baseline's sample sizes "
+        "varied or differed from it); null for c charts. Points are judged at their own n.",
+    )
+    summary_sample_size = serializers.FloatField(
+        allow_null=True, help_text="That sample size (null for c charts)."
+    )
+    phase_one_samples = serializers.IntegerField(
+        help_text="Samples stored without limits (Phase I) that storing evaluates."
+    )
+    evaluate_baseline = serializers.BooleanField(
+        help_text="Whether storing evaluates (evaluated) the Phase I samples."
+    )
+    baseline_violations = serializers.IntegerField(
+        allow_null=True,
+        help_text="Violations the baseline evaluation raised; null for a dry run or without it.",
+    )
+    superseded_violations = serializers.IntegerField(
+        help_text="Open violations raised under the old limits that storing closes (closed) "
+        "as superseded: acknowledged by the system with reason code SUPERSEDED."
+    )
 
 
 class RangeSerializer(serializers.Serializer[Any]):

@@ -160,7 +160,14 @@ class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
                 old=before,
             )
 
-    @extend_schema(request=RecalculateSerializer, responses=LimitPreviewSerializer)
+    @extend_schema(
+        request=RecalculateSerializer,
+        responses=LimitPreviewSerializer,
+        description="Limits from a baseline (last_n, start/end or sample_ids); dry_run "
+        "previews. Attribute limits are stated at sample_size_basis/summary_sample_size. "
+        "Storing closes the open violations raised under the old limits as superseded and, "
+        "with evaluate_baseline (default), evaluates the samples stored before any limits.",
+    )
     @action(detail=True, methods=["post"], url_path="recalculate-limits")
     def recalculate_limits(self, request: Request, pk: str | None = None) -> Response:
         """Compute limits from a baseline (last_n, start/end or sample_ids); dry_run previews."""
@@ -182,6 +189,7 @@ class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
             user=request.user,
             reason=data["reason"].strip(),
             signature=signature,
+            evaluate_baseline=data["evaluate_baseline"],
         )
         return Response(LimitPreviewSerializer(preview.as_dict()).data)
 

@@ -4,6 +4,14 @@ Each function records who changed what in the limit history where limits change 
 the audit trail (with the electronic signature the caller checked, if any), bumps
 the characteristic's ``revision`` so every process rebuilds its rolling window, and tells
 open pages to re-fetch after commit.
+
+A recalculation that stores limits also settles what was judged before, in the same
+transaction: the open violations raised under the old limits are closed as superseded
+(``alerts.services.supersede_open``: acknowledged by the system with the SUPERSEDED reason
+code and a note naming the new limit set), and the samples stored without limits (Phase I)
+are evaluated against the new ones when the caller asks (``spc.pipeline.phase_one``).
+Stored points of earlier stages keep their own limits. Manual limit edits and clearing
+leave open violations open (they have no preview to say so).
 """
 
 from __future__ import annotations
@@ -17,15 +25,17 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from alerts.services import open_violation_count, supersede_open
 from audit import trail
 from audit.models import AuditEntry
 from audit.signatures import Signature
 from spc.choices import LimitMethod
 from spc.core.errors import InputError, ZeroSpreadError
 from spc.core.recalc import recalculate
-from spc.core.types import ChartType, Subgroup
+from spc.core.types import ChartType
 from spc.models import Characteristic, LimitSet, Sample
 from spc.pipeline import events
+from spc.pipeline.phase_one import evaluate_phase_one, phase_one_count, subgroup_of
 from spc.pipeline.windows import windows
 
 MAX_BASELINE = 10_000
@@ -33,7 +43,16 @@ MAX_BASELINE = 10_000
 
 @dataclass(frozen=True)
 class LimitPreview:
-    """Limits computed from a baseline, and whether they were stored."""
+    """Limits computed from a baseline, and whether they were stored.
+
+    ``center_line``/``ucl``/``lcl`` are stated at ``summary_sample_size`` for the reason
+    ``sample_size_basis`` gives (NOMINAL, or AVERAGE for a p, np or u baseline whose sample
+    sizes were not all the nominal n; None for c charts). ``phase_one_samples`` samples
+    were stored without limits and are (preview: would be) evaluated against these when
+    ``evaluate_baseline``; ``baseline_violations`` is how many violations that raised
+    (None unless stored and evaluated). ``superseded_violations`` open violations raised
+    under the old limits are (preview: will be) closed as superseded.
+    """
 
     center_line: float
     ucl: float
@@ -45,20 +64,16 @@ class LimitPreview:
     baseline_count: int
     dropped_sample_ids: list[int] = field(default_factory=list)
     stored: bool = False
+    sample_size_basis: str | None = None
+    summary_sample_size: float | None = None
+    phase_one_samples: int = 0
+    evaluate_baseline: bool = False
+    baseline_violations: int | None = None
+    superseded_violations: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON responses."""
         return asdict(self)
-
-
-def subgroup_of(sample: Sample, chart_type: ChartType) -> Subgroup:
-    """A stored sample as the core's subgroup (measurements prefetched by the caller)."""
-    if chart_type.is_attribute:
-        return Subgroup(count=sample.count, sample_size=sample.sample_size)
-    values = tuple(m.value for m in sample.measurements.all())
-    if not values:  # imported summary rows without measurements
-        values = (sample.mean if sample.mean is not None else sample.value,)
-    return Subgroup(measurements=values)
 
 
 def baseline_samples(
@@ -105,8 +120,14 @@ def recalculate_limits(
     user: Any = None,
     reason: str = "",
     signature: Signature | None = None,
+    evaluate_baseline: bool = False,
 ) -> LimitPreview:
-    """Compute limits from a baseline; store them (with history) unless ``dry_run``."""
+    """Compute limits from a baseline; store them (with history) unless ``dry_run``.
+
+    Storing closes the open violations as superseded and, with ``evaluate_baseline`` (which
+    the admin page and the API turn on by default; jobs and the demo seed leave it off),
+    evaluates the Phase I samples against the new limits (see the module docstring).
+    """
     chart_type = ChartType(char.chart_type)
     samples = baseline_samples(char, last_n=last_n, start=start, end=end, sample_ids=sample_ids)
     try:
@@ -135,6 +156,11 @@ def recalculate_limits(
         secondary_lcl=secondary.lcl if secondary else None,
         baseline_count=len(samples) - len(result.dropped),
         dropped_sample_ids=[samples[i].pk for i in result.dropped],
+        sample_size_basis=result.sample_size_basis,
+        summary_sample_size=result.summary_sample_size,
+        phase_one_samples=(phase_one := phase_one_count(char)),
+        evaluate_baseline=evaluate_baseline and phase_one > 0,
+        superseded_violations=open_violation_count(char.pk),
     )
     if dry_run:
         return preview
@@ -145,18 +171,31 @@ def recalculate_limits(
         "sample_ids": list(sample_ids) if sample_ids is not None else None,
         "first_sample_id": samples[0].pk,
         "last_sample_id": samples[-1].pk,
+        "sample_size_basis": preview.sample_size_basis,
+        "summary_sample_size": preview.summary_sample_size,
     }
-    _store_limits(
-        char,
-        LimitMethod.RECALCULATED,
-        values=preview.as_dict(),
-        user=user,
-        reason=reason,
-        baseline=baseline,
-        exclude_out_of_control=exclude_out_of_control,
-        signature=signature,
+    with transaction.atomic():
+        limit_set = _store_limits(
+            char,
+            LimitMethod.RECALCULATED,
+            values=preview.as_dict(),
+            user=user,
+            reason=reason,
+            baseline=baseline,
+            exclude_out_of_control=exclude_out_of_control,
+            signature=signature,
+        )
+        note = f"Closed as superseded: limits recalculated (limit set #{limit_set.pk})."
+        superseded = supersede_open(char.pk, note=note)
+        raised = evaluate_phase_one(char) if preview.evaluate_baseline else None
+    return LimitPreview(
+        **{
+            **preview.as_dict(),
+            "stored": True,
+            "superseded_violations": len(superseded),
+            "baseline_violations": raised,
+        }
     )
-    return LimitPreview(**{**preview.as_dict(), "stored": True})
 
 
 LIMIT_COLUMNS = (
@@ -181,7 +220,8 @@ def _store_limits(
     exclude_out_of_control: bool = False,
     signature: Signature | None = None,
     old: dict[str, Any] | None = None,
-) -> None:
+) -> LimitSet:
+    """Write the limit columns, the history row and the audit row; the history row."""
     columns = {name: values.get(name) for name in LIMIT_COLUMNS}
     if old is None:
         old = {name: getattr(char, name) for name in LIMIT_COLUMNS}
@@ -190,7 +230,7 @@ def _store_limits(
         # Read after the update, which waits for any sample being stored under the old
         # limits (the pipeline holds the row), so that sample belongs to the old stage.
         newest = Sample.objects.filter(characteristic=char).order_by("-id").values("id")[:1]
-        LimitSet.objects.create(
+        limit_set = LimitSet.objects.create(
             characteristic=char,
             created_by=user if getattr(user, "pk", None) else None,
             method=method,
@@ -215,6 +255,7 @@ def _store_limits(
         char.refresh_from_db()
         windows.invalidate(char.pk)
         events.limits_changed(char.pk, char.hierarchy.path)
+    return limit_set
 
 
 def _number(name: str, value: Any) -> float:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +43,7 @@ from spc.pipeline.inputs import (
 )
 from spc.pipeline.locked_rows import LockedRows, cached_config
 from spc.pipeline.payloads import build_event, measurement_values, sample_payload
-from spc.pipeline.rows import Job, Stored, write
+from spc.pipeline.rows import Job, Stored, key_of, write
 from spc.pipeline.windows import WindowCache, newest_included_ids, windows
 
 __all__ = [
@@ -306,7 +306,7 @@ def _evaluate(
             continue
         placeholder = -(len(stored) + 1)
         involved = [
-            [_key_of(window, i, placeholder) for i in signal.involved]
+            [key_of(window, i, placeholder) for i in signal.involved]
             for signal in evaluation.signals
         ]
         stored.append(Stored(job, char, evaluation, placeholder, window.newest_key(), involved))
@@ -341,11 +341,3 @@ def _resolve_replays(
         results[job.index] = ProcessResult(
             sample, violations, False, build_event(char, sample, violations, counts)
         )
-
-
-def _key_of(window: RollingWindow, index: int, new_key: Hashable) -> Hashable:
-    """Map a core signal index (``window.total`` = the new point) to a sample key."""
-    if index == window.total:
-        return new_key
-    keys = window.keys()
-    return keys[index - (window.total - len(keys))]

@@ -6,9 +6,10 @@ its window; ``write`` inserts a batch's rows with a few bulk statements.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from django.utils import timezone
 
@@ -63,7 +64,7 @@ def write(
     for _, _, window in touched.values():
         window.rekey(ids)
     _insert_measurements(stored)
-    _write_violations([item for item in stored if item.evaluation.signals], ids, now)
+    write_violations([item for item in stored if item.evaluation.signals], ids, now)
 
 
 def _insert_measurements(stored: list[Stored]) -> None:
@@ -77,9 +78,31 @@ def _insert_measurements(stored: list[Stored]) -> None:
     insert_tuples(Measurement, ("sample", "position", "value"), rows)
 
 
-def _write_violations(stored: list[Stored], ids: dict[Hashable, Hashable], now: datetime) -> None:
+class Evaluated(Protocol):
+    """A stored sample with the evaluation that judged it (``Stored``, or a Phase I sample
+    evaluated when the first limits are stored): what its violations are written from.
+    ``previous`` is the key of the characteristic's previous included sample."""
+
+    @property
+    def char(self) -> Characteristic: ...
+    @property
+    def evaluation(self) -> Evaluation: ...
+    @property
+    def previous(self) -> Hashable | None: ...
+    @property
+    def involved(self) -> list[list[Hashable]]: ...
+    @property
+    def sample(self) -> Sample | None: ...
+    @property
+    def violations(self) -> list[Violation]: ...
+
+
+def write_violations(
+    stored: Sequence[Evaluated], ids: dict[Hashable, Hashable], now: datetime
+) -> None:
     """Violations with their episodes: a rule that also fired on the characteristic's
-    previous sample (unacknowledged) continues that episode; otherwise it starts one."""
+    previous sample (unacknowledged) continues that episode; otherwise it starts one.
+    ``ids`` maps placeholder keys to stored sample ids."""
     if not stored:
         return
     earlier = [p for p in (item.previous for item in stored) if isinstance(p, int) and p > 0]
@@ -165,3 +188,11 @@ def sample_row(item: Stored, now: datetime) -> Sample:
     )
     Sample.characteristic.field.set_cached_value(sample, item.char)
     return sample
+
+
+def key_of(window: RollingWindow, index: int, new_key: Hashable) -> Hashable:
+    """Map a core signal index (``window.total`` = the new point) to a sample key."""
+    if index == window.total:
+        return new_key
+    keys = window.keys()
+    return keys[index - (window.total - len(keys))]

@@ -7,6 +7,7 @@ Expected limits are worked by hand from Montgomery's individuals chart (7th ed. 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -132,7 +133,7 @@ def test_recalculation_dropping_out_of_control_points_then_judging_new_samples(
     assert history.exclude_out_of_control is True
     assert history.created_by is not None
     assert history.created_by.username == "ernst"
-    # 13.5 is beyond the new UCL 10.5 + 3/1.128 = 13.16 (Phase I points raised nothing).
+    # 13.5 is beyond the new UCL 10.5 + 3/1.128 = 13.16.
     assert 1 in fired(post(api_client, char, 13.5))
 
 
@@ -217,3 +218,74 @@ def test_inverted_limits_are_a_400(staff: APIClient) -> None:
 def test_unknown_ids_are_404(staff: APIClient, method: str, path: str) -> None:
     response = staff.generic(method.upper(), path, "{}", content_type="application/json")
     assert response.status_code == 404
+
+
+# --- issue 26: attribute limits at the sample size, Phase I review, superseding ----------
+# u chart left at n = 1, 40 samples of 4 units with 239 defects: u-bar = 239/160, and
+# UCL = u-bar + 3 sqrt(u-bar / 4) = 3.33 (the issue's right value; 5.16 was n = 1).
+U_COUNTS = [5, 5, 7, 4, 6, 8, 5, 6, 7, 6] + [6, 5, 7, 4, 6, 8, 5, 6, 7, 6] * 3
+
+
+def test_attribute_limits_are_stated_at_the_baselines_sample_size(
+    staff: APIClient, api_client: APIClient
+) -> None:
+    char = CharacteristicFactory.create(chart_type="U", subgroup_size=1)
+    for count in U_COUNTS:
+        body = {"characteristic": char.pk, "defects": count, "sample_size": 4}
+        assert api_client.post(SAMPLES, body, format="json").status_code == 201
+    url = f"{CHARS}{char.pk}/recalculate-limits/"
+    body = staff.post(url, {"dry_run": True}, format="json").json()
+    u = 239 / 160
+    assert body["center_line"] == pytest.approx(u)
+    assert body["ucl"] == pytest.approx(u + 3 * math.sqrt(u / 4))
+    assert body["ucl"] == pytest.approx(3.33, abs=0.005)
+    assert (body["sample_size_basis"], body["summary_sample_size"]) == ("AVERAGE", 4.0)
+    assert (body["phase_one_samples"], body["evaluate_baseline"]) == (40, True)
+    assert (body["baseline_violations"], body["superseded_violations"]) == (None, 0)
+
+
+def test_a_p_chart_at_its_nominal_n_says_nominal(staff: APIClient, api_client: APIClient) -> None:
+    # 20 samples of 100 with 74 defectives: p-bar 0.037, UCL 0.037 + 3 sqrt(0.037 0.963/100).
+    char = CharacteristicFactory.create(chart_type="P", subgroup_size=100, min_measurements=1)
+    for count in [4, 3, 5, 2, 4, 3, 6, 4, 2, 3, 5, 4, 3, 4, 2, 5, 4, 3, 4, 4]:
+        body = {"characteristic": char.pk, "defectives": count, "sample_size": 100}
+        assert api_client.post(SAMPLES, body, format="json").status_code == 201
+    body = staff.post(
+        f"{CHARS}{char.pk}/recalculate-limits/", {"dry_run": True}, format="json"
+    ).json()
+    assert body["ucl"] == pytest.approx(0.037 + 3 * math.sqrt(0.037 * 0.963 / 100))
+    assert (body["sample_size_basis"], body["summary_sample_size"]) == ("NOMINAL", 100.0)
+
+
+def test_storing_first_limits_reports_the_baseline_evaluation_then_superseding(
+    staff: APIClient, phase_one: tuple[Characteristic, list[int]]
+) -> None:
+    # All 21 points against 10.952 +/- 3 * 1.241: the 20 (index 20) is beyond (rule 1) and
+    # its moving range of 9 beyond 3.267 * 1.4 (rule 101); fourteen alternating make rule 4
+    # fire on indices 13-19 (7; the rise into the 20 follows a rise) and fifteen within
+    # 1 sigma (|z| <= 0.77) rule 7 on 14-19 (6).
+    char, _ = phase_one
+    url = f"{CHARS}{char.pk}/recalculate-limits/"
+    body = staff.post(url, {"last_n": 21, **SIGNED}, format="json").json()
+    assert body["stored"] is True
+    assert (body["phase_one_samples"], body["evaluate_baseline"]) == (21, True)
+    assert body["baseline_violations"] == 1 + 1 + 7 + 6
+    assert body["superseded_violations"] == 0
+    preview = staff.post(url, {"last_n": 20, "dry_run": True}, format="json").json()
+    assert preview["superseded_violations"] == 15
+    assert (preview["phase_one_samples"], preview["evaluate_baseline"]) == (0, False)
+    again = staff.post(url, {"last_n": 20, **SIGNED, "reason": "tool change"}, format="json")
+    assert again.json()["superseded_violations"] == 15
+    assert again.json()["baseline_violations"] is None
+
+
+def test_the_baseline_evaluation_can_be_declined(
+    staff: APIClient, phase_one: tuple[Characteristic, list[int]]
+) -> None:
+    char, _ = phase_one
+    body = staff.post(
+        f"{CHARS}{char.pk}/recalculate-limits/",
+        {"last_n": 21, "evaluate_baseline": False, **SIGNED},
+        format="json",
+    ).json()
+    assert (body["evaluate_baseline"], body["baseline_violations"]) == (False, None)
