@@ -93,3 +93,19 @@ def test_the_export(western_electric: Characteristic) -> None:
     table = exports.violation_table(ReportScope())
     (row,) = list(table.rows)
     assert EIGHT in row
+
+
+def test_the_entry_result_and_the_sample_page(
+    client: Client, operator: User, western_electric: Characteristic
+) -> None:
+    for _ in range(7):
+        process(SubgroupInput(western_electric.pk, (1.0,)))
+    client.force_login(operator)
+    html = client.post(
+        f"/chars/{western_electric.pk}/entry/", {"m0": "1.0"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert EIGHT in html
+    (violation,) = Violation.objects.all()
+    page = client.get(reverse("spc:sample", args=[violation.sample_id])).content.decode()
+    assert EIGHT in page
+    assert "9 in a row" not in page

@@ -18,6 +18,7 @@ from spc.charts.data import chart_data
 from spc.charts.figures import control_figure, figure_json
 from spc.charts.style import format_value, reading
 from spc.core.errors import InputError
+from spc.core.rule_texts import rule_text
 from spc.forms import ExclusionForm, TimeRangeForm
 from spc.jobs import overdue
 from spc.live import fragments
@@ -137,7 +138,7 @@ def _sample_context(sample: Sample, error: str = "") -> dict[str, Any]:
         violations.append(
             {
                 "rule": v.rule,
-                "rule_name": fragments.rule_name(v.rule),
+                "rule_name": rule_text(v.rule, char.rules, char.chart_type),
                 "severity": v.severity,
                 "ack": ack,
             }

@@ -16,8 +16,8 @@ from hierarchy.roles import OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
 from spc.charts.style import format_value
 from spc.core.errors import InputError
+from spc.core.rule_texts import rule_text
 from spc.forms import SampleEntryForm
-from spc.live import fragments
 from spc.models import Characteristic
 from spc.pipeline.processing import SubgroupInput, process
 from spc.views import HtmxHttpRequest
@@ -74,7 +74,11 @@ def _result(char: Characteristic, form: SampleEntryForm, request: HttpRequest) -
             "is_undersized": sample.is_undersized,
             "has_limits": sample.ucl is not None,
             "violations": [
-                {"rule": v.rule, "rule_name": fragments.rule_name(v.rule), "severity": v.severity}
+                {
+                    "rule": v.rule,
+                    "rule_name": rule_text(v.rule, char.rules, char.chart_type),
+                    "severity": v.severity,
+                }
                 for v in result.violations
             ],
         }
