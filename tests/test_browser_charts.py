@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_browser_live import PASSWORD, Screen, _manage, _require_chromium, _serve
+from tests.browser_support import CHROMIUM, PASSWORD, Screen, manage, require_chromium, serve
 
 pytestmark = pytest.mark.browser
 
@@ -98,15 +98,13 @@ def dump(*char_ids: int) -> None:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    _require_chromium()
-    yield from _serve(tmp_path_factory.mktemp("charts"), seeder="tests.test_browser_charts")
+    require_chromium()
+    yield from serve(tmp_path_factory.mktemp("charts"), seeder="tests.test_browser_charts")
 
 
 @pytest.fixture(scope="module")
 def browser(demo: dict[str, Any]) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
-
-    from tests.test_browser_live import CHROMIUM
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
@@ -117,7 +115,7 @@ def browser(demo: dict[str, Any]) -> Iterator[Any]:
 def _stored(server: dict[str, Any], *char_ids: int) -> dict[int, dict[str, Any]]:
     """What the server stored for these characteristics (one ``manage.py shell``)."""
     code = f"from tests.test_browser_charts import dump; dump(*{list(char_ids)!r})"
-    out = _manage(server["env"], "shell", "-c", code)
+    out = manage(server["env"], "shell", "-c", code)
     found = json.loads(out.split("DUMP", 1)[1].strip().splitlines()[0])
     return {int(k): v for k, v in found.items()}
 
@@ -215,7 +213,7 @@ def test_a_second_recalculation_gives_two_stages_with_a_marker_between(browser, 
         "[process(SubgroupInput(char.pk, measurements=(74.001, 74.0, 73.998, 74.002, 74.0))) "
         "for _ in range(3)]"
     )
-    _manage(demo["env"], "shell", "-c", code)
+    manage(demo["env"], "shell", "-c", code)
     stored = _stored(demo, char_id)[char_id]
     old, new = stored["stages"][0], stored["stages"][1]
     screen = Screen(browser, demo, "olga")

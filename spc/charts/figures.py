@@ -42,9 +42,10 @@ from spc.charts.style import (
     COLOURS,
     PULSE_NEWEST,
     has_secondary,
+    hover_text,
     plot_time,
     plot_times,
-    reading,
+    secondary_hover,
     sparkline_points,
     titles,
 )
@@ -55,24 +56,6 @@ __all__ = ["control_figure", "figure_json", "point_extension", "sparkline_points
 STEP = {"shape": "hvh", "width": 1.5}
 COLUMNS = ("x", "y", "customdata", "text")
 """The per-point columns of a trace (what ``extendTraces`` appends)."""
-
-
-def _hover(char: Mapping[str, Any], point: Mapping[str, Any], time: str) -> str:
-    shown = reading(char, point)
-    lines = [f"Sample #{point['id']} · {time[:19]}", shown["measured"]]
-    if shown["statistic"]:
-        lines.append(shown["statistic"])
-    n = point.get("n")
-    if n is not None:
-        lines.append(f"n = {n:g}" + (" (undersized)" if point.get("is_undersized") else ""))
-    if point.get("stage") is not None:
-        lines.append(f"stage {point['stage'] + 1} of this view")
-    for violation in point.get("violations") or ():
-        name = violation.get("rule_name") or ""
-        lines.append(f"Rule {violation['rule']} {name}".strip())
-    if point.get("is_excluded"):
-        lines.append("excluded")
-    return "<br>".join(lines)
 
 
 def cusum_lower(point: Mapping[str, Any]) -> float | None:
@@ -200,21 +183,6 @@ def _marker_roles(point: Mapping[str, Any], *, pulse: bool) -> list[str]:
     return roles
 
 
-def _secondary_text(char: Mapping[str, Any], point: Mapping[str, Any]) -> str:
-    name = titles(char["chart_type"])[1] or ""
-    decimals = int(char.get("decimal_places", 3))
-    value = point.get("secondary_value")
-    text = f"Sample #{point['id']}<br>{name} = " + (
-        "–" if value is None else f"{value:.{decimals}f}"
-    )
-    limits = point.get("secondary_limits") or {}
-    if limits.get("ucl") is not None:
-        text += f"<br>UCL {limits['ucl']:.{decimals}f}"
-    if any(v.get("rule") == SECONDARY_BEYOND_LIMITS for v in point.get("violations") or ()):
-        text += f"<br>Rule {SECONDARY_BEYOND_LIMITS}: {name} beyond its limits"
-    return text
-
-
 def _add(
     traces: dict[str, dict[str, Any]],
     char: Mapping[str, Any],
@@ -255,7 +223,7 @@ def _add_markers(
     pulse: bool,
 ) -> None:
     """Append a point to the marker traces it belongs to, with its hover text."""
-    text = _hover(char, point, time)
+    text = hover_text(char, point, time)
     y = marker_y(point, char["chart_type"])
     for role in _marker_roles(point, pulse=pulse):
         if role == "pulse":
@@ -264,7 +232,7 @@ def _add_markers(
             _append(traces[role], x, y, customdata=point["id"], text=text)
     if "value2" in traces:
         second = (x, point.get("secondary_value"))
-        text2 = _secondary_text(char, point)
+        text2 = secondary_hover(char, point)
         _append(traces["value2"], *second, customdata=point["id"], text=text2)
         if any(v.get("rule") == SECONDARY_BEYOND_LIMITS for v in point.get("violations") or ()):
             _append(traces["viol2"], *second, customdata=point["id"], text=text2)

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from spc.core.types import SECONDARY_BEYOND_LIMITS
+
 PULSE_NEWEST = 10
 """Unacknowledged violations among this many newest points pulse."""
 
@@ -196,3 +198,38 @@ def _statistic(
     if mode == "STANDARDIZED" and sample.get("z") is not None:
         return f"z = {sample['z']:.2f}"
     return ""
+
+
+def hover_text(char: Mapping[str, Any], point: Mapping[str, Any], time: str) -> str:
+    """A point's hover: sample, time, the labelled reading, n, stage, rules."""
+    shown = reading(char, point)
+    lines = [f"Sample #{point['id']} · {time[:19]}", shown["measured"]]
+    if shown["statistic"]:
+        lines.append(shown["statistic"])
+    n = point.get("n")
+    if n is not None:
+        lines.append(f"n = {n:g}" + (" (undersized)" if point.get("is_undersized") else ""))
+    if point.get("stage") is not None:
+        lines.append(f"stage {point['stage'] + 1} of this view")
+    for violation in point.get("violations") or ():
+        name = violation.get("rule_name") or ""
+        lines.append(f"Rule {violation['rule']} {name}".strip())
+    if point.get("is_excluded"):
+        lines.append("excluded")
+    return "<br>".join(lines)
+
+
+def secondary_hover(char: Mapping[str, Any], point: Mapping[str, Any]) -> str:
+    """A secondary-pane point's hover: its R, S or MR and its stage's UCL, and rule 101."""
+    name = titles(char["chart_type"])[1] or ""
+    decimals = int(char.get("decimal_places", 3))
+    value = point.get("secondary_value")
+    text = f"Sample #{point['id']}<br>{name} = " + (
+        "–" if value is None else f"{value:.{decimals}f}"
+    )
+    limits = point.get("secondary_limits") or {}
+    if limits.get("ucl") is not None:
+        text += f"<br>UCL {limits['ucl']:.{decimals}f}"
+    if any(v.get("rule") == SECONDARY_BEYOND_LIMITS for v in point.get("violations") or ()):
+        text += f"<br>Rule {SECONDARY_BEYOND_LIMITS}: {name} beyond its limits"
+    return text
