@@ -20,7 +20,10 @@ listed in ``warnings``):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from spc.core.capability import (
     CAPABLE,
@@ -33,8 +36,16 @@ from spc.core.capability import (
     NOT_CAPABLE,
     Capability,
 )
+from spc.core.errors import InputError
+from spc.core.estimators import (
+    sigma_from_moving_ranges,
+    sigma_from_subgroup_ranges,
+    sigma_from_subgroup_stddevs,
+    sigma_pooled,
+)
 from spc.core.types import ChartType
 
+MOVING_RANGE = "MR̄/d₂(2)"
 NOT_IN_CONTROL = "not in control"
 NOT_NORMAL = "not normal"
 #: Significance level of the normality check.
@@ -122,12 +133,36 @@ def within_estimator(chart_type: ChartType | str, subgroup_size: int) -> str:
     """
     kind = ChartType(chart_type)
     if subgroup_size == 1 or kind == ChartType.I_MR:
-        return "MR̄/d₂(2)"
+        return MOVING_RANGE
     if kind == ChartType.XBAR_S:
         return "S̄/c₄"
     if kind in (ChartType.EWMA, ChartType.CUSUM):
         return "pooled s/c₄"
     return "R̄/d₂"
+
+
+def within_sigma(
+    chart_type: ChartType | str, subgroup_size: int, groups: Sequence[Sequence[float]]
+) -> float:
+    """σ within of subgroups in processing order with the chart's estimator (see
+    :func:`within_estimator`; the estimators of :mod:`spc.core.estimators`, as a limit
+    calculation uses them). ``groups`` may be a 2-D array when every subgroup has the
+    same size, which keeps a large study in one block of memory.
+
+    Raises ``InputError`` for fewer than 2 subgroups and ``ZeroSpreadError`` when they
+    show no spread.
+    """
+    if len(groups) < 2:
+        raise InputError("non_field_errors", "At least 2 subgroups are needed for σ within.")
+    name = within_estimator(chart_type, subgroup_size)
+    if name == MOVING_RANGE:
+        firsts = [g[0] for g in groups] if not isinstance(groups, np.ndarray) else groups[:, 0]
+        return sigma_from_moving_ranges(np.asarray(firsts, dtype=float))
+    if name == "S̄/c₄":
+        return sigma_from_subgroup_stddevs(groups)
+    if name == "pooled s/c₄":
+        return sigma_pooled(groups)
+    return sigma_from_subgroup_ranges(groups)
 
 
 def format_p(p_value: float) -> str:

@@ -16,11 +16,10 @@ import numpy as np
 from django.utils import timezone
 
 from spc.core.capability import Capability, capability
-from spc.core.capability_assessment import assess, within_estimator
+from spc.core.capability_assessment import MOVING_RANGE, assess, within_estimator, within_sigma
 from spc.core.errors import InputError
-from spc.core.limits import compute_limits
 from spc.core.probability_plot import probability_plot
-from spc.core.types import ChartType, Subgroup
+from spc.core.types import ChartType
 from spc.models import Characteristic, LimitSet, Measurement, Sample, SampleQuerySet
 from spc.reports.stability import study_stability
 
@@ -119,12 +118,17 @@ def measurement_values(samples: SampleQuerySet) -> np.ndarray:
     return np.ascontiguousarray(measurement_rows(samples)["value"])
 
 
-def _subgroups(rows: np.ndarray) -> list[np.ndarray]:
-    """The values of each sample, samples in id (processing) order."""
+def _subgroups(rows: np.ndarray) -> np.ndarray | list[np.ndarray]:
+    """The values of each sample, samples in id (processing) order: one 2-D array when
+    every sample has as many values (a million values stay one block), else a list."""
     if rows.size == 0:
         return []
+    values = np.ascontiguousarray(rows["value"])
     starts = np.flatnonzero(np.diff(rows["sample"])) + 1
-    return np.split(np.ascontiguousarray(rows["value"]), starts)
+    sizes = np.diff(np.concatenate(([0], starts, [values.size])))
+    if np.all(sizes == sizes[0]):
+        return values.reshape(-1, int(sizes[0]))
+    return np.split(values, starts)
 
 
 def _samples_in_range(
@@ -139,26 +143,21 @@ def _samples_in_range(
 
 
 def _sigma_within(
-    char: Characteristic, groups: list[np.ndarray]
+    char: Characteristic, groups: np.ndarray | list[np.ndarray]
 ) -> tuple[float | None, str | None, str]:
     """(σ within, source, sentence): the chart estimator over the study's subgroups, else
     the stored σ of the last limit calculation, else None."""
-    kind = ChartType(char.chart_type)
-    estimator = within_estimator(kind, char.subgroup_size)
+    estimator = within_estimator(char.chart_type, char.subgroup_size)
     try:
-        limits = compute_limits(
-            kind,
-            [Subgroup(measurements=tuple(g.tolist())) for g in groups],
-            char.subgroup_size,
-        )
+        sigma = within_sigma(char.chart_type, char.subgroup_size, groups)
     except ValueError as exc:  # too few subgroups or no spread within them
         reason = exc.message if isinstance(exc, InputError) else str(exc)
         return _stored_sigma(char, reason)
-    if estimator.startswith("MR"):
+    if estimator == MOVING_RANGE:
         what = f"{len(groups)} values ({len(groups) - 1} moving ranges)"
     else:
         what = f"{sum(len(g) >= 2 for g in groups)} subgroups"
-    return limits.sigma, "estimated", f"σ within = {estimator} from the study's {what}"
+    return sigma, "estimated", f"σ within = {estimator} from the study's {what}"
 
 
 def _stored_sigma(char: Characteristic, reason: str) -> tuple[float | None, str | None, str]:

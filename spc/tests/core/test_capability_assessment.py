@@ -3,6 +3,7 @@ called capable, whatever the index; the verdict says why, beside the indices."""
 
 from __future__ import annotations
 
+import math
 from statistics import NormalDist
 
 import numpy as np
@@ -16,7 +17,9 @@ from spc.core.capability_assessment import (
     assess,
     format_p,
     within_estimator,
+    within_sigma,
 )
+from spc.core.errors import InputError
 
 IN_CONTROL = Stability(open_violations=0, beyond_limits=0, judged=100, points=100)
 
@@ -137,3 +140,21 @@ def test_within_estimator_names_the_charts_estimator(chart: str, n: int, name: s
 def test_p_values_print_with_three_decimals_or_as_a_bound() -> None:
     assert format_p(0.0004) == "p < 0.001"
     assert format_p(0.0412) == "p = 0.041"
+
+
+def test_within_sigma_uses_the_charts_estimator_on_the_studys_subgroups() -> None:
+    # Shared validation case "sigma_mr_5pts": 10, 12, 11, 13, 10 → MR̄/d₂(2) = 2/1.128.
+    assert within_sigma("I_MR", 1, [[10], [12], [11], [13], [10]]) == pytest.approx(1.773, abs=1e-3)
+    # Ranges 1, 1, 2: R̄/d₂(2) = (4/3)/1.128 (Montgomery, Appendix VI, d₂(2) = 1.128).
+    pairs = [[9.0, 10.0], [11.0, 10.0], [10.0, 12.0]]
+    assert within_sigma("XBAR_R", 2, pairs) == pytest.approx((4 / 3) / 1.128)
+    # The same subgroups as one 2-D block give the same σ.
+    assert within_sigma("XBAR_R", 2, np.array(pairs)) == pytest.approx((4 / 3) / 1.128)
+    # s of each pair: 1/√2, 1/√2, √2; S̄/c₄(2) with c₄(2) = 0.7979.
+    s_bar = (2 / math.sqrt(2) + math.sqrt(2)) / 3
+    assert within_sigma("XBAR_S", 2, pairs) == pytest.approx(s_bar / 0.7979, rel=1e-4)
+
+
+def test_within_sigma_needs_two_subgroups() -> None:
+    with pytest.raises(InputError, match="2 subgroups"):
+        within_sigma("XBAR_R", 2, [[9.0, 11.0]])
