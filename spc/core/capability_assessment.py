@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -142,7 +143,9 @@ def within_estimator(chart_type: ChartType | str, subgroup_size: int) -> str:
 
 
 def within_sigma(
-    chart_type: ChartType | str, subgroup_size: int, groups: Sequence[Sequence[float]]
+    chart_type: ChartType | str,
+    subgroup_size: int,
+    groups: Sequence[Sequence[float]] | np.ndarray,
 ) -> float:
     """σ within of subgroups in processing order with the chart's estimator (see
     :func:`within_estimator`; the estimators of :mod:`spc.core.estimators`, as a limit
@@ -158,11 +161,12 @@ def within_sigma(
     if name == MOVING_RANGE:
         firsts = [g[0] for g in groups] if not isinstance(groups, np.ndarray) else groups[:, 0]
         return sigma_from_moving_ranges(np.asarray(firsts, dtype=float))
+    rows = cast(Sequence[Sequence[float]], groups)  # a 2-D array iterates as its rows
     if name == "S̄/c₄":
-        return sigma_from_subgroup_stddevs(groups)
+        return sigma_from_subgroup_stddevs(rows)
     if name == "pooled s/c₄":
-        return sigma_pooled(groups)
-    return sigma_from_subgroup_ranges(groups)
+        return sigma_pooled(rows)
+    return sigma_from_subgroup_ranges(rows)
 
 
 def format_p(p_value: float) -> str:

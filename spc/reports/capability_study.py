@@ -118,7 +118,7 @@ def measurement_values(samples: SampleQuerySet) -> np.ndarray:
     return np.ascontiguousarray(measurement_rows(samples)["value"])
 
 
-def _subgroups(rows: np.ndarray) -> np.ndarray | list[np.ndarray]:
+def _subgroups(rows: np.ndarray) -> np.ndarray | list[list[float]]:
     """The values of each sample, samples in id (processing) order: one 2-D array when
     every sample has as many values (a million values stay one block), else a list."""
     if rows.size == 0:
@@ -128,7 +128,7 @@ def _subgroups(rows: np.ndarray) -> np.ndarray | list[np.ndarray]:
     sizes = np.diff(np.concatenate(([0], starts, [values.size])))
     if np.all(sizes == sizes[0]):
         return values.reshape(-1, int(sizes[0]))
-    return np.split(values, starts)
+    return [part.tolist() for part in np.split(values, starts)]
 
 
 def _samples_in_range(
@@ -143,7 +143,7 @@ def _samples_in_range(
 
 
 def _sigma_within(
-    char: Characteristic, groups: np.ndarray | list[np.ndarray]
+    char: Characteristic, groups: np.ndarray | list[list[float]]
 ) -> tuple[float | None, str | None, str]:
     """(σ within, source, sentence): the chart estimator over the study's subgroups, else
     the stored σ of the last limit calculation, else None."""

@@ -97,6 +97,8 @@ def control_chart_svg(data: Mapping[str, Any]) -> str:
 
 
 def _title(name: str, unit: str) -> str:
+    # WeasyPrint's SVG text does not place combining marks (X̄ printed as "X◌̄"): spell it.
+    name = name.replace("X̄", "X-bar")
     return f"{name} ({unit})" if unit else name
 
 

@@ -4,6 +4,7 @@ stages, violations and excluded points as the chart data gives them."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
 
@@ -104,7 +105,7 @@ def point(i: int, value: float, stage: int, **extra: object) -> dict[str, object
     }  # fmt: skip
 
 
-CHART = {
+CHART: dict[str, Any] = {
     "characteristic": {"id": 1, "name": "Shaft", "chart_type": "I_MR", "unit": "mm",
                        "decimal_places": 2, "subgroup_mode": "NOMINAL_TOLERANCE"},
     "stages": [{"number": 1}, {"number": 2}],
@@ -137,3 +138,11 @@ def test_control_chart_svg_marks_stages_violations_and_excluded_points() -> None
 
 def test_control_chart_svg_of_no_points_says_so() -> None:
     assert "No samples in this period." in texts(control_chart_svg({**CHART, "points": []}))
+
+
+def test_control_chart_svg_spells_x_bar_for_the_pdf() -> None:
+    # WeasyPrint's SVG text prints a combining macron apart from its letter ("X◌̄").
+    chart = {**CHART, "characteristic": {**CHART["characteristic"], "chart_type": "XBAR_R"}}
+    labels = texts(control_chart_svg(chart))
+    assert "X-bar (mm)" in labels
+    assert not any("\u0304" in label for label in labels)
