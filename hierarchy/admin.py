@@ -23,7 +23,7 @@ class NodeAdmin(ScopedAdminMixin, admin.ModelAdmin[Node]):
     list_display = ["tree_name", "level", "code", "characteristic_count", "breadcrumb"]
     list_filter = ["level"]
     search_fields = ["name", "code", "description"]
-    ordering = ["path"]
+    ordering = ["tree_key"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["breadcrumb"]
     fields = ["name", "code", "level", "parent", "description", "breadcrumb"]
@@ -32,7 +32,7 @@ class NodeAdmin(ScopedAdminMixin, admin.ModelAdmin[Node]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Node]:
         return super().get_queryset(request).annotate(n_chars=Count("characteristics"))
 
-    @admin.display(description="Name", ordering="path")
+    @admin.display(description="Name", ordering="tree_key")
     def tree_name(self, obj: Node) -> str:
         return format_html(
             '<span style="padding-left:{}em">{}{}</span>',

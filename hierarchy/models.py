@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from hierarchy.tree import MAX_KEY_LENGTH, child_key
+
 
 class Level(models.TextChoices):
     """ISA-95 equipment hierarchy levels, outermost first."""
@@ -48,12 +50,18 @@ class NodeQuerySet(models.QuerySet["Node"]):
         """The ancestors of ``node``, root first, without the node itself."""
         return self.filter(pk__in=node.ancestor_ids()).order_by("path")
 
+    def in_tree_order(self) -> NodeQuerySet:
+        """Each node right after its parent, siblings by name (``hierarchy.tree``)."""
+        return self.order_by("tree_key")
+
 
 class Node(models.Model):
     """One place in the plant.
 
     ``path`` is the chain of primary keys from the root, e.g. ``/1/4/9/``, kept up to date
     on save so that a subtree is a single ``LIKE 'path%'`` query on an indexed column.
+    ``tree_key`` orders the tree (each node after its parent, siblings by name; see
+    ``hierarchy.tree``); it is the default order. Ids in ``path`` do not sort.
     """
 
     name = models.CharField(max_length=120)
@@ -65,11 +73,12 @@ class Node(models.Model):
     description = models.TextField(blank=True)
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    tree_key = models.CharField(max_length=MAX_KEY_LENGTH, editable=False, default="")
 
     objects = NodeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["path"]
+        ordering = ["tree_key"]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(parent__isnull=True) & models.Q(level="ENTERPRISE"))
@@ -93,17 +102,28 @@ class Node(models.Model):
         return f"{self.name} ({self.get_level_display()})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Validate the tree rule, then store and refresh ``path`` (and descendants')."""
+        """Validate the tree rule, then store and refresh ``path`` and ``tree_key`` (and
+        the descendants' after a move or a rename)."""
         self.clean()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "path", "depth", "tree_key"}
         with transaction.atomic():
-            old_path = self.path
+            old_path, old_key = self.path, self.tree_key
             if self.pk is None:
                 super().save(*args, **kwargs)
                 kwargs.pop("force_insert", None)
             self.path = f"{self.parent.path if self.parent else '/'}{self.pk}/"
             self.depth = self.path.count("/") - 2
+            # The parent's key from the database: a parent renamed since it was loaded
+            # has a new one.
+            parent_key = (
+                Node.objects.filter(pk=self.parent_id).values_list("tree_key", flat=True).first()
+                if self.parent_id
+                else ""
+            )
+            self.tree_key = child_key(parent_key or "", self.name, self.pk)
             super().save(*args, **kwargs)
-            if old_path and old_path != self.path:
+            if old_path and (old_path != self.path or old_key != self.tree_key):
                 self._move_descendants(old_path)
 
     def clean(self) -> None:
@@ -131,11 +151,16 @@ class Node(models.Model):
         return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
 
     def _move_descendants(self, old_path: str) -> None:
-        """Rewrite descendants' paths after this node moved under another parent."""
-        for node in Node.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-            node.path = self.path + node.path[len(old_path) :]
-            node.depth = node.path.count("/") - 2
-            Node.objects.filter(pk=node.pk).update(path=node.path, depth=node.depth)
+        """Rewrite descendants' paths and tree keys after this node moved or was renamed,
+        parents first, each from its parent's new values."""
+        paths, keys = {self.pk: self.path}, {self.pk: self.tree_key}
+        below = Node.objects.filter(path__startswith=old_path).exclude(pk=self.pk)
+        for pk, parent_id, name in below.order_by("depth").values_list("pk", "parent_id", "name"):
+            paths[pk] = f"{paths[parent_id]}{pk}/"
+            keys[pk] = child_key(keys[parent_id], name, pk)
+            Node.objects.filter(pk=pk).update(
+                path=paths[pk], depth=paths[pk].count("/") - 2, tree_key=keys[pk]
+            )
 
     def breadcrumbs(self) -> list[Node]:
         """Ancestors root first, then the node itself."""

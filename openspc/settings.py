@@ -231,7 +231,7 @@ OPENSPC_LOGIN_RATE = env_int("OPENSPC_LOGIN_RATE", 20)
 #: Configuration models recorded on every save and delete with old and new values
 #: (model label -> fields left out of the record: bookkeeping, not configuration).
 AUDIT_CONFIG_MODELS: dict[str, tuple[str, ...]] = {
-    "hierarchy.Node": ("path", "depth"),
+    "hierarchy.Node": ("path", "depth", "tree_key"),
     "spc.Characteristic": ("revision", "updated_at"),
     "alerts.ReasonCode": (),
 }

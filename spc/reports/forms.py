@@ -51,7 +51,7 @@ class ScopeForm(PeriodForm):
     """A period and a part of the plant (a node and everything below it)."""
 
     node = forms.ModelChoiceField(
-        Node.objects.order_by("path"), required=False, empty_label="Whole plant"
+        Node.objects.in_tree_order(), required=False, empty_label="Whole plant"
     )
     field_order = ["node", "start", "end"]
 
