@@ -62,7 +62,8 @@ def beyond_mask(
     """``is_beyond`` for a series (limits per point); NaN is never beyond."""
     above = values >= center
     width = np.where(above, ucl - center, center - lcl) / 3
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A width of a few subnormals overflows z to infinity: beyond, as in plain Python.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         z = np.where(width > 0, (values - center) / width, 0.0)
     return np.asarray(np.abs(z) > 3.0 + BOUNDARY_TOLERANCE)
 
