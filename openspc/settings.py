@@ -201,6 +201,15 @@ OPENSPC_SPARKPLUG_EVENTS_TOPIC = env_str(
 
 # --- SPC ------------------------------------------------------------------------------
 OPENSPC_WINDOW_CACHE_SIZE = env_int("OPENSPC_WINDOW_CACHE_SIZE", 2000)
+# Live pages (spc/live/consumers.py): open sockets per user (per server process), the
+# window in which a page's events are coalesced into one frame, and the heartbeat N: a page
+# pings every N seconds (static/js/live.js) and a socket silent for 2.5 N is closed.
+OPENSPC_LIVE_CONNECTIONS_PER_USER = env_int("OPENSPC_LIVE_CONNECTIONS_PER_USER", 5)
+OPENSPC_LIVE_COALESCE_MS = env_int("OPENSPC_LIVE_COALESCE_MS", 100)
+OPENSPC_LIVE_HEARTBEAT_SECONDS: float = env_int("OPENSPC_LIVE_HEARTBEAT_SECONDS", 20)
+#: A sample's timestamp may lie at most this many seconds ahead of the server's clock
+#: (clock skew of a machine or tablet); further in the future, the pipeline refuses it.
+OPENSPC_MAX_FUTURE_SKEW_SECONDS = env_int("OPENSPC_MAX_FUTURE_SKEW_SECONDS", 300)
 
 # --- Auth, API ------------------------------------------------------------------------
 LOGIN_URL = "login"
@@ -295,6 +304,10 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("OPENSPC_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# One date-time format for every page (hierarchy/templatetags/plant_time.py), in the plant's
+# zone with the zone named: "2026-12-06 14:05:09 CET".
+DATETIME_FORMAT = "Y-m-d H:i:s T"
+DATE_FORMAT = "Y-m-d"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
