@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 
 from alerts.models import ReasonCode
+from audit.trail import current_user
+from hierarchy.scoping import scope_queryset
 from openspc.api_filters import UTCDateTimeField
 from spc.core.types import SECONDARY_BEYOND_LIMITS, ChartType
 from spc.models import Characteristic
@@ -216,12 +218,21 @@ RULE_FILTER = [("", "Any rule")] + [(str(i), f"Rule {i}") for i in range(1, 9)]
 RULE_FILTER.append((str(SECONDARY_BEYOND_LIMITS), "R/S/MR beyond its limits"))
 
 
+class CharacteristicChoiceField(forms.ModelChoiceField[Characteristic]):
+    """A characteristic named with its place ("Shaft OD · CNC-1"): names repeat on lines."""
+
+    def label_from_instance(self, obj: Characteristic) -> str:
+        """The name and the node it belongs to."""
+        return f"{obj.name} · {obj.hierarchy.name}"
+
+
 class ViolationFilterForm(forms.Form):
-    """Filters of the violation list page."""
+    """Filters of the violation list page. The characteristic choices are those ``user``
+    may see (by default the request's acting user; none without one), in tree order."""
 
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, initial="open")
-    characteristic = forms.ModelChoiceField(
-        queryset=Characteristic.objects.all(), required=False, empty_label="Any characteristic"
+    characteristic = CharacteristicChoiceField(
+        queryset=Characteristic.objects.none(), required=False, empty_label="Any characteristic"
     )
     rule = forms.TypedChoiceField(choices=RULE_FILTER, coerce=int, required=False, empty_value=None)
     severity = forms.ChoiceField(choices=SEVERITY_FILTER, required=False)
@@ -231,3 +242,14 @@ class ViolationFilterForm(forms.Form):
     end = UTCDateTimeField(
         required=False, label="To", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = user if user is not None else current_user()
+        field = cast(CharacteristicChoiceField, self.fields["characteristic"])
+        chars = Characteristic.objects.select_related("hierarchy")
+        field.queryset = (
+            scope_queryset(chars, user).order_by("hierarchy__tree_key", "name", "pk")
+            if user is not None
+            else chars.none()
+        )

@@ -1,7 +1,9 @@
 """The live WebSocket consumer: one per open page, HTML fragments out, pings and catch-up in.
 
 A page connects to ``/ws/live/?char=<id>`` (characteristic page), ``?node=<id>``
-(dashboard), plus ``&area=<id>`` (the operator's area, for toasts). The consumer joins the
+(dashboard), plus ``&area=<id>`` (the operator's area, for toasts), or ``?tree=<id>`` (the
+plant tree, once per root it shows: it gets only a pulse and re-reads its statuses over
+HTTP, since a rolled-up status needs the database). The consumer joins the
 groups ``spc.pipeline.events`` names for those, and renders each channel-layer event into the
 out-of-band fragments the page includes (``spc.live.fragments``), sent as one text frame.
 An event reaching it through several groups (a characteristic inside the area) is sent
@@ -46,6 +48,7 @@ SEEN_EVENTS = 1024
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 LIMITS_DEDUP_SECONDS = 1.0
+MAX_TREE_ROOTS = 8
 
 
 class RenderCache:
@@ -87,10 +90,12 @@ def _int_param(params: dict[str, list[str]], name: str) -> int | None:
 def view_of(query_string: bytes) -> LiveView:
     """What the page shows, from the socket's query string."""
     params = parse_qs(query_string.decode("latin-1"))
+    trees = [int(v) for v in params.get("tree", []) if v.isdigit()]
     return LiveView(
         char_id=_int_param(params, "char"),
         node_id=_int_param(params, "node"),
         area_id=_int_param(params, "area"),
+        tree_ids=tuple(dict.fromkeys(trees))[:MAX_TREE_ROOTS],
     )
 
 
@@ -105,7 +110,7 @@ def may_watch(user: Any, view: LiveView) -> bool:
         chars = scope_queryset(Characteristic.objects.filter(pk=view.char_id), user)
         if not chars.exists():
             return False
-    for node_id in (view.node_id, view.area_id):
+    for node_id in (view.node_id, view.area_id, *view.tree_ids):
         if node_id is not None and not visible_nodes(user).filter(pk=node_id).exists():
             return False
     return True
@@ -116,7 +121,7 @@ def groups_of(view: LiveView) -> list[str]:
     groups = []
     if view.char_id is not None:
         groups.append(events.char_group(view.char_id))
-    for node_id in (view.node_id, view.area_id):
+    for node_id in (view.node_id, view.area_id, *view.tree_ids):
         if node_id is not None and events.node_group(node_id) not in groups:
             groups.append(events.node_group(node_id))
     return groups

@@ -67,6 +67,13 @@ class LiveView:
     char_id: int | None = None
     node_id: int | None = None
     area_id: int | None = None
+    #: Roots of a plant tree page (the home page): an event below them sends only
+    #: :data:`TREE_PULSE`, and the page re-reads its rolled-up statuses over HTTP.
+    tree_ids: tuple[int, ...] = ()
+
+
+#: The fragment a plant tree page gets for any event below it (``spc/home.html``).
+TREE_PULSE = '<span id="tree-pulse" hidden hx-swap-oob="true"></span>'
 
 
 def char_url(char_id: int) -> str:

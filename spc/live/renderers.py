@@ -13,6 +13,7 @@ from typing import Any
 from spc.charts.figures import point_extension
 from spc.charts.style import reading
 from spc.live.fragments import (
+    TREE_PULSE,
     LiveView,
     ack_info,
     badge,
@@ -40,6 +41,8 @@ def _toasts(event: Mapping[str, Any]) -> list[str]:
 
 def render_sample_processed(event: Mapping[str, Any], view: LiveView) -> str:
     """HTML of the out-of-band fragments a ``sample.processed`` event means for ``view``."""
+    if view.tree_ids:
+        return TREE_PULSE
     char = event["characteristic"]
     sample = event["sample"]
     counts = event.get("open_violations") or {}
@@ -98,6 +101,8 @@ def _render_new_violation(
 
 def render_violations_acknowledged(event: Mapping[str, Any], view: LiveView) -> str:
     """Acknowledged rows, the card's or page's state badge, for every open screen."""
+    if view.tree_ids:
+        return TREE_PULSE
     char_id = event["characteristic_id"]
     counts = event.get("open_violations") or {}
     ack = ack_info(event.get("acknowledged_by", ""), event.get("reason_code", ""))
@@ -120,6 +125,8 @@ def render_violations_acknowledged(event: Mapping[str, Any], view: LiveView) -> 
 
 def render_limits_changed(event: Mapping[str, Any], view: LiveView) -> str:
     """Tell the chart page to re-fetch its figure and panels (limits or exclusions changed)."""
+    if view.tree_ids:
+        return TREE_PULSE
     char_id = event["characteristic_id"]
     if view.char_id != char_id:
         return ""

@@ -18,7 +18,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from spc.jobs.schedule import SamplingState, SamplingStatus
-from spc.live.fragments import LiveView, char_url
+from spc.live.fragments import TREE_PULSE, LiveView, char_url
 
 LABELS = {SamplingState.DUE.value: "Due", SamplingState.OVERDUE.value: "Overdue"}
 
@@ -58,6 +58,8 @@ def render_sampling_overdue(event: Mapping[str, Any], view: LiveView) -> str:
     """HTML of the out-of-band fragments a ``sampling.overdue`` event means for ``view``:
     the card's badge on a dashboard, the status badge on the characteristic's page, and a
     toast on every page that receives it."""
+    if view.tree_ids:
+        return TREE_PULSE
     char_id = int(event["characteristic_id"])
     sampling = sampling_badge(event)
     parts: list[str] = []

@@ -20,16 +20,16 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from alerts.services import card_state, open_counts
-from hierarchy.models import Node
+from hierarchy.models import LEVEL_ORDER, Level, Node
 from hierarchy.roles import OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
+from hierarchy.tree import sort_segment
 from spc.charts.style import observed
-from spc.jobs.overdue import statuses
-from spc.jobs.schedule import SamplingStatus
 from spc.live import fragments
 from spc.live.sampling import needs_badge, sampling_badge
 from spc.models import Characteristic, Sample
 from spc.views.nodes import node_crumbs
+from spc.views.status import schedules
 
 SPARK_POINTS = 30
 CHUNK = 50
@@ -84,22 +84,6 @@ def _last_samples(ids: list[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
-def schedules(rows: list[dict[str, Any]]) -> dict[int, SamplingStatus]:
-    """The sampling schedule state of each card's characteristic, from the card rows
-    already read (id, interval, creation): one grouped query, none when no card has an
-    interval."""
-    scheduled = [
-        Characteristic(
-            pk=r["id"],
-            sampling_interval_minutes=r["sampling_interval_minutes"],
-            created_at=r["created_at"],
-        )
-        for r in rows
-        if r["sampling_interval_minutes"]
-    ]
-    return statuses(scheduled) if scheduled else {}
-
-
 def build_cards(chars: Any) -> list[dict[str, Any]]:
     """Card contexts (see ``fragments.card``) with their HTML, for a queryset of
     characteristics. Sparklines are read only for cards not already rendered.
@@ -125,6 +109,7 @@ def build_cards(chars: Any) -> list[dict[str, Any]]:
             "subgroup_mode",
             "sampling_interval_minutes",
             "created_at",
+            "hierarchy_id",
             "last_id",
             "last_at",
             "spark_from",
@@ -147,6 +132,8 @@ def build_cards(chars: Any) -> list[dict[str, Any]]:
         )
         for row in rows
     ]
+    for row, context in zip(rows, cards, strict=True):
+        context["node_id"] = row["hierarchy_id"]
     schedule = schedules(rows)
     for context in cards:
         if needs_badge(schedule.get(context["id"])):
@@ -170,18 +157,59 @@ def build_cards(chars: Any) -> list[dict[str, Any]]:
     return cards
 
 
+def line_groups(
+    node: Node, below: list[Node], cards: list[dict[str, Any]], *, by_line: bool = True
+) -> list[dict[str, Any]]:
+    """The cards of a dashboard under a heading per line, in tree order.
+
+    A card belongs to the line at or above its characteristic's node; one attached above
+    the lines (to an area, say) to its own node; without ``by_line`` every card to
+    ``node``. ``below`` is ``node``'s subtree. Within a group, cards go by their node in
+    tree order, then by name. ``trail`` names the nodes between the dashboard's node and
+    the line (an area on a site's dashboard).
+    """
+    by_pk = {n.pk: n for n in below}
+
+    def ids(n: Node) -> list[int]:
+        return [int(p) for p in n.path.strip("/").split("/")]
+
+    def group_of(node_id: int) -> Node:
+        if not by_line:
+            return node
+        own = by_pk[node_id]
+        lines = [by_pk[i] for i in ids(own) if i in by_pk and by_pk[i].level == Level.LINE]
+        return lines[0] if lines else own
+
+    groups: dict[int, dict[str, Any]] = {}
+    for card in cards:
+        line = group_of(card["node_id"])
+        if line.pk not in groups:
+            trail = [by_pk[i] for i in ids(line)[:-1] if i in by_pk and i != node.pk]
+            groups[line.pk] = {"node": line, "trail": trail, "cards": []}
+        groups[line.pk]["cards"].append(card)
+    for group in groups.values():
+        group["cards"].sort(
+            key=lambda c: (by_pk[c["node_id"]].tree_key, sort_segment(c["name"], c["id"]))
+        )
+    return sorted(groups.values(), key=lambda g: g["node"].tree_key)
+
+
 @role_required(OPERATOR)
 def node_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
-    """Cards of every active characteristic at or below the node; the node becomes the
-    operator's area (toasts on other pages come from it)."""
+    """Cards of every active characteristic at or below the node, under a heading per line
+    on a dashboard above the lines; the node becomes the operator's area (toasts on other
+    pages come from it)."""
     node = get_object_or_404(scope_queryset(Node.objects.all(), request.user), pk=pk)
     request.session["area_id"] = node.pk
-    chars = Characteristic.objects.active().in_subtree(node).order_by("hierarchy__path", "name")
-    cards = build_cards(chars)
+    below = list(Node.objects.subtree(node).order_by("tree_key"))
+    cards = build_cards(Characteristic.objects.active().in_subtree(node))
     last_ids = [c["sample_id"] for c in cards if c["sample_id"] != ""]
+    headed = LEVEL_ORDER.index(node.level) < LEVEL_ORDER.index(Level.LINE)
     context = {
         "node": node,
-        "children": node.children.order_by("name"),
+        "children": [n for n in below if n.parent_id == node.pk],
+        "groups": line_groups(node, below, cards, by_line=headed),
+        "headed": headed,
         "cards": cards,
         "breadcrumbs": node_crumbs(node),
         "area_id": node.pk,
