@@ -15,6 +15,8 @@ from typing import Any
 from django.utils import timezone
 
 LIMIT_CHANGE = "Approval of control limits"
+RULE_CHANGE = "Approval of run rules"
+RULE_AND_LIMIT_CHANGE = "Approval of run rules and control limits"
 EXCLUSION = "Approval of sample exclusion"
 INCLUSION = "Approval of sample re-inclusion"
 

@@ -5,6 +5,8 @@
   delete of a configuration model);
 * the acting user of a request is known to the recorders through :func:`acting_as` (set by
   :class:`audit.middleware.AuditUserMiddleware` and by the API permission classes);
+* a change signed in a form (the admin's rule and limit edits) is recorded with its reason
+  and signature through :func:`signed_by`, around the save whose rows it signs;
 * :func:`snapshot`, :func:`changed` and :func:`jsonable` turn rows into the JSON stored as
   old and new values.
 """
@@ -25,6 +27,9 @@ from audit.models import AuditEntry
 from audit.signatures import Signature
 
 _acting_user: contextvars.ContextVar[Any] = contextvars.ContextVar("audit_user", default=None)
+_signed: contextvars.ContextVar[tuple[str, Signature | None]] = contextvars.ContextVar(
+    "audit_signed", default=("", None)
+)
 
 
 def current_user() -> Any:
@@ -45,6 +50,17 @@ def acting_as(user: Any) -> Iterator[None]:
         yield
     finally:
         _acting_user.reset(token)
+
+
+@contextlib.contextmanager
+def signed_by(reason: str, signature: Signature | None) -> Iterator[None]:
+    """Record the rows written inside the block with ``reason`` and ``signature`` (where the
+    writer gives none of its own): the save of a form the user signed."""
+    token = _signed.set((reason, signature))
+    try:
+        yield
+    finally:
+        _signed.reset(token)
 
 
 def jsonable(value: Any) -> Any:
@@ -110,7 +126,10 @@ def record(
     reason: str = "",
     signature: Signature | None = None,
 ) -> AuditEntry:
-    """Write one audit row. ``user`` defaults to the signature's, then the acting user."""
+    """Write one audit row. ``user`` defaults to the signature's, then the acting user;
+    ``reason`` and ``signature`` default to those of an enclosing :func:`signed_by`."""
+    if not reason and signature is None:
+        reason, signature = _signed.get()
     actor = user or (signature.user if signature else None) or current_user()
     if not getattr(actor, "is_authenticated", False):
         actor = None

@@ -9,7 +9,7 @@ to a later issue; then only :func:`plant_zone` changes.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,7 @@ def _as_local(value: Any) -> datetime | None:
     if not isinstance(value, datetime):
         return None
     if timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.utc)  # stored times are UTC
+        value = timezone.make_aware(value, UTC)  # stored times are UTC
     return value.astimezone(plant_zone())
 
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
 
+from audit.trail import signed_by
 from hierarchy.scoping import ScopedAdminMixin
 from spc.admin.forms import RULE_ROWS, CharacteristicAdminForm
 from spc.admin.recalc import recalculate_view
@@ -90,6 +91,14 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
         ),
         ("Specification", {"fields": [("lsl", "target", "usl")]}),
         (
+            "Data quality",
+            {
+                "fields": [("plausible_low", "plausible_high")],
+                "description": "Reasonable limits: a value outside them is refused from "
+                "every source (a typing or gauge error, not a measurement).",
+            },
+        ),
+        (
             "Control limits",
             {
                 "fields": [
@@ -107,6 +116,14 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
                 "fields": ["rule_preset", *RULE_ROWS],
                 "description": "Switch each Nelson rule on or off and set its "
                 "severity; or apply a preset.",
+            },
+        ),
+        (
+            "Sign the change",
+            {
+                "fields": ["change_reason", "signature_password"],
+                "description": "Changes of the run rules or the control limits are recorded "
+                "in the audit trail with your reason and electronic signature.",
             },
         ),
         (
@@ -167,13 +184,30 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
         context = {**self.admin_site.each_context(request), "opts": self.model._meta}
         return recalculate_view(request, char, context)
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        """The form, knowing who signs a rule or limit change."""
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"signer": request.user})
+
     def save_model(
         self, request: HttpRequest, obj: Characteristic, form: Any, change: bool
     ) -> None:
-        """Save; limits typed in by hand are recorded in the limit history as MANUAL."""
-        super().save_model(request, obj, form, change)
-        if set(form.changed_data) & set(LIMIT_COLUMNS):
-            record_limit_edit(obj, user=request.user, reason="Edited in the admin")
+        """Save; limits typed in by hand are recorded in the limit history as MANUAL. A rule
+        or limit change is recorded with the reason and signature the form checked."""
+        reason, signature = form.signed
+        with signed_by(reason, signature):
+            super().save_model(request, obj, form, change)
+            if form.limits_changed:
+                old = {name: form.initial.get(name) for name in LIMIT_COLUMNS}
+                record_limit_edit(
+                    obj,
+                    user=request.user,
+                    reason=reason or "Edited in the admin",
+                    signature=signature,
+                    old=old,
+                )
 
     @admin.display(description="Location", ordering="hierarchy__path")
     def location(self, obj: Characteristic) -> str:

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
 
+from audit.signatures import (
+    LIMIT_CHANGE,
+    RULE_AND_LIMIT_CHANGE,
+    RULE_CHANGE,
+    ChangeRefused,
+    Signature,
+    require_reason,
+    sign,
+)
 from spc.choices import SEVERITY_CHOICES
 from spc.core.errors import InputError
 from spc.core.rules import ruleset_from_mapping
 from spc.core.subgroup import check_min_measurements
 from spc.core.types import ChartType
 from spc.models import NELSON_DEFAULT_RULES, Characteristic
+from spc.pipeline.limit_changes import LIMIT_COLUMNS
 
 RULE_TITLES = {
     1: "1 · one point beyond 3σ",
@@ -32,7 +43,11 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "6": {"severity": "WARNING"},
     },
 }
-RULE_ROWS = [(f"rule_{i}_enabled", f"rule_{i}_severity", f"rule_{i}_length") for i in range(1, 9)]
+#: Rules with a run length to set; rule 1 (one point beyond 3σ) has none.
+LENGTH_RULES = range(2, 9)
+RULE_ROWS = [("rule_1_enabled", "rule_1_severity")] + [
+    (f"rule_{i}_enabled", f"rule_{i}_severity", f"rule_{i}_length") for i in LENGTH_RULES
+]
 
 
 class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
@@ -49,8 +64,25 @@ class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
             ("NELSON", "Nelson (all eight rules)"),
             ("WESTERN_ELECTRIC", "Western Electric (rules 1, 5, 6 and 8-in-a-row)"),
         ],
-        help_text="Applying a preset overwrites the switches below.",
+        help_text="Choosing a preset sets the switches below to it; Save stores them.",
+        # static/js/admin_rule_presets.js reads the presets to update the grid at once
+        widget=forms.Select(attrs={"data-presets": json.dumps(PRESETS, sort_keys=True)}),
     )
+
+    change_reason = forms.CharField(
+        required=False,
+        label="Reason for the change",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when the run rules or the control limits change.",
+    )
+    signature_password = forms.CharField(
+        required=False,
+        label="Your password (signature)",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Rule and limit changes are signed electronically: re-enter your password.",
+    )
+    #: The signing user; the admin sets it on the form class per request (``get_form``).
+    signer: Any = None
 
     class Meta:
         model = Characteristic
@@ -59,13 +91,16 @@ class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         rules = self.instance.rules if self.instance.pk else NELSON_DEFAULT_RULES
+        self.original_rules: dict[str, Any] = dict(rules)
+        self.signed: tuple[str, Signature | None] = ("", None)
         for i in range(1, 9):
             spec = rules.get(str(i))
             self.fields[f"rule_{i}_enabled"].initial = spec is not None
             self.fields[f"rule_{i}_severity"].initial = (spec or NELSON_DEFAULT_RULES[str(i)])[
                 "severity"
             ]
-            self.fields[f"rule_{i}_length"].initial = (spec or {}).get("length")
+            if i in LENGTH_RULES:
+                self.fields[f"rule_{i}_length"].initial = (spec or {}).get("length")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -73,6 +108,7 @@ class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
         preset = cleaned.get("rule_preset")
         if preset:
             self.instance.rules = {key: dict(value) for key, value in PRESETS[preset].items()}
+            self._check_signature(cleaned)
             return cleaned
         rules: dict[str, dict[str, Any]] = {}
         for i in range(1, 9):
@@ -86,7 +122,32 @@ class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
         self.instance.rules = rules
+        self._check_signature(cleaned)
         return cleaned
+
+    @property
+    def limits_changed(self) -> bool:
+        """True when a control-limit column was edited."""
+        return bool(set(self.changed_data) & set(LIMIT_COLUMNS))
+
+    def _check_signature(self, cleaned: dict[str, Any]) -> None:
+        """A change of the run rules or limits of a stored characteristic needs a reason and
+        the editor's password (``audit.signatures``); kept in ``signed`` for the save."""
+        rules_changed = self.instance.rules != self.original_rules
+        if not self.instance.pk or not (rules_changed or self.limits_changed):
+            return
+        meaning = (
+            RULE_AND_LIMIT_CHANGE
+            if rules_changed and self.limits_changed
+            else RULE_CHANGE
+            if rules_changed
+            else LIMIT_CHANGE
+        )
+        try:
+            reason = require_reason(cleaned.get("change_reason"), "change_reason")
+            self.signed = (reason, sign(self.signer, cleaned.get("signature_password"), meaning))
+        except ChangeRefused as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
 
     def _check_min_measurements(self, cleaned: dict[str, Any]) -> None:
         """X-bar R and X-bar S need min_measurements >= 2 (checked when the chart type or
@@ -109,14 +170,15 @@ def _add_rule_grid_fields(form_class: type[forms.ModelForm[Characteristic]]) -> 
         grid: dict[str, forms.Field] = {
             f"rule_{i}_enabled": forms.BooleanField(required=False, label=RULE_TITLES[i]),
             f"rule_{i}_severity": forms.ChoiceField(choices=SEVERITY_CHOICES, label="severity"),
-            f"rule_{i}_length": forms.IntegerField(
+        }
+        if i in LENGTH_RULES:
+            grid[f"rule_{i}_length"] = forms.IntegerField(
                 required=False,
                 min_value=2,
                 max_value=50,
                 label="run length",
                 help_text="blank: the Nelson default",
-            ),
-        }
+            )
         form_class.base_fields.update(grid)
         form_class.declared_fields.update(grid)
 
