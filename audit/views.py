@@ -8,9 +8,7 @@ users are sent to the login page, others without the permission get a 403.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
-from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -18,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from audit.display import change_rows
 from audit.exports import csv_rows
 from audit.filters import AuditFilterForm, filter_entries
 from audit.models import AuditEntry
@@ -36,10 +35,6 @@ def _entries(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEntry
     return form, filter_entries(visible, form.cleaned_data if form.is_bound else {})
 
 
-def _as_json(value: Any) -> str:
-    return "" if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
 @login_required
 @permission_required("audit.view_auditentry", raise_exception=True)
 def entry_list(request: HttpRequest) -> HttpResponse:
@@ -48,7 +43,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    rows = [(e, _as_json(e.old), _as_json(e.new)) for e in page.object_list]
+    rows = [(e, change_rows(e)) for e in page.object_list]
     context = {
         "form": form,
         "page": page,

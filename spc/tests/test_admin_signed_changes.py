@@ -49,7 +49,8 @@ def _errors(response: Any) -> dict[str, Any]:
 def test_a_rule_change_without_reason_or_signature_is_refused(client, char):
     before = dict(char.rules)
     errors = _errors(_post(client, char, rule_2_length=8))
-    assert "change_reason" in errors and "signature_password" not in errors
+    assert "change_reason" in errors
+    assert "signature_password" not in errors
     errors = _errors(_post(client, char, rule_2_length=8, change_reason="QA request"))
     assert errors["signature_password"] == ["Re-enter your password to sign this change."]
     errors = _errors(
@@ -102,7 +103,8 @@ def test_other_edits_need_no_signature(client, char):
     response = _post(client, char, description="Bore on the left side")
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action=AuditEntry.Action.CHANGE, object_id=str(char.pk))
-    assert entry.signature_meaning == "" and entry.reason == ""
+    assert entry.signature_meaning == ""
+    assert entry.reason == ""
 
 
 def test_rule_1_has_no_run_length_box(client, char):
