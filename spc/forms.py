@@ -17,6 +17,8 @@ from alerts.models import ReasonCode
 from audit.trail import current_user
 from hierarchy.scoping import scope_queryset
 from openspc.api_filters import UTCDateTimeField
+from spc.core.errors import InputError
+from spc.core.plausibility import ValueLabel, check_plausible, outside_spec
 from spc.core.types import SECONDARY_BEYOND_LIMITS, ChartType
 from spc.models import Characteristic
 
@@ -109,6 +111,9 @@ class SampleEntryForm(forms.Form):
 
     operator = forms.CharField(max_length=120, required=False)
     batch_number = forms.CharField(max_length=120, required=False, label="Batch")
+    confirm_out_of_spec = forms.BooleanField(
+        required=False, label="I checked the part and the gauge: store the out-of-spec value"
+    )
 
     def __init__(self, *args: Any, characteristic: Characteristic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -124,6 +129,7 @@ class SampleEntryForm(forms.Form):
             for i in range(characteristic.subgroup_size):
                 required = i < characteristic.min_measurements
                 self.fields[f"m{i}"] = self._number_field(f"Value {i + 1}", required, i)
+        self.measurement_fields()[0].field.widget.attrs["autofocus"] = ""
 
     @staticmethod
     def _number_field(label: str, required: bool, position: int | None = None) -> forms.Field:
@@ -153,13 +159,34 @@ class SampleEntryForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for name, value in list(data.items()):
-            if name in ("operator", "batch_number") or value in (None, ""):
+            if name in ("operator", "batch_number", "confirm_out_of_spec") or value in (None, ""):
                 continue
             try:
                 data[name] = parse_number(value)
             except ValueError:
                 self.add_error(name, f"“{value}” is not a number.")
+        if not self.is_attribute and not self.errors:
+            self._check_data_quality(data)
         return data
+
+    def _check_data_quality(self, data: dict[str, Any]) -> None:
+        """Implausible values are errors on their field (the pipeline refuses them too); a
+        value outside the spec needs ``confirm_out_of_spec`` (recorded on the sample)."""
+        char = self.characteristic
+        label = ValueLabel(char.name, char.unit, char.decimal_places)
+        values = {n: v for n, v in data.items() if n.startswith("m") and isinstance(v, float)}
+        for name, value in values.items():
+            try:
+                check_plausible((value,), char.plausible_low, char.plausible_high, label)
+            except InputError as exc:
+                self.add_error(name, exc.message)
+        if self.errors or data.get("confirm_out_of_spec"):
+            return
+        if outside_spec(values.values(), char.lsl, char.usl):
+            self.add_error(
+                "confirm_out_of_spec",
+                "A value is outside the specification: confirm that it is real to store it.",
+            )
 
     def measurements(self) -> tuple[float, ...]:
         """The typed measurements in input order, blanks skipped (call after is_valid)."""

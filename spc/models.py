@@ -78,6 +78,9 @@ class Characteristic(models.Model):
     usl = models.FloatField("USL", null=True, blank=True)
     lsl = models.FloatField("LSL", null=True, blank=True)
     target = models.FloatField(null=True, blank=True)
+    # Reasonable limits: the pipeline refuses a value outside them (spc.core.plausibility).
+    plausible_low = models.FloatField("plausible minimum", null=True, blank=True)
+    plausible_high = models.FloatField("plausible maximum", null=True, blank=True)
 
     center_line = models.FloatField(null=True, blank=True)
     ucl = models.FloatField("UCL", null=True, blank=True)
@@ -170,6 +173,13 @@ class Characteristic(models.Model):
                 condition=Q(usl__isnull=True) | Q(lsl__isnull=True) | Q(usl__gt=F("lsl")),
                 name="char_usl_above_lsl",
                 violation_error_message="USL must be greater than LSL.",
+            ),
+            models.CheckConstraint(
+                condition=Q(plausible_low__isnull=True)
+                | Q(plausible_high__isnull=True)
+                | Q(plausible_high__gt=F("plausible_low")),
+                name="char_plausible_high_above_low",
+                violation_error_message="The plausible maximum must be above the minimum.",
             ),
             models.CheckConstraint(
                 condition=Q(ucl__isnull=True) | Q(lcl__isnull=True) | Q(ucl__gt=F("lcl")),
@@ -271,6 +281,11 @@ class Sample(models.Model):
     zone = models.CharField(max_length=16, blank=True)
     state = models.JSONField(default=list, blank=True)
 
+    # Set by the pipeline for every source: a measurement or the mean outside [LSL, USL].
+    out_of_spec = models.BooleanField(default=False)
+    spec_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     is_excluded = models.BooleanField(default=False)
     exclusion_reason = models.CharField(max_length=255, blank=True)
 
@@ -292,6 +307,9 @@ class Sample(models.Model):
         indexes = [
             models.Index(fields=["characteristic", "timestamp"], name="sample_char_time"),
             models.Index(fields=["characteristic", "id"], name="sample_char_id"),
+            models.Index(
+                fields=["characteristic", "id"], condition=Q(out_of_spec=True), name="sample_oos"
+            ),
         ]
 
     def __str__(self) -> str:

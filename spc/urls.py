@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from spc.views import assets, characteristic, dashboard, entry, nodes
+from spc.views import assets, characteristic, dashboard, entry, nodes, out_of_spec
 
 app_name = "spc"
 
@@ -17,5 +17,6 @@ urlpatterns = [
     path("samples/<int:pk>/", characteristic.sample_detail, name="sample"),
     path("samples/<int:pk>/exclusion/", characteristic.sample_exclusion, name="sample-exclusion"),
     path("assets/plotly.min.js", assets.plotly_js, name="plotly-js"),
+    path("out-of-spec/", out_of_spec.out_of_spec_list, name="out-of-spec"),
     path("violations/", include("alerts.urls")),
 ]

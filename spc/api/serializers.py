@@ -19,53 +19,20 @@ from spc.jobs.policies import POLICY_MAX
 from spc.models import Characteristic, Sample
 from spc.pipeline.processing import MAX_MEASUREMENTS, measurement_values
 
+# One name per line would push this module past 400 lines.
+# fmt: off
 CHARACTERISTIC_FIELDS = [
-    "id",
-    "name",
-    "description",
-    "hierarchy",
-    "unit",
-    "decimal_places",
-    "active",
-    "chart_type",
-    "subgroup_size",
-    "subgroup_mode",
-    "min_measurements",
-    "warn_below_count",
-    "usl",
-    "lsl",
-    "target",
-    "center_line",
-    "ucl",
-    "lcl",
-    "sigma",
-    "secondary_center_line",
-    "secondary_ucl",
-    "secondary_lcl",
-    "rules",
-    "ewma_lambda",
-    "ewma_l",
-    "cusum_k",
-    "cusum_h",
-    "provider",
-    "mqtt_topic",
-    "sparkplug_group",
-    "sparkplug_edge_node",
-    "sparkplug_device",
-    "sparkplug_metric",
-    "trigger_strategy",
-    "trigger_tag",
-    "buffer_timeout_seconds",
-    "partial_policy",
-    "mqtt_rate_limit",
-    "mqtt_max_held",
-    "mqtt_backpressure",
-    "sampling_interval_minutes",
-    "retention_days",
-    "recalc_every_days",
-    "created_at",
-    "updated_at",
+    "id", "name", "description", "hierarchy", "unit", "decimal_places", "active", "chart_type",
+    "subgroup_size", "subgroup_mode", "min_measurements", "warn_below_count", "usl", "lsl",
+    "target", "plausible_low", "plausible_high", "center_line", "ucl", "lcl", "sigma",
+    "secondary_center_line", "secondary_ucl", "secondary_lcl", "rules", "ewma_lambda", "ewma_l",
+    "cusum_k", "cusum_h", "provider", "mqtt_topic", "sparkplug_group", "sparkplug_edge_node",
+    "sparkplug_device", "sparkplug_metric", "trigger_strategy", "trigger_tag",
+    "buffer_timeout_seconds", "partial_policy", "mqtt_rate_limit", "mqtt_max_held",
+    "mqtt_backpressure", "sampling_interval_minutes", "retention_days", "recalc_every_days",
+    "created_at", "updated_at",
 ]
+# fmt: on
 
 
 # The largest database id (signed 64-bit): a bigger one is a 400, not a driver overflow.
@@ -200,12 +167,19 @@ def _float(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _username(user: Any) -> str | None:
+    return user.username if user is not None else None
+
+
 class SampleSerializer(serializers.ModelSerializer[Sample]):
     """A stored sample with its measurements and the violations it raised."""
 
     measurements = serializers.SerializerMethodField()
     violations = serializers.SerializerMethodField()
     created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    spec_confirmed_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
 
@@ -238,6 +212,8 @@ class SampleSerializer(serializers.ModelSerializer[Sample]):
             "zone",
             "is_excluded",
             "exclusion_reason",
+            "out_of_spec",
+            "spec_confirmed_by",
             "violations",
         ]
         read_only_fields = fields
@@ -278,6 +254,8 @@ class SampleSerializer(serializers.ModelSerializer[Sample]):
             "zone": sample.zone,
             "is_excluded": sample.is_excluded,
             "exclusion_reason": sample.exclusion_reason,
+            "out_of_spec": sample.out_of_spec,
+            "spec_confirmed_by": _username(sample.spec_confirmed_by),
             "violations": self.get_violations(sample),
         }
 

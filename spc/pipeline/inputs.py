@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from spc.core.errors import InputError
@@ -35,6 +36,8 @@ class SubgroupInput:
     batch_number: str = ""
     source: str = "MANUAL"
     user_id: int | None = None
+    # The user (``user_id``) confirmed that an out-of-spec value is real (manual entry).
+    spec_confirmed: bool = False
 
 
 def clean_input(data: SubgroupInput, now: datetime) -> tuple[Subgroup, datetime]:
@@ -62,7 +65,22 @@ def clean_input(data: SubgroupInput, now: datetime) -> tuple[Subgroup, datetime]
         stamp = stamp.astimezone(UTC)
     except OverflowError as exc:
         raise InputError("timestamp", "Date-time out of range.") from exc
+    check_not_future(stamp, now)
     return Subgroup(tuple(values), data.count, data.sample_size), stamp
+
+
+def check_not_future(stamp: datetime, now: datetime) -> None:
+    """Refuse a timestamp more than ``OPENSPC_MAX_FUTURE_SKEW_SECONDS`` after ``now``
+    (exactly that far ahead is accepted): a sample cannot have been measured later than
+    now, so such a time is a wrong clock or a typing error, and would sort after every
+    real sample."""
+    skew = timedelta(seconds=settings.OPENSPC_MAX_FUTURE_SKEW_SECONDS)
+    if stamp - now > skew:
+        raise InputError(
+            "timestamp",
+            f"{stamp.isoformat()} is in the future (more than {skew.total_seconds():.0f} s "
+            "after the server's clock): check the clock of the sender.",
+        )
 
 
 class UnknownCharacteristic(InputError):  # noqa: N818 - reads as the condition

@@ -29,6 +29,7 @@ from alerts.services import open_counts
 from openspc import metrics
 from spc.core.errors import InputError
 from spc.core.evaluate import CharacteristicConfig, evaluate, window_capacity
+from spc.core.plausibility import ValueLabel, check_plausible
 from spc.core.window import RollingWindow
 from spc.models import Characteristic, Sample
 from spc.pipeline import events, signals
@@ -300,6 +301,13 @@ def _evaluate(
         config, _ = configs[cid]
         char, _, window = touched[cid]
         try:
+            if char.plausible_low is not None or char.plausible_high is not None:
+                check_plausible(
+                    job.subgroup.measurements,
+                    char.plausible_low,
+                    char.plausible_high,
+                    ValueLabel(char.name, char.unit, char.decimal_places),
+                )
             evaluation = evaluate(window, job.subgroup, config)
         except InputError as exc:
             results[job.index] = exc

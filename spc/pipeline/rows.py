@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from alerts.models import Violation
 from spc.core.evaluate import Evaluation
+from spc.core.plausibility import outside_spec
 from spc.core.types import Subgroup
 from spc.core.window import RollingWindow
 from spc.models import Characteristic, Measurement, Sample
@@ -156,8 +157,10 @@ def write_violations(
 
 def sample_row(item: Stored, now: datetime) -> Sample:
     """The unsaved sample row of an evaluated job."""
-    job, point = item.job, item.evaluation.point
+    job, point, char = item.job, item.evaluation.point, item.char
     data = job.data
+    measured = job.subgroup.measurements  # spec limits apply to variables data only
+    out_of_spec = bool(measured) and outside_spec((*measured, point.mean), char.lsl, char.usl)
     sample = unsaved(
         Sample,
         {
@@ -184,6 +187,8 @@ def sample_row(item: Stored, now: datetime) -> Sample:
             "z_score": point.z,
             "zone": point.zone.value if point.zone else "",
             "state": list(point.state),
+            "out_of_spec": out_of_spec,
+            "spec_confirmed_by_id": data.user_id if out_of_spec and data.spec_confirmed else None,
         },
     )
     Sample.characteristic.field.set_cached_value(sample, item.char)

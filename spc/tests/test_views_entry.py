@@ -68,7 +68,14 @@ def test_submit_stores_through_the_pipeline_and_shows_rules_fired(client, operat
     client.force_login(operator)
     response = client.post(
         f"/chars/{xbar.pk}/entry/",
-        {"m0": "13", "m1": "13", "m2": "13", "m3": "13", "batch_number": "B1"},
+        {
+            "m0": "13",
+            "m1": "13",
+            "m2": "13",
+            "m3": "13",
+            "batch_number": "B1",
+            "confirm_out_of_spec": "on",  # 13 is above USL 11 (issue 27: confirmed)
+        },
         **HTMX,
     )
     html = response.content.decode()

@@ -16,6 +16,7 @@ from hierarchy.roles import OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
 from spc.charts.style import format_value
 from spc.core.errors import InputError
+from spc.core.plausibility import ValueLabel, check_plausible
 from spc.core.rule_texts import rule_text
 from spc.forms import SampleEntryForm
 from spc.models import Characteristic
@@ -56,6 +57,7 @@ def _input_of(form: SampleEntryForm, request: HttpRequest) -> SubgroupInput:
         batch_number=data.get("batch_number") or "",
         source="MANUAL",
         user_id=request.user.pk,
+        spec_confirmed=bool(data.get("confirm_out_of_spec")),
     )
 
 
@@ -73,6 +75,8 @@ def _result(char: Characteristic, form: SampleEntryForm, request: HttpRequest) -
             "unit": char.unit,
             "is_undersized": sample.is_undersized,
             "has_limits": sample.ucl is not None,
+            "out_of_spec": sample.out_of_spec,
+            "spec_confirmed_by": request.user.get_username() if sample.spec_confirmed_by_id else "",
             "violations": [
                 {
                     "rule": v.rule,
@@ -96,13 +100,9 @@ def entry(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             outcome = _result(char, form, request)
         else:
-            outcome = {
-                "errors": [
-                    f"{form.fields[n].label}: {' '.join(str(m) for m in e)}"
-                    for n, e in form.errors.items()
-                ]
-            }
+            outcome = {"errors": _form_errors(form), "warning": warnings(char, form)}
         if request.htmx:
+            outcome["oob_warning"] = "warning" in outcome
             response = render(request, "spc/partials/entry_result.html", outcome)
             if "result" in outcome:
                 response["HX-Trigger"] = "entry-stored"
@@ -120,8 +120,40 @@ def entry(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             {"name": "Enter sample", "url": ""},
         ],
         "area_id": area_id,
+        "warning": outcome.get("warning") or {},
     }
     return render(request, "spc/entry.html", context)
+
+
+def _form_errors(form: SampleEntryForm) -> list[str]:
+    """Each error as a sentence; a value's errors are led by its label ("Value 1: …")."""
+    values = {field.name for field in form.measurement_fields()}
+    return [
+        f"{form.fields[n].label}: {msg}" if n in values else str(msg)
+        for n, errors in form.errors.items()
+        for msg in errors
+    ]
+
+
+def warnings(char: Characteristic, form: SampleEntryForm) -> dict[str, Any]:
+    """What the spec warning shows for the typed values: implausible values (refused),
+    else values outside the spec with the confirmation box (ticked if it was)."""
+    typed = form.typed_values()
+    label = ValueLabel(char.name, char.unit, char.decimal_places)
+    implausible = []
+    for position, value in typed:
+        try:
+            check_plausible((value,), char.plausible_low, char.plausible_high, label)
+        except InputError as exc:
+            implausible.append(f"Value {position + 1}: {exc.message}")
+    outside, positions = ([], "") if implausible else spec_check(char, typed)
+    confirmed = form.data.get("confirm_out_of_spec") in ("on", "true", "1")
+    return {
+        "implausible": implausible,
+        "outside": outside,
+        "positions": positions,
+        "confirmed": confirmed,
+    }
 
 
 def char_url(char: Characteristic) -> str:
@@ -135,7 +167,4 @@ def entry_check(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """HTMX: warn about typed values outside the spec limits before the operator submits."""
     char = get_object_or_404(scope_queryset(Characteristic.objects.all(), request.user), pk=pk)
     form = SampleEntryForm(request.POST, characteristic=char)
-    outside, positions = spec_check(char, form.typed_values())
-    return render(
-        request, "spc/partials/spec_warning.html", {"outside": outside, "positions": positions}
-    )
+    return render(request, "spc/partials/spec_warning.html", warnings(char, form))
