@@ -10,7 +10,6 @@ inside it, for both kinds.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -53,16 +52,6 @@ def check_plausible(
             f"{label.show(value)} is {side} {label.show(limit)} for {label.name}: "
             "check the value and the gauge.",
         )
-
-
-def plausible_range_error(low: float | None, high: float | None) -> str | None:
-    """Why a pair of plausible limits is unusable (None when it is fine)."""
-    for value in (low, high):
-        if value is not None and not math.isfinite(value):
-            return "Plausible limits must be finite numbers."
-    if low is not None and high is not None and high <= low:
-        return "The plausible maximum must be greater than the plausible minimum."
-    return None
 
 
 def outside_spec(values: Iterable[float | None], lsl: float | None, usl: float | None) -> bool:
