@@ -13,10 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import dateformat
 from django.utils.text import capfirst
 
 from audit.models import AuditEntry
@@ -50,10 +54,28 @@ def _field(object_type: str, name: str) -> Any:
         return None
 
 
+def _moment(text: str) -> str | None:
+    """A stored moment (ISO 8601 with offset) as the pages show times: in the plant's zone
+    with the zone named (``settings.DATETIME_FORMAT``, as ``|plant_time``); else None."""
+    if len(text) < 19 or text[10] != "T":
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
+    return dateformat.format(local, settings.DATETIME_FORMAT)
+
+
 def value_text(value: Any, field: Any = None) -> str:
-    """A stored value as text: choices by label, yes/no, "—" for None or ""."""
+    """A stored value as text: choices by label, yes/no, times in the plant's zone, "—" for
+    None or ""."""
     if value is None or value == "" or value == {} or value == []:
         return EMPTY
+    if isinstance(value, str) and (moment := _moment(value)):
+        return moment
     if isinstance(value, bool):
         return "yes" if value else "no"
     choices = dict(getattr(field, "flatchoices", None) or ())
@@ -71,7 +93,7 @@ def change_rows(entry: AuditEntry) -> list[ChangeRow]:
     new = entry.new if isinstance(entry.new, dict) else {}
     keys = sorted(old.keys() | new.keys())
     if entry.old is None or entry.new is None:
-        keys = [k for k in keys if value_text(old.get(k, new.get(k))) != EMPTY]
+        keys = [k for k in keys if k != "id" and value_text(old.get(k, new.get(k))) != EMPTY]
     rows: list[ChangeRow] = []
     for key in keys:
         formatter = _formatters.get((entry.object_type, key))

@@ -66,3 +66,17 @@ def test_the_audit_page_shows_readable_old_to_new_not_json(client: Client, qa_ma
     assert "Rule 2</span>: 9 in a row → 8 in a row" in page
     assert '{"1":' not in page
     assert "&quot;severity&quot;" not in page
+
+
+def test_stored_moments_read_in_the_plant_zone(settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    entry = record(
+        AuditEntry.Action.CREATE,
+        object_type="alerts.ReasonCode",
+        object_repr="x",
+        new={"id": 4, "created_at": "2026-12-06T13:05:09.123+00:00", "note": "2026-12-06"},
+    )
+    rows = {r.label: r.new for r in change_rows(entry)}
+    assert "2026-12-06 14:05:09 CET" in rows.values()
+    assert "2026-12-06" in rows.values()
+    assert "4" not in rows.values(), "a creation does not list the row's id"

@@ -51,16 +51,10 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
     """Characteristics grouped by their place in the plant, filterable and searchable."""
 
     form = CharacteristicAdminForm
-    list_display = [
-        "name",
-        "location",
-        "chart_type",
-        "subgroup_size",
-        "subgroup_mode",
-        "provider",
-        "limits_state",
-        "active",
-    ]
+    # Few, narrow columns so that the list fits 1280 px beside the admin's navigation and
+    # the filters (issue 27): chart type and subgroup size share one column; the subgroup
+    # mode is a filter.
+    list_display = ["name", "location", "chart", "provider", "limits_state", "active"]
     list_filter = [
         "chart_type",
         "provider",
@@ -212,6 +206,12 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
     @admin.display(description="Location", ordering="hierarchy__path")
     def location(self, obj: Characteristic) -> str:
         return " › ".join(node.name for node in obj.hierarchy.breadcrumbs()[1:])
+
+    @admin.display(description="Chart", ordering="chart_type")
+    def chart(self, obj: Characteristic) -> str:
+        """The chart's short name ("X̄-R" of "X̄-R (mean and range)") and subgroup size."""
+        name = obj.get_chart_type_display().split(" (")[0]
+        return f"{name}, n = {obj.subgroup_size}" if obj.subgroup_size > 1 else name
 
     @admin.display(description="Limits", boolean=True)
     def limits_state(self, obj: Characteristic) -> bool:
