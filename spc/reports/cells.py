@@ -126,9 +126,15 @@ def whole(value: Any) -> Any:
 
 
 def csv_formatter(columns: Sequence[Column], decimals: Decimals) -> Callable[[Row], Row]:
-    """A function turning a raw row into CSV fields (see the module docstring)."""
+    """A function turning a raw row into CSV fields (see the module docstring).
+
+    The text of the last timestamp of each column is remembered: the rows of a sample's
+    measurements share its time, and the zone conversion is the costly part of a row.
+    """
     zone = plant_zone()
     special = [(i, c) for i, c in enumerate(columns) if c.kind in (NUMBER, COUNT, DATETIME)]
+    formats = {places: f"{{:.{places}f}}".format for places in range(16)}
+    last: dict[int, tuple[datetime, str]] = {}
 
     def format_row(row: Row) -> Row:
         out = ["" if v is None else v for v in row]
@@ -137,9 +143,12 @@ def csv_formatter(columns: Sequence[Column], decimals: Decimals) -> Callable[[Ro
             if value is None:
                 continue
             if column.kind == DATETIME:
-                out[i] = value.astimezone(zone).isoformat()
+                seen = last.get(i)
+                if seen is None or seen[0] != value:
+                    seen = last[i] = (value, value.astimezone(zone).isoformat())
+                out[i] = seen[1]
             elif column.kind == NUMBER:
-                out[i] = f"{value:.{digits(column, row, decimals)}f}"
+                out[i] = formats[min(digits(column, row, decimals), 15)](value)
             else:
                 out[i] = whole(value)
         return out
