@@ -101,6 +101,8 @@ class Violation(models.Model):
                 name="violation_unacked",
             ),
             models.Index(fields=["characteristic", "rule", "created_at"], name="violation_char"),
+            # A chart's violations: one range of its window's sample ids.
+            models.Index(fields=["characteristic", "sample"], name="violation_char_sample"),
         ]
 
     def __str__(self) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from alerts.models import Violation
 from alerts.services import card_state, open_counts
+from spc.charts.rows import fetch_rows
 from spc.charts.stages import Stage, load_stages, stage_indices
 from spc.charts.style import observed
 from spc.core.restate import StoredPoint, restate
@@ -158,19 +159,32 @@ def _stored(row: dict[str, Any]) -> Point | None:
     return point_from_row({"state": (), "range": None, "std_dev": None, **row})
 
 
-def _violations(rows: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+def _violations(
+    char: Characteristic, rows: Sequence[dict[str, Any]]
+) -> dict[int, list[dict[str, Any]]]:
+    """The violations of the rows' samples, by sample id: one range over the
+    (characteristic, sample) index instead of an ``IN`` list of every id."""
     by_sample: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for v in Violation.objects.filter(sample_id__in=[r["id"] for r in rows]).values(
-        "id", "sample_id", "rule", "severity", "acknowledged_at"
-    ):
-        by_sample[v["sample_id"]].append(
-            {
-                "id": v["id"],
-                "rule": v["rule"],
-                "severity": v["severity"],
-                "acknowledged": v["acknowledged_at"] is not None,
-            }
+    if not rows:
+        return by_sample
+    ids = {r["id"] for r in rows}
+    found = (
+        Violation.objects.filter(
+            characteristic_id=char.pk, sample_id__gte=min(ids), sample_id__lte=max(ids)
         )
+        .order_by()
+        .values_list("id", "sample_id", "rule", "severity", "acknowledged_at")
+    )
+    for pk, sample_id, rule, severity, acknowledged_at in found:
+        if sample_id in ids:
+            by_sample[sample_id].append(
+                {
+                    "id": pk,
+                    "rule": rule,
+                    "severity": severity,
+                    "acknowledged": acknowledged_at is not None,
+                }
+            )
     return by_sample
 
 
@@ -230,12 +244,12 @@ def chart_data(
         qs = qs.filter(timestamp__lte=end)
     # The chart memory (state) is read only where a chart has one.
     fields = ROW_FIELDS if char.chart_type in SMALL_SHIFT else LEAN_FIELDS
-    rows = list(qs.order_by("-id").values(*fields)[:limit])
+    rows = fetch_rows(qs.order_by("-id")[:limit], fields)
     rows.reverse()
     stages = load_stages(char)
     where = stage_indices(stages, [r["id"] for r in rows])
     restated = _restated(char, stages, rows, where)
-    violations = _violations(rows)
+    violations = _violations(char, rows)
     shown = sorted({s for s in where if s is not None} | ({len(stages) - 1} if stages else set()))
     renumber = {old: new for new, old in enumerate(shown)}
     points = []
