@@ -48,9 +48,15 @@ def pareto(counts: Iterable[tuple[str, str, int]]) -> list[ParetoBar]:
     return bars
 
 
-def rule_label(rule: int) -> str:
-    """A rule as a Pareto bar names it: "Rule 1: 1 point beyond 3σ"."""
-    return f"Rule {rule}: {rule_name(rule)}"
+def rule_label(rule: int, *config: Any) -> str:
+    """A rule as a Pareto bar names it: "Rule 1: 1 point beyond 3σ"; with a
+    characteristic's ``(rules, chart_type)`` as that characteristic configured it."""
+    return f"Rule {rule}: {rule_name(rule, *config)}"
+
+
+def _configs(scope: ReportScope) -> dict[int, tuple[Any, str]]:
+    """Each characteristic's rule settings and chart type, for its rule texts."""
+    return {c.pk: (c.rules, c.chart_type) for c in scope.characteristics()}
 
 
 def pareto_by(scope: ReportScope, dimension: str) -> list[ParetoBar]:
@@ -120,14 +126,22 @@ def _open_rows(scope: ReportScope) -> Any:
 
 def unacknowledged(scope: ReportScope, limit: int = 200) -> list[dict[str, Any]]:
     """The oldest ``limit`` unacknowledged violations of the scope, oldest first."""
-    return [{**r, "rule_name": rule_name(r["rule"])} for r in _open_rows(scope)[:limit]]
+    configs = _configs(scope)
+    return [
+        {**r, "rule_name": rule_name(r["rule"], *configs[r["characteristic_id"]])}
+        for r in _open_rows(scope)[:limit]
+    ]
 
 
 def unacknowledged_page(scope: ReportScope, number: Any, per_page: int = PAGE_SIZE) -> Page:
     """One page of the scope's unacknowledged violations, oldest first (a bad or too high
     page number gives the nearest page); each row carries its ``rule_name``."""
     page = Paginator(_open_rows(scope), per_page).get_page(number)
-    page.object_list = [{**r, "rule_name": rule_name(r["rule"])} for r in page.object_list]
+    configs = _configs(scope)
+    page.object_list = [
+        {**r, "rule_name": rule_name(r["rule"], *configs[r["characteristic_id"]])}
+        for r in page.object_list
+    ]
     return page
 
 
@@ -138,7 +152,7 @@ def open_groups(scope: ReportScope, limit: int = 30) -> list[dict[str, Any]]:
     rows = (
         scope.violations()
         .filter(acknowledged_at__isnull=True)
-        .values("characteristic__name", "rule")
+        .values("characteristic_id", "characteristic__name", "rule")
         .annotate(
             n=Count("id"),
             critical=Count("id", filter=Q(severity="CRITICAL")),
@@ -147,7 +161,10 @@ def open_groups(scope: ReportScope, limit: int = 30) -> list[dict[str, Any]]:
         )
         .order_by("-n", "characteristic__name", "rule")
     )[:limit]
-    return [{**r, "rule_label": rule_label(r["rule"])} for r in rows]
+    configs = _configs(scope)
+    return [
+        {**r, "rule_label": rule_label(r["rule"], *configs[r["characteristic_id"]])} for r in rows
+    ]
 
 
 def violation_analysis(scope: ReportScope) -> dict[str, Any]:

@@ -104,3 +104,19 @@ def test_violation_analysis_is_json_ready(dataset: Dataset) -> None:
     data = violation_analysis(ReportScope())
     assert set(data["pareto"]) == {"rule", "reason_code", "characteristic"}
     json.dumps(data)
+
+
+def test_open_violations_read_their_characteristics_configured_rule(dataset: Dataset) -> None:
+    from spc.core.rule_specs import WESTERN_ELECTRIC, ruleset_to_mapping
+
+    dataset.bore.rules = ruleset_to_mapping(WESTERN_ELECTRIC)  # rule 2 of length 8
+    dataset.bore.save()
+    sample = dataset.bore.samples.order_by("id")[6]
+    ViolationFactory(sample=sample, rule=2, severity="WARNING", created_at=sample.timestamp)
+    scope = ReportScope(node=dataset.plant["line"])
+    groups = {(g["characteristic__name"], g["rule"]): g for g in open_groups(scope)}
+    assert groups[("Bore", 2)]["rule_label"] == "Rule 2: 8 in a row on one side of the centre line"
+    page = unacknowledged_page(scope, 1)
+    assert {r["rule_name"] for r in page.object_list if r["rule"] == 2} == {
+        "8 in a row on one side of the centre line"
+    }
