@@ -185,6 +185,8 @@ def _violations(
                     "acknowledged": acknowledged_at is not None,
                 }
             )
+    for listed in by_sample.values():
+        listed.sort(key=lambda v: v["rule"])
     return by_sample
 
 
@@ -258,7 +260,7 @@ def chart_data(
         secondary = secondaries[stage] if stage is not None else None
         point = _point(row, restated.get(row["id"]), secondary, char.chart_type)
         point["stage"] = renumber.get(stage) if stage is not None else None
-        point["violations"] = sorted(violations.get(row["id"], []), key=lambda v: v["rule"])
+        point["violations"] = violations.get(row["id"]) or []
         points.append(point)
     counts = open_counts([char.pk])[char.pk]
     last_at = rows[-1]["timestamp"] if rows else None
