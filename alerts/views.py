@@ -55,7 +55,8 @@ def row_of(v: Violation) -> dict[str, Any]:
     ack = None
     if v.acknowledged_at:
         by = v.acknowledged_by.get_username() if v.acknowledged_by else ""
-        ack = fragments.ack_info(by, v.reason_code.code if v.reason_code else "", v.acknowledged_at)
+        reason = v.reason_code.description if v.reason_code else ""
+        ack = fragments.ack_info(by, reason, v.acknowledged_at)
     char = v.characteristic
     return fragments.violation_row(
         violation={
@@ -123,7 +124,7 @@ def acknowledge(request: HtmxHttpRequest) -> HttpResponse:
     if errors:
         return render(request, "alerts/partials/ack_errors.html", {"errors": errors})
     assert result is not None
-    reason = form.cleaned_data["reason_code"].code
+    reason = form.cleaned_data["reason_code"].description  # what a person reads, not the slug
     response = render(
         request,
         "alerts/partials/ack_done.html",

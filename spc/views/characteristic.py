@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -37,6 +38,9 @@ def _figure_data(
     return chart_data(char, start=start, end=end, limit=limit), form
 
 
+PANEL_PAGE_SIZE = 10
+
+
 def open_violation_rows(char: Characteristic) -> list[dict[str, Any]]:
     """One row per open episode of the characteristic, newest first."""
     open_qs = Violation.objects.unacknowledged().filter(characteristic=char)
@@ -65,11 +69,15 @@ def open_violation_rows(char: Characteristic) -> list[dict[str, Any]]:
     return rows
 
 
-def panel_context(char: Characteristic) -> dict[str, Any]:
-    """Context of ``alerts/partials/violation_panel.html``."""
+def panel_context(char: Characteristic, page: str | None = None) -> dict[str, Any]:
+    """Context of ``alerts/partials/violation_panel.html``: one page of the open episodes
+    (``PANEL_PAGE_SIZE``, newest first) and how many there are."""
+    paginated = Paginator(open_violation_rows(char), PANEL_PAGE_SIZE).get_page(page)
     return {
         "char_id": char.pk,
-        "rows": open_violation_rows(char),
+        "rows": list(paginated.object_list),
+        "page": paginated,
+        "count": paginated.paginator.count,
         "panel_url": reverse("spc:violation-panel", args=[char.pk]),
     }
 
@@ -122,7 +130,8 @@ def figure(request: HtmxHttpRequest, pk: int) -> JsonResponse:
 def violation_panel(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The open-violations panel alone (re-fetched after a reconnect)."""
     char = get_object_or_404(_chars(request), pk=pk)
-    return render(request, "alerts/partials/violation_panel.html", panel_context(char))
+    context = panel_context(char, request.GET.get("page"))
+    return render(request, "alerts/partials/violation_panel.html", {**context, "panel": context})
 
 
 def _sample_context(sample: Sample, error: str = "") -> dict[str, Any]:

@@ -1,10 +1,10 @@
-/* OpenSPC live pages: the WebSocket client, Plotly glue, dialogs and toasts.
+/* OpenSPC live pages: the WebSocket client, Plotly glue and dialogs (toasts: toasts.js).
  *
  * The server renders everything. Over the socket it sends HTML fragments whose roots carry
  * hx-swap-oob; htmx swaps them by id (htmx.swap with swapStyle "none" applies only the
  * out-of-band parts). JSON frames are control messages (pong). The client
- *  - reconnects with exponential backoff and jitter, and pings every 20 s (a missing pong
- *    closes the socket so a half-open Wi-Fi link is noticed);
+ *  - reconnects with exponential backoff and jitter, and pings every 20 s, the heartbeat N
+ *    (a missing pong closes the socket; the server closes one silent for 2.5 N);
  *  - on every (re)connect sends the newest sample id it has seen, and the server replays
  *    what it missed; panels that listen for "live:reconnected" re-fetch themselves;
  *  - drops fragments whose target is not on this page (no console errors);
@@ -79,6 +79,7 @@
       if (text.charAt(0) === "{") {
         var message = JSON.parse(text);
         if (message.type === "pong") { clearTimeout(live.pongTimer); }
+        if (message.type === "refused") { showNotice(message.message); }
         return;
       }
       applyFragment(text);
@@ -88,7 +89,7 @@
       clearTimeout(live.pongTimer);
       if (live.socket !== socket) { return; }
       live.socket = null;
-      if (event.code === 4401 || event.code === 4403) {
+      if (event.code === 4401 || event.code === 4403 || event.code === 4429) {
         live.stopped = true;
         setStatus("off");
         return;
@@ -98,6 +99,17 @@
       live.attempts += 1;
       live.retryTimer = setTimeout(connect, delay / 2 + Math.random() * delay / 2);
     });
+  }
+
+  /* The server refused this page (too many live pages of one user): say so on the page. */
+  function showNotice(text) {
+    var notice = document.getElementById("live-notice") || document.createElement("p");
+    notice.id = "live-notice";
+    notice.className = "alert alert-warning live-notice";
+    notice.setAttribute("role", "alert");
+    notice.textContent = text;
+    var main = document.querySelector("main") || body;
+    if (!notice.parentNode) { main.insertBefore(notice, main.firstChild); }
   }
 
   window.addEventListener("online", function () {
@@ -308,25 +320,8 @@
     }
     var closer = target.closest("[data-close-dialog]");
     if (closer) { closer.closest("dialog").close(); return; }
-    var ackOne = target.closest("[data-ack-one]");
-    if (ackOne) {
-      document.querySelectorAll("input[name='violation_ids']").forEach(function (box) {
-        box.checked = box.value === ackOne.dataset.ackOne;
-      });
-      var ack = document.getElementById("ack-dialog");
-      if (ack) { ack.showModal(); }
-      return;
-    }
     var dismiss = target.closest("[data-dismiss-toast]");
     if (dismiss) { dismiss.closest(".toast").remove(); }
-  });
-
-  document.addEventListener("ack-done", function () {
-    var dialog = document.getElementById("ack-dialog");
-    if (dialog && dialog.open) { dialog.close(); }
-    document.querySelectorAll("input[name='violation_ids']:checked").forEach(function (box) {
-      box.checked = false;
-    });
   });
 
   document.addEventListener("entry-stored", function () {
@@ -352,21 +347,7 @@
     });
   });
 
-  /* ------------------------------------------------------------------- toasts */
-  function watchToasts() {
-    var region = document.getElementById("toasts");
-    if (!region) { return; }
-    new MutationObserver(function (mutations) {
-      mutations.forEach(function (mutation) {
-        mutation.addedNodes.forEach(function (node) {
-          if (node.nodeType !== 1 || !node.classList.contains("toast")) { return; }
-          var life = node.dataset.severity === "CRITICAL" ? 30000 : 10000;
-          setTimeout(function () { node.remove(); }, life);
-        });
-      });
-    }).observe(region, { childList: true });
-  }
-
+  /* ----------------------------------------------------------- "ago" labels */
   /* "3 min ago" labels stay current without a reload. */
   function ago(iso) {
     var seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -390,7 +371,6 @@
     }
   });
   live.lastSample = parseInt(body.dataset.lastSample || "0", 10) || 0;
-  watchToasts();
   setInterval(refreshAgo, 30000);
   if (body.dataset.liveUrl) { connect(); }
   window.OpenSPCLive = live;
