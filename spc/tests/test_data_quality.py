@@ -12,10 +12,13 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from ingest.batch_store import BatchStore
+from ingest.models import DeadLetter
+from ingest.operations import BatchWork, Operations, PipelineInput
 from spc.core.errors import InputError
 from spc.models import Characteristic, Sample
 from spc.pipeline.inputs import clean_input
-from spc.pipeline.processing import SubgroupInput, process, process_many
+from spc.pipeline.processing import SubgroupInput, process
 from spc.pipeline.windows import windows
 from spc.tests.factories import CharacteristicFactory
 
@@ -79,17 +82,22 @@ def test_rest_refuses_an_implausible_value_with_a_400_on_measurements(
 def test_mqtt_implausible_value_becomes_an_input_error_dead_letter(
     torque: Characteristic,
 ) -> None:
-    results = _mqtt_batch(torque, [(1e3,), (50.0,)])
-    assert isinstance(results[0], InputError)
-    assert LIMIT_TEXT in results[0].message
+    letters = _mqtt_dead_letters(torque, [(1e3,), (50.0,)])
+    assert [letter.reason for letter in letters] == ["input_error"]
+    assert LIMIT_TEXT in letters[0].detail
     assert Sample.objects.get().source == "MQTT"
 
 
-def _mqtt_batch(char: Characteristic, values: list[tuple[float, ...]], stamp: Any = None) -> Any:
-    """What the ingest worker's batch store hands the pipeline (``process_many``, source
-    MQTT); it turns an ``InputError`` result into an ``input_error`` dead letter."""
-    inputs = [SubgroupInput(char.pk, v, timestamp=stamp, source="MQTT") for v in values]
-    return process_many(inputs)
+def _mqtt_dead_letters(
+    char: Characteristic, values: list[tuple[float, ...]], stamp: Any = None
+) -> list[DeadLetter]:
+    """The ingest worker's batch store with MQTT subgroups: what it dead-letters."""
+    ops = Operations()
+    for v in values:
+        data = SubgroupInput(char.pk, v, timestamp=stamp, source="MQTT")
+        ops.append(PipelineInput(data, topic="plant/torque", payload=b"{}"))
+    BatchStore(None, None, BatchWork(), "", "").apply(ops)
+    return list(DeadLetter.objects.all())
 
 
 def test_characteristic_api_has_the_plausible_limits_and_refuses_them_reversed(
@@ -184,9 +192,9 @@ def test_future_timestamps_are_refused_by_rest_and_mqtt(
     )
     assert response.status_code == 400
     assert "in the future" in str(response.json()["timestamp"])
-    results = _mqtt_batch(torque, [(50.0,)], future)
-    assert isinstance(results[0], InputError)
-    assert results[0].field == "timestamp"
+    letters = _mqtt_dead_letters(torque, [(50.0,)], future)
+    assert [letter.reason for letter in letters] == ["input_error"]
+    assert "in the future" in letters[0].detail
     soon = timezone.now() + timedelta(seconds=200)
     assert process(SubgroupInput(torque.pk, (50.0,), timestamp=soon, source="REST")).created
 
