@@ -46,6 +46,7 @@ def seed() -> None:
             hierarchy=line, name=name, unit="mm", chart_type="XBAR_R", subgroup_size=5
         )
         ids.setdefault("char", char.pk)
+        ids["line"] = line.pk
     char = Characteristic.objects.get(pk=ids["char"])
     with (
         acting_as(user),
@@ -92,6 +93,19 @@ def _fits(page: Any, selector: str) -> tuple[float, float, int]:
     assert clipped is None, f"{selector} is cut off by a scrolling {clipped}"
     scroll = page.evaluate("document.documentElement.scrollWidth")
     return box["x"] + box["width"], scroll, page.viewport_size["width"]
+
+
+def test_cards_show_no_empty_pill(browser, server):
+    screen = Screen(browser, server, "ada", viewport=DESKTOP)
+    page = screen.open(f"/nodes/{server['ids']['line']}/")
+    page.wait_for_selector(".card")
+    pills = page.locator(".card .badge")
+    assert pills.count() >= 2, "a state badge and a (hidden) sampling badge per card"
+    shown = [text.strip() for text in page.locator(".card .badge:visible").all_inner_texts()]
+    assert shown, "the state badge shows"
+    assert all(shown), f"an empty pill is shown: {shown}"
+    assert page.locator(".card .sampling-badge").first.is_hidden()
+    screen.close()
 
 
 @pytest.mark.parametrize(("size", "label"), [(DESKTOP, "1280"), (TABLET, "1024")])
