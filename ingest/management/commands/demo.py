@@ -7,6 +7,12 @@ once; there is no default password), starts the simulator in a background thread
 the MQTT characteristics through the pipeline, so the in-memory channel layer reaches the
 browsers without any broker; the processes are in control but for a few special causes an
 hour), then serves HTTP and WebSocket with daphne.
+
+It serves as a small plant runs it (``make run`` is the embedded default, and that is
+production for many): DEBUG off whatever ``OPENSPC_DEBUG`` says, unless ``--debug`` asks
+for Django's debug pages, so a missing page is the product's 404, never a page listing the
+URL patterns; static files come from WhiteNoise; localhost and the address served on are
+allowed hosts.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -46,8 +53,14 @@ class Command(BaseCommand):
             help="Special causes (shift, trend, outlier) per hour across the simulated plant.",
         )
         parser.add_argument("--seed", type=int, default=None, help="Simulator random seed.")
+        parser.add_argument(
+            "--debug",
+            action="store_true",
+            help="Django's debug pages (development only: they show settings and URLs).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        serve_settings(debug=options["debug"], host=options["host"])
         call_command("migrate", verbosity=0, interactive=False)
         call_command("seed_demo", stdout=self.stdout)
         self._ensure_first_admin()
@@ -67,6 +80,13 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"OpenSPC on http://{options['host']}:{options['port']}/")
         )
+        if options["host"] in WILDCARD_HOSTS:
+            self.stdout.write(
+                "Listening on every interface: set OPENSPC_ALLOWED_HOSTS to the names and "
+                "addresses tablets use (other names get a 400)."
+            )
+        if settings.DEBUG:
+            self.stdout.write(self.style.WARNING("DEBUG is on (--debug): development only."))
         call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
 
     def _ensure_first_admin(self) -> None:
@@ -83,3 +103,17 @@ class Command(BaseCommand):
                 f"\n{banner}"
             )
         )
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]")
+
+
+def serve_settings(*, debug: bool = False, host: str = "127.0.0.1") -> None:
+    """Settings ``manage.py demo`` serves with: DEBUG as asked (off by default, whatever
+    the environment says) and the local names plus ``host`` among the allowed hosts."""
+    settings.DEBUG = debug
+    wanted = [*LOCAL_HOSTS, host] if host not in WILDCARD_HOSTS else list(LOCAL_HOSTS)
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS] + [
+        name for name in wanted if name not in settings.ALLOWED_HOSTS
+    ]
