@@ -94,8 +94,17 @@ def test_mqtt_subgroup_becomes_a_dead_letter(xbar_r: Characteristic) -> None:
 
 
 def _admin_data(char: Characteristic, **changes: Any) -> dict[str, Any]:
+    """The admin form's data for ``char`` as stored (its rules unchanged: a rule change
+    needs a reason and a signature), with ``changes``."""
     data = {k: v for k, v in model_to_dict(char).items() if v is not None}
-    data.update({f"rule_{i}_severity": "WARNING" for i in range(1, 9)})
+    unbound = CharacteristicAdminForm(instance=char)
+    data.update(
+        {
+            name: field.initial
+            for name, field in unbound.fields.items()
+            if name.startswith("rule_") and field.initial not in (None, False)
+        }
+    )
     data.update(changes)
     return data
 
