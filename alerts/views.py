@@ -130,8 +130,11 @@ def acknowledge(request: HtmxHttpRequest) -> HttpResponse:
         "alerts/partials/ack_done.html",
         {
             "count": len(result.acknowledged),
+            # Only the rows the page showed (the selected ones): the other violations of
+            # their episodes have no row there, and htmx reports a swap without a target.
             "rows": fragments.acknowledged_rows(
-                result.acknowledged, fragments.ack_info(request.user.get_username(), reason)
+                [i for i in result.acknowledged if i in set(form.cleaned_data["violation_ids"])],
+                fragments.ack_info(request.user.get_username(), reason),
             ),
         },
     )
