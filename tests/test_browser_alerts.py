@@ -130,7 +130,10 @@ def test_a_20_violation_burst_shows_at_most_three_summaries_clear_of_the_header(
     _wait_for_violations(page, {"Shaft": 12})
     assert page.evaluate("window.maxToasts") <= 3
     _assert_clear_of(page, "header.topbar a, header.topbar button")
-    assert page.locator(f"#violation-rows-{ids['Shaft']} li.violation").count() <= 10 + 12
+    rows = page.locator(f"#violation-rows-{ids['Shaft']} li.violation").count()
+    assert 0 < rows <= 10  # the first page keeps its size as episodes arrive live
+    count = page.locator(f"#violations-{ids['Shaft']} [data-open-count]").inner_text()
+    assert int(count.strip("()")) >= rows
     screen.shot(f"alerts_burst_chart_{size}", docs=True)
     screen.close()
 

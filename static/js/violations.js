@@ -26,11 +26,29 @@
     });
   }
 
+  /* A panel's open count follows its rows: new episodes pushed live add to it (the first
+     page keeps its size; older rows move to the next page), acknowledged ones leave. */
+  function recount(list) {
+    var panel = list.closest("[data-open-list]");
+    var count = panel && panel.querySelector("[data-open-count][data-total]");
+    var rows = list.querySelectorAll("li.violation").length;
+    if (count) {
+      var total = Math.max(0, parseInt(count.dataset.total, 10) + rows - parseInt(list.dataset.rows || "0", 10));
+      count.dataset.total = String(total);
+      count.textContent = "(" + total + ")";
+    }
+    var size = parseInt(list.dataset.pageSize || "0", 10);
+    var shown = list.querySelectorAll("li.violation");
+    for (var i = size; size && i < shown.length; i += 1) { shown[i].remove(); }
+    list.dataset.rows = String(list.querySelectorAll("li.violation").length);
+  }
+
   /* Rows whose acknowledgement was swapped in leave an open list. */
   function sweep() {
     document.querySelectorAll("[data-open-list] li.violation").forEach(function (row) {
       if (row.querySelector(".ack .badge")) { row.remove(); }
     });
+    document.querySelectorAll("[data-open-list] .violation-list[data-rows]").forEach(recount);
     refresh();
   }
 
@@ -62,8 +80,19 @@
     setTimeout(sweep, 0);  // after htmx has swapped the acknowledged cells
   });
   document.addEventListener("htmx:oobAfterSwap", function (event) {
-    if (event.target && event.target.classList && event.target.classList.contains("ack")) { sweep(); }
+    var target = event.target;
+    if (!target || !target.classList) { return; }
+    if (target.classList.contains("ack")) { sweep(); }
   });
-  document.addEventListener("htmx:afterSettle", refresh);
+
+  function observeLists() {
+    document.querySelectorAll(".violation-list[data-rows]").forEach(function (list) {
+      if (list._openspcObserved) { return; }
+      list._openspcObserved = true;
+      new MutationObserver(function () { recount(list); refresh(); }).observe(list, { childList: true });
+    });
+  }
+  document.addEventListener("htmx:afterSettle", function () { observeLists(); refresh(); });
+  observeLists();
   refresh();
 })();
