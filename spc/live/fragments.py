@@ -30,7 +30,6 @@ STATE_LABELS = {
     "CRITICAL": "Critical",
 }
 SPARK_WIDTH, SPARK_HEIGHT = 240, 64
-SECONDARY_RULE_NAME = "range or spread beyond its limits"
 
 
 def char_fields(char: Any) -> dict[str, Any]:
@@ -86,17 +85,13 @@ def _char_url_pattern() -> str:
     return reverse("spc:characteristic", args=[0])
 
 
-def rule_name(rule: int) -> str:
-    """The run rule's short description, e.g. 'one point beyond 3σ'."""
-    from spc.core.rules import RULE_NAMES
-    from spc.core.types import SECONDARY_BEYOND_LIMITS, RuleId
+def rule_name(rule: int, chart_type: str | None = None) -> str:
+    """The rule's text with its default parameters, e.g. '1 point beyond 3σ', or 'MR beyond
+    its control limits' for rule 101 of an I-MR chart (a row or toast whose event carries
+    no ``rule_name`` of the configured rule)."""
+    from spc.core.rule_texts import rule_text
 
-    if int(rule) == SECONDARY_BEYOND_LIMITS:
-        return SECONDARY_RULE_NAME
-    try:
-        return RULE_NAMES[RuleId(int(rule))]
-    except (KeyError, ValueError):
-        return ""
+    return rule_text(rule, None, chart_type)
 
 
 def _as_datetime(value: datetime | str | None) -> datetime | None:
@@ -269,7 +264,8 @@ def violation_row(
     return {
         "id": violation["id"],
         "rule": violation["rule"],
-        "rule_name": violation.get("rule_name") or rule_name(violation["rule"]),
+        "rule_name": violation.get("rule_name")
+        or rule_name(violation["rule"], char.get("chart_type")),
         "severity": violation["severity"],
         "episode": violation.get("episode") or violation["id"],
         "count": count,
@@ -298,7 +294,8 @@ def toast(
         "id": violation["id"],
         "severity": violation["severity"],
         "rule": violation["rule"],
-        "rule_name": violation.get("rule_name") or rule_name(violation["rule"]),
+        "rule_name": violation.get("rule_name")
+        or rule_name(violation["rule"], char.get("chart_type")),
         "char_name": char["name"],
         "char_url": char_url(char["id"]),
         "value_display": reading(char, sample)["text"],
