@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "spc",
     "alerts",
     "ingest",
+    "msa",
 ]
 
 MIDDLEWARE = [

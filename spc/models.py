@@ -58,6 +58,15 @@ class Characteristic(models.Model):
         "hierarchy.Node", on_delete=models.PROTECT, related_name="characteristics"
     )
     name = models.CharField(max_length=120)
+    # A string reference: spc never imports msa (msa sits above spc).
+    gauge = models.ForeignKey(
+        "msa.Gauge",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="characteristics",
+        help_text="The gauge that measures it; its latest study verdict shows on the chart.",
+    )
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=20, blank=True)
     decimal_places = models.PositiveSmallIntegerField(default=3)

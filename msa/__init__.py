@@ -1,0 +1,1 @@
+"""Measurement systems analysis: gauges, gauge studies, their verdicts (issue 29)."""
