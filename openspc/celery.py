@@ -12,7 +12,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openspc.settings")
 app = Celery("openspc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["spc.jobs", "spc.reports"])
+app.autodiscover_tasks(["spc.jobs", "spc.reports", "alerts.notifications"])
 
 # celery beat (one process per deployment). The overdue check's period is also its alert
 # window, so each overdue episode is alerted exactly once.
@@ -29,6 +29,18 @@ app.conf.beat_schedule = {
     "purge-expired-samples": {
         "task": "spc.purge_expired_samples",
         "schedule": crontab(hour=2, minute=17),
+    },
+    # Notifications: due webhook/e-mail retries (a receiver's outage loses nothing) and
+    # escalation of violations still unacknowledged after their rule's delay.
+    "retry-notification-deliveries": {
+        "task": "alerts.retry_due_deliveries",
+        "schedule": 30.0,
+        "options": {"expires": 30},
+    },
+    "escalate-violations": {
+        "task": "alerts.escalate_violations",
+        "schedule": 60.0,
+        "options": {"expires": 60},
     },
     "purge-report-files": {
         "task": "reports.purge_reports",

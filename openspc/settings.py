@@ -209,6 +209,30 @@ OPENSPC_SPARKPLUG_EVENTS_TOPIC = env_str(
     "OPENSPC_SPARKPLUG_EVENTS_TOPIC", "openspc/events/sparkplug"
 )
 
+# --- Notifications (alerts/notifications): e-mail, signed webhooks, escalation -----------
+#: Absolute base of links in e-mails and webhook bodies (the chart page of a violation).
+SITE_URL = env_str("OPENSPC_SITE_URL", "http://localhost:8000").rstrip("/")
+# SMTP from the environment; without EMAIL_HOST, mail goes to the console (nothing is sent).
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("OPENSPC_FROM_EMAIL", "OpenSPC <openspc@localhost>")
+#: Tries per delivery, and the first retry's delay in seconds (doubled each try, at most
+#: an hour): 8 tries span about an hour of a receiver's outage.
+OPENSPC_NOTIFY_MAX_ATTEMPTS = env_int("OPENSPC_NOTIFY_MAX_ATTEMPTS", 8)
+OPENSPC_NOTIFY_BACKOFF_SECONDS = env_int("OPENSPC_NOTIFY_BACKOFF_SECONDS", 30)
+OPENSPC_WEBHOOK_TIMEOUT = env_int("OPENSPC_WEBHOOK_TIMEOUT", 5)
+
 # --- SPC ------------------------------------------------------------------------------
 OPENSPC_WINDOW_CACHE_SIZE = env_int("OPENSPC_WINDOW_CACHE_SIZE", 2000)
 # Live pages (spc/live/consumers.py): open sockets per user (per server process), the
@@ -253,6 +277,8 @@ AUDIT_CONFIG_MODELS: dict[str, tuple[str, ...]] = {
     "hierarchy.Node": ("path", "depth", "tree_key"),
     "spc.Characteristic": ("revision", "updated_at"),
     "alerts.ReasonCode": (),
+    "alerts.NotificationRule": ("created_at",),
+    "alerts.WebhookEndpoint": ("secret",),  # a secret never goes into the trail
 }
 #: ``(user) -> plant path prefixes or None (all)``: whose audit entries a user may see.
 AUDIT_VISIBLE_PATHS = "hierarchy.scoping.granted_paths"
