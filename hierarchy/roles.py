@@ -35,12 +35,19 @@ _VIEW = [
     "spc.view_limitset",
     "alerts.view_violation",
     "alerts.view_reasoncode",
+    "msa.view_gauge",
+    "msa.view_gaugestudy",
+    "msa.view_studymeasurement",
+    "msa.view_msathresholds",
 ]
-_OPERATOR = [*_VIEW, "spc.add_sample", "alerts.change_violation"]
+_OPERATOR = [*_VIEW, "spc.add_sample", "alerts.change_violation", "msa.add_studymeasurement"]
 _CONFIG_MODELS = [
     "hierarchy.node",
     "spc.characteristic",
     "alerts.reasoncode",
+    "msa.gauge",
+    "msa.gaugestudy",
+    "msa.msathresholds",
 ]
 _ENGINEER = [
     *_OPERATOR,

@@ -279,6 +279,9 @@ AUDIT_CONFIG_MODELS: dict[str, tuple[str, ...]] = {
     "alerts.ReasonCode": (),
     "alerts.NotificationRule": ("created_at",),
     "alerts.WebhookEndpoint": ("secret",),  # a secret never goes into the trail
+    "msa.Gauge": ("updated_at",),
+    "msa.GaugeStudy": ("seed", "summary"),
+    "msa.MsaThresholds": (),
 }
 #: ``(user) -> plant path prefixes or None (all)``: whose audit entries a user may see.
 AUDIT_VISIBLE_PATHS = "hierarchy.scoping.granted_paths"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Gauge(models.Model):
@@ -42,3 +45,53 @@ class Gauge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
+
+    @property
+    def hierarchy(self) -> Any:
+        """The owning node, under the name the audit trail reads a record's place from."""
+        return self.site
+
+    @property
+    def calibration_overdue(self) -> bool:
+        """True when the calibration due date has passed."""
+        return self.calibration_due is not None and self.calibration_due < timezone.localdate()
+
+    @property
+    def latest_study(self) -> Any:
+        """The most recently completed study, or None."""
+        return self.studies.filter(completed_at__isnull=False).order_by("-completed_at").first()
+
+    @property
+    def status_summary(self) -> dict[str, Any]:
+        """What a chart page or card shows about the gauge behind it.
+
+        ``level`` is ``ok``, ``warn`` (conditional study, or no study yet) or ``bad``
+        (failing study or overdue calibration); ``text`` says why in a few words.
+        """
+        study = self.latest_study
+        verdict = study.verdict if study else ""
+        parts = []
+        if study is None:
+            parts.append("no completed study")
+        else:
+            label = verdict.lower() if verdict else "analysed"
+            pct = f" · %GRR {study.pct_grr:.1f} %" if study.pct_grr is not None else ""
+            parts.append(f"latest study {label}{pct}")
+        if self.calibration_overdue:
+            parts.append(f"calibration overdue since {self.calibration_due:%Y-%m-%d}")
+        failing = verdict == "UNACCEPTABLE"
+        if failing or self.calibration_overdue:
+            level = "bad"
+        elif verdict == "ACCEPTABLE":
+            level = "ok"
+        else:
+            level = "warn"
+        return {
+            "gauge": self,
+            "study": study,
+            "verdict": verdict,
+            "failing": failing,
+            "overdue": self.calibration_overdue,
+            "level": level,
+            "text": "; ".join(parts),
+        }
