@@ -62,3 +62,7 @@ class ReasonCodeAdmin(admin.ModelAdmin[ReasonCode]):
     list_filter = ["category", "active"]
     list_editable = ["active"]
     search_fields = ["code", "description"]
+
+
+# Notification rules, endpoints and the delivery log.
+from alerts.notifications import admin as notification_admin  # noqa: E402, F401

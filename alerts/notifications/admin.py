@@ -1,0 +1,77 @@
+"""Admin for notification rules and webhook endpoints, and the read-only delivery log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from alerts.models import Delivery, DeliveryAttempt, NotificationRule, WebhookEndpoint
+from hierarchy.scoping import ScopedAdminMixin
+
+
+@admin.register(NotificationRule)
+class NotificationRuleAdmin(ScopedAdminMixin, admin.ModelAdmin[NotificationRule]):
+    list_display = ["name", "node", "rules", "min_severity", "webhook", "escalation", "active"]
+    list_filter = ["active", "min_severity"]
+    search_fields = ["name", "email_recipients", "escalation_recipients"]
+    list_select_related = ["node", "webhook"]
+    fieldsets = [
+        (None, {"fields": ["name", "active", "node", "rules", "min_severity"]}),
+        ("Channels", {"fields": ["email_recipients", "webhook"]}),
+        ("Escalation", {"fields": ["escalation_after_minutes", "escalation_recipients"]}),
+    ]
+
+    @admin.display(description="escalation")
+    def escalation(self, obj: NotificationRule) -> str:
+        if not obj.escalation_after_minutes:
+            return "–"
+        return f"after {obj.escalation_after_minutes} min"
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
+    list_display = ["name", "url", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "url"]
+
+
+ATTEMPT_FIELDS = (
+    "number",
+    "started_at",
+    "ok",
+    "status_code",
+    "latency_ms",
+    "error",
+    "response_excerpt",
+    "next_attempt_at",
+)
+
+
+class AttemptInline(admin.TabularInline[DeliveryAttempt, Delivery]):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = ATTEMPT_FIELDS
+    readonly_fields = ATTEMPT_FIELDS
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin[Delivery]):
+    list_display = ["created_at", "kind", "channel", "target", "status", "attempts"]
+    list_filter = ["status", "channel", "kind"]
+    search_fields = ["target", "event_id"]
+    date_hierarchy = "created_at"
+    list_select_related = ["rule", "violation"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    inlines = [AttemptInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
