@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("hierarchy.api.urls")),
     path("", include("spc.api.urls")),
     path("", include("alerts.api.urls")),
+    path("", include("msa.api.urls")),
 ]
