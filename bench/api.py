@@ -55,6 +55,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from bench.measure import analyze, cpu_seconds, machine_line  # noqa: E402
+
 WARM_UP = 20  # requests before timing: window load, imports, first queries
 SERVER_START_TIMEOUT = 60.0
 
@@ -156,7 +158,7 @@ def _expect(status: int, wanted: int, body: Any) -> None:
         raise SystemExit(f"expected HTTP {wanted}, got {status}: {str(body)[:500]}")
 
 
-def bench_singles(client: Client, char_id: int, count: int) -> None:
+def bench_singles(client: Client, char_id: int, count: int, pid: int) -> None:
     """Sequential one-value submissions; prints requests/s and latency percentiles."""
     rng = random.Random(11)
     for _ in range(WARM_UP):
@@ -166,6 +168,7 @@ def bench_singles(client: Client, char_id: int, count: int) -> None:
         _expect(status, 201, body)
     latencies = []
     violations = 0
+    cpu = cpu_seconds(pid)
     started = time.perf_counter()
     for _ in range(count):
         item = {"characteristic": char_id, "measurements": [round(rng.gauss(10.0, 1.0), 4)]}
@@ -174,19 +177,24 @@ def bench_singles(client: Client, char_id: int, count: int) -> None:
         latencies.append(elapsed)
         violations += len(body["violations"])
     wall = time.perf_counter() - started
+    cpu = cpu_seconds(pid) - cpu
     rate = count / wall
     verdict = "ok" if rate >= 300 else "UNDER TARGET"
     print(
         f"single POST, {count} sequential      {rate:8.0f} requests/s  "
-        f"{_percentiles(latencies)}  ({violations} violations; target 300/s: {verdict})"
+        f"{_percentiles(latencies)}  server CPU {cpu / count * 1000:.2f} ms/request  "
+        f"({violations} violations; target 300/s: {verdict})"
     )
 
 
-def bench_bulk(client: Client, char_id: int, requests: int, size: int, subgroup: int) -> None:
-    """Lists of ``size`` subgroups per request; prints measurements/s."""
+def bench_bulk(
+    client: Client, char_id: int, requests: int, size: int, subgroup: int, pid: int
+) -> None:
+    """Lists of ``size`` subgroups per request; prints measurements/s and server CPU."""
     rng = random.Random(13)
     latencies = []
     stored = 0
+    cpu = cpu_seconds(pid)
     started = time.perf_counter()
     for _ in range(requests):
         items = [
@@ -204,32 +212,40 @@ def bench_bulk(client: Client, char_id: int, requests: int, size: int, subgroup:
         stored += len(body)
         latencies.append(elapsed)
     wall = time.perf_counter() - started
+    cpu = cpu_seconds(pid) - cpu
     rate = stored * subgroup / wall
     verdict = "ok" if rate >= 20_000 else "UNDER TARGET"
     print(
         f"bulk POST, {requests} x {size} subgroups of {subgroup}  {rate:8.0f} measurements/s  "
+        f"server CPU {cpu / (stored * subgroup) * 1e6:.1f} us/measurement  "
         f"({stored / wall:.0f} subgroups/s, {statistics.median(latencies):.0f} ms per "
         f"request; target 20,000/s: {verdict})"
     )
 
 
-def bench_chart_data(client: Client, char_id: int, requests: int, points: int | None) -> None:
-    """Repeated chart-data reads; prints latency percentiles."""
+def bench_chart_data(
+    client: Client, char_id: int, requests: int, points: int | None, pid: int
+) -> None:
+    """Repeated chart-data reads; prints latency percentiles and server CPU per request."""
     path = f"/api/v1/characteristics/{char_id}/chart-data/"
     if points is not None:
         path += f"?limit={points}"
     latencies = []
-    for i in range(requests + 3):
+    for _ in range(3):  # warm-up
+        status, body, _ = client.call("GET", path)
+        _expect(status, 200, body)
+    cpu = cpu_seconds(pid)
+    for _ in range(requests):
         status, body, elapsed = client.call("GET", path)
         _expect(status, 200, body)
-        if i >= 3:
-            latencies.append(elapsed)
+        latencies.append(elapsed)
+    cpu = cpu_seconds(pid) - cpu
     shown = len(body["points"])
     q = statistics.quantiles(latencies, n=100)
     verdict = "ok" if q[98] < 150 else "OVER TARGET"
     print(
         f"GET chart-data, {shown} points shown      {_percentiles(latencies)}  "
-        f"(target p99 150 ms: {verdict})"
+        f"server CPU {cpu / requests * 1000:.2f} ms/request  (target p99 150 ms: {verdict})"
     )
 
 
@@ -256,12 +272,16 @@ def main() -> None:
             f"database   {django.db.connection.vendor}  DEBUG={settings.DEBUG}  "
             f"user throttle {os.environ['OPENSPC_API_RATE_USER']}"
         )
-        bench_singles(client, setup.single_id, args.singles)
-        bench_bulk(client, setup.bulk_id, args.bulk_requests, args.bulk_size, args.subgroup)
+        print(machine_line())
+        pid = server.pid
+        bench_singles(client, setup.single_id, args.singles, pid)
+        bench_bulk(client, setup.bulk_id, args.bulk_requests, args.bulk_size, args.subgroup, pid)
+        print(analyze())
         samples = args.bulk_requests * args.bulk_size
         print(f"chart-data characteristic holds {samples} samples")
-        bench_chart_data(client, setup.bulk_id, args.chart_requests, None)
-        bench_chart_data(client, setup.bulk_id, max(20, args.chart_requests // 5), 5000)
+        bench_chart_data(client, setup.bulk_id, args.chart_requests, None, pid)
+        bench_chart_data(client, setup.bulk_id, max(20, args.chart_requests // 5), 5000, pid)
+        print(machine_line())
     finally:
         server.terminate()
         try:
