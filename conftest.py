@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
@@ -67,8 +67,10 @@ def persona(username: str, password: str, role: str | None, **extra: Any) -> Use
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Rate-limit counters live in the cache: every test starts with none."""
+    """Rate-limit counters and chart payloads live in the caches: every test starts with
+    none (rolled-back tests reuse SQLite's ids, so a payload could outlive its rows)."""
     cache.clear()
+    caches["shared"].clear()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from audit.models import AuditEntry
 from audit.trail import jsonable
 from hierarchy.scoping import scope_queryset
 from spc.core.errors import InputError
-from spc.pipeline import events
+from spc.pipeline import chart_revisions, events
 
 NO_DATA = "NO_DATA"
 IN_CONTROL = "IN_CONTROL"
@@ -221,6 +221,7 @@ def _publish_acknowledged(
 
     if not char_ids:
         return
+    chart_revisions.touch(char_ids)
     counts = open_counts(char_ids)
     chars = Characteristic.objects.filter(pk__in=char_ids).values_list("pk", "hierarchy__path")
     for char_id, path in chars:

@@ -168,6 +168,26 @@ def database_config(url: str) -> dict[str, Any]:
 DATABASES = {"default": database_config(env_str("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The "shared" cache holds chart payloads (spc/charts/cached.py), their data tokens
+# (spc/pipeline/chart_revisions.py) and API identities (hierarchy/identities.py): every
+# process that writes samples, changes grants or serves requests must see the same one.
+# Redis when the plant runs one (REDIS_URL), else this process's memory (the embedded
+# default is one process).
+_SHARED_CACHE_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _SHARED_CACHE_URL}
+        if _SHARED_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "openspc-shared",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    ),
+}
+OPENSPC_CHART_CACHE_SECONDS = env_int("OPENSPC_CHART_CACHE_SECONDS", 600)
+
 # --- Channels, Redis, Celery, MQTT ------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:

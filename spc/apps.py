@@ -9,5 +9,8 @@ class SpcConfig(AppConfig):
     verbose_name = "Statistical process control"
 
     def ready(self) -> None:
-        """Register the ``in_array`` lookup (``spc.pipeline.bulk_rows``) before any query."""
-        from spc.pipeline import bulk_rows  # noqa: F401
+        """Register the ``in_array`` lookup (``spc.pipeline.bulk_rows``) before any query;
+        touch a chart's data token when one of its rows is saved alone."""
+        from spc.pipeline import bulk_rows, chart_revisions  # noqa: F401
+
+        chart_revisions.connect()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+from django.http import HttpResponse
 from drf_spectacular.utils import (
     OpenApiResponse,
     PolymorphicProxySerializer,
@@ -25,7 +27,7 @@ from audit.signatures import (
     require_reason,
     sign,
 )
-from hierarchy.scoping import granted_paths, visible_characteristic_ids
+from hierarchy.scoping import ScopedFilterBackend, granted_paths, visible_characteristic_ids
 from openspc.api_errors import input_error_body
 from openspc.api_permissions import ReadAnyWriteStaff
 from spc.api.filters import CharacteristicFilter, SampleFilter
@@ -45,7 +47,7 @@ from spc.api.serializers import (
     SampleSerializer,
 )
 from spc.api.simple_input import simple_item
-from spc.charts.data import chart_data
+from spc.charts.cached import chart_data_json
 from spc.core.errors import InputError
 from spc.models import Characteristic, Sample
 from spc.pipeline.limit_changes import (
@@ -194,16 +196,26 @@ class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
         return Response(LimitPreviewSerializer(preview.as_dict()).data)
 
     @extend_schema(parameters=[RangeSerializer], responses=ChartDataSerializer)
-    @action(detail=True, methods=["get"], url_path="chart-data")
-    def chart_data(self, request: Request, pk: str | None = None) -> Response:
+    # One characteristic by id: only the scoping applies (the list's filters, search and
+    # ordering would validate and compile for nothing).
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="chart-data",
+        filter_backends=[ScopedFilterBackend],
+    )
+    def chart_data(self, request: Request, pk: str | None = None) -> HttpResponse | Response:
         """Points (oldest first) with limits in force, zones and violations, plus current limits."""
         char = self.get_object()
         params = RangeSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        return Response(
-            chart_data(char, start=data.get("start"), end=data.get("end"), limit=data["limit"])
+        body = chart_data_json(
+            char, start=data.get("start"), end=data.get("end"), limit=data["limit"]
         )
+        if request.accepted_renderer.format == "json":  # bytes as cached: nothing to render
+            return HttpResponse(body, content_type="application/json")
+        return Response(orjson.loads(body))
 
     @extend_schema(parameters=[RangeSerializer], responses=CapabilitySerializer)
     @action(detail=True, methods=["get"])

@@ -29,6 +29,7 @@ from spc.core.errors import InputError
 from spc.core.evaluate import window_capacity
 from spc.jobs.overdue import check_overdue
 from spc.models import Characteristic, LimitSet, Sample
+from spc.pipeline import chart_revisions
 from spc.pipeline.limit_changes import recalculate_limits
 from spc.pipeline.processing import config_for
 
@@ -98,6 +99,7 @@ def purge_expired_samples(now: datetime | None = None) -> dict[int, int]:
                 break
             with transaction.atomic():
                 Sample.objects.filter(pk__in=ids).delete()
+                chart_revisions.touch([char.pk])
             total += len(ids)
         if total:
             purged[char.pk] = total

@@ -34,7 +34,7 @@ from spc.core.errors import InputError, ZeroSpreadError
 from spc.core.recalc import recalculate
 from spc.core.types import ChartType
 from spc.models import Characteristic, LimitSet, Sample
-from spc.pipeline import events
+from spc.pipeline import chart_revisions, events
 from spc.pipeline.phase_one import evaluate_phase_one, phase_one_count, subgroup_of
 from spc.pipeline.windows import windows
 
@@ -227,6 +227,7 @@ def _store_limits(
         old = {name: getattr(char, name) for name in LIMIT_COLUMNS}
     with transaction.atomic():
         Characteristic.objects.filter(pk=char.pk).update(**columns, revision=F("revision") + 1)
+        chart_revisions.touch([char.pk])
         # Read after the update, which waits for any sample being stored under the old
         # limits (the pipeline holds the row), so that sample belongs to the old stage.
         newest = Sample.objects.filter(characteristic=char).order_by("-id").values("id")[:1]
@@ -356,6 +357,7 @@ def set_excluded(
             signature=signature,
         )
         Characteristic.objects.filter(pk=char.pk).update(revision=F("revision") + 1)
+        chart_revisions.touch([char.pk])
         windows.invalidate(char.pk)
         events.limits_changed(char.pk, char.hierarchy.path)
     sample.refresh_from_db()

@@ -32,7 +32,7 @@ from spc.core.evaluate import CharacteristicConfig, evaluate, window_capacity
 from spc.core.plausibility import ValueLabel, check_plausible
 from spc.core.window import RollingWindow
 from spc.models import Characteristic, Sample
-from spc.pipeline import events, signals
+from spc.pipeline import chart_revisions, events, signals
 from spc.pipeline.bulk_rows import stored_keys
 from spc.pipeline.config import config_for
 from spc.pipeline.inputs import (
@@ -183,6 +183,7 @@ def _run_batch(
             replays, live = _split_replays(live, results)
             stored = _evaluate(live, chars, results, cache, touched)
             write(stored, touched)
+            chart_revisions.touch(item.char.pk for item in stored)
             published = _events_for_watched(stored, results)
             _resolve_replays(replays, chars, results)
             if published:

@@ -15,7 +15,7 @@ from alerts.models import ReasonCode, Violation
 from audit.signatures import EXCLUSION, INCLUSION, ChangeRefused, sign
 from hierarchy.roles import ENGINEER, OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
-from spc.charts.data import chart_data
+from spc.charts.cached import cached_chart_data
 from spc.charts.figures import control_figure, figure_json
 from spc.charts.style import format_value, reading
 from spc.core.errors import InputError
@@ -35,7 +35,7 @@ def _figure_data(
 ) -> tuple[dict[str, Any], TimeRangeForm]:
     form = TimeRangeForm(request.GET or None)
     start, end, limit = form.bounds()
-    return chart_data(char, start=start, end=end, limit=limit), form
+    return cached_chart_data(char, start=start, end=end, limit=limit), form
 
 
 PANEL_PAGE_SIZE = 10
