@@ -14,6 +14,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from hierarchy import identities
 from hierarchy.models import TOKEN_PREFIX, ApiToken, hash_key
 
 KEYWORDS = (b"bearer", b"token")
@@ -34,7 +35,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         if not key.startswith(TOKEN_PREFIX):
             return None
-        token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
+        key_hash = hash_key(key)
+        generation, token = identities.cached_token(key_hash)
+        kept = token is not None
+        if token is None:
+            token = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
         if token is None or not token.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         if not token.user.is_active:
@@ -42,6 +47,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used is None or now - token.last_used > LAST_USED_EVERY:
             ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+            token.last_used = now
+            kept = False
+        if not kept:
+            identities.keep(generation, token)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
