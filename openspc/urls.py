@@ -30,5 +30,6 @@ urlpatterns = [
     path("reports/", include("spc.reports.urls")),
     path("", include("hierarchy.urls")),
     path("audit/", include("audit.urls")),
+    path("msa/", include("msa.urls")),
     path("", include("spc.urls")),
 ]

@@ -13,6 +13,8 @@ from rest_framework.authtoken.models import Token
 from alerts.tests.factories import ReasonCodeFactory, ViolationFactory
 from hierarchy.models import ApiToken
 from ingest.models import DeadLetter, IngestCounter
+from msa.models import MsaThresholds
+from msa.tests.factories import GaugeStudyFactory, fill
 from spc.tests.factories import LimitSetFactory, MeasurementFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +31,9 @@ def populated(engineer: User) -> None:
     IngestCounter.increment("dead_letter.invalid_json")
     Token.objects.create(user=engineer)
     ApiToken.issue(engineer, "CMM line 3")
+    study = GaugeStudyFactory()
+    fill(study, [(1, "A", 1.0)])
+    MsaThresholds.objects.create(site=study.gauge.site)
 
 
 def _models() -> list[type[Model]]:

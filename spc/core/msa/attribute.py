@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 from spc.core.errors import InputError
 from spc.core.msa.kappa import clopper_pearson, cohen_kappa, fleiss_kappa
@@ -59,8 +60,8 @@ def _agreement(label: str, matched: int, inspected: int, kappa: float | None) ->
 
 
 def _check(
-    ratings: Mapping[Hashable, Mapping[Hashable, Sequence[Hashable]]],
-    standard: Mapping[Hashable, Hashable] | None,
+    ratings: Mapping[Any, Mapping[Any, Sequence[Any]]],
+    standard: Mapping[Any, Any] | None,
 ) -> tuple[list[Hashable], int]:
     if len(ratings) < 1:
         raise InputError("operators", "An attribute study needs at least one appraiser.")
@@ -94,8 +95,8 @@ def _check(
 
 
 def attribute_agreement(
-    ratings: Mapping[Hashable, Mapping[Hashable, Sequence[Hashable]]],
-    standard: Mapping[Hashable, Hashable] | None = None,
+    ratings: Mapping[Any, Mapping[Any, Sequence[Any]]],
+    standard: Mapping[Any, Any] | None = None,
 ) -> AttributeAgreement:
     """The agreement analysis of a balanced attribute study."""
     parts, trials = _check(ratings, standard)

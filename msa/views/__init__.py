@@ -1,0 +1,1 @@
+"""Pages of the msa app: gauges, study planning, tablet entry and results."""
