@@ -18,10 +18,13 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core.cache import caches
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import SafeString, mark_safe
 
 from alerts.services import card_state
 from spc.charts.data import chart_data
+from spc.charts.figures import control_figure, figure_json
 from spc.models import Characteristic
 from spc.pipeline.chart_revisions import CACHE_ALIAS, data_revision
 
@@ -41,6 +44,29 @@ def _key(char: Characteristic, start: datetime | None, end: datetime | None, lim
     )
 
 
+def _payload(
+    key: str,
+    char: Characteristic,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+) -> bytes:
+    """The payload JSON (state included) under ``key``, built and kept on a miss."""
+    cache = caches[CACHE_ALIAS]
+    entry = cache.get(key)
+    if entry is None:
+        data = chart_data(char, start=start, end=end, limit=limit)
+        state = data.pop(STATE_FREE)
+        body = orjson.dumps(data)
+        last = data["last_timestamp"]
+        entry = (body, orjson.dumps(data["open_violations"]), last)
+        cache.set(key, entry, timeout=settings.OPENSPC_CHART_CACHE_SECONDS)
+    else:
+        body, counts, last = entry
+        state = card_state(orjson.loads(counts), parse_datetime(last) if last else None)
+    return b'{"state":' + orjson.dumps(state) + b"," + body[1:]
+
+
 def chart_data_json(
     char: Characteristic,
     *,
@@ -49,23 +75,7 @@ def chart_data_json(
     limit: int = 500,
 ) -> bytes:
     """``spc.charts.data.chart_data`` as JSON bytes, from the cache when it is current."""
-    cache = caches[CACHE_ALIAS]
-    key = _key(char, start, end, limit)
-    entry = cache.get(key)
-    if entry is None:
-        data = chart_data(char, start=start, end=end, limit=limit)
-        state = data.pop(STATE_FREE)
-        body = orjson.dumps(data)
-        last = data["last_timestamp"]
-        cache.set(
-            key,
-            (body, orjson.dumps(data["open_violations"]), last),
-            timeout=settings.OPENSPC_CHART_CACHE_SECONDS,
-        )
-        return b'{"state":' + orjson.dumps(state) + b"," + body[1:]
-    body, counts, last = entry
-    state = card_state(orjson.loads(counts), parse_datetime(last) if last else None)
-    return b'{"state":' + orjson.dumps(state) + b"," + body[1:]
+    return _payload(_key(char, start, end, limit), char, start, end, limit)
 
 
 def cached_chart_data(
@@ -78,3 +88,24 @@ def cached_chart_data(
     """``spc.charts.data.chart_data`` through the cache, as a dict for pages."""
     result: dict[str, Any] = orjson.loads(chart_data_json(char, start=start, end=end, limit=limit))
     return result
+
+
+def cached_figure(
+    char: Characteristic,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 500,
+    axis: str = "sequence",
+) -> tuple[dict[str, Any], SafeString]:
+    """The chart data and its Plotly figure as escaped JSON (``figures.figure_json``),
+    both from the cache when current. The figure's times are in the active time zone."""
+    key = _key(char, start, end, limit)
+    data: dict[str, Any] = orjson.loads(_payload(key, char, start, end, limit))
+    figure_key = f"{key}:figure:{axis}:{timezone.get_current_timezone_name()}"
+    cache = caches[CACHE_ALIAS]
+    text = cache.get(figure_key)
+    if text is None:
+        text = str(figure_json(control_figure(data, axis=axis)))
+        cache.set(figure_key, text, timeout=settings.OPENSPC_CHART_CACHE_SECONDS)
+    return data, mark_safe(text)  # escaped by figure_json when it was built

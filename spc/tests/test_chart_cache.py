@@ -120,3 +120,18 @@ def test_the_api_answers_from_the_cache_with_what_the_page_shows(api_client: API
     assert len(second["points"]) == 3
     _add(char, 10.1)
     assert api_client.get(url).json()["points"][-1]["observed"] == 10.1
+
+
+def test_the_page_figure_follows_new_samples(operator: User) -> None:
+    from django.test import Client
+
+    char = _char()
+    client = Client()
+    client.force_login(operator)
+    url = f"/chars/{char.pk}/figure/"
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first.json()["layout"]["meta"]["points"] == 4
+    assert client.get(url).json() == first.json()
+    _add(char, 10.3)
+    assert client.get(url).json()["layout"]["meta"]["points"] == 5

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,8 +15,7 @@ from alerts.models import ReasonCode, Violation
 from audit.signatures import EXCLUSION, INCLUSION, ChangeRefused, sign
 from hierarchy.roles import ENGINEER, OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
-from spc.charts.cached import cached_chart_data
-from spc.charts.figures import control_figure, figure_json
+from spc.charts.cached import cached_figure
 from spc.charts.style import format_value, reading
 from spc.core.errors import InputError
 from spc.core.rule_texts import rule_text
@@ -28,15 +27,6 @@ from spc.models import Characteristic, Sample
 from spc.pipeline import limit_changes as services
 from spc.views import HtmxHttpRequest
 from spc.views.nodes import node_crumbs
-
-
-def _figure_data(
-    request: HttpRequest, char: Characteristic
-) -> tuple[dict[str, Any], TimeRangeForm]:
-    form = TimeRangeForm(request.GET or None)
-    start, end, limit = form.bounds()
-    return cached_chart_data(char, start=start, end=end, limit=limit), form
-
 
 PANEL_PAGE_SIZE = 10
 
@@ -86,7 +76,9 @@ def panel_context(char: Characteristic, page: str | None = None) -> dict[str, An
 def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The live chart page of one characteristic."""
     char = get_object_or_404(_chars(request).select_related("hierarchy"), pk=pk)
-    data, form = _figure_data(request, char)
+    form = TimeRangeForm(request.GET or None)
+    start, end, limit = form.bounds()
+    data, figure = cached_figure(char, start=start, end=end, limit=limit, axis=form.x_axis())
     points = data["points"]
     last = points[-1] if points else None
     area_id = request.session.get("area_id")
@@ -98,7 +90,7 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = {
         "char": char,
         "form": form,
-        "figure_json": figure_json(control_figure(data, axis=form.x_axis())),
+        "figure_json": figure,
         "axis": form.x_axis(),
         "figure_url": f"{reverse('spc:figure', args=[pk])}?{request.GET.urlencode()}",
         "live": live,
@@ -119,11 +111,13 @@ def detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(OPERATOR)
-def figure(request: HtmxHttpRequest, pk: int) -> JsonResponse:
+def figure(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The chart figure as JSON (re-fetched after limit changes or exclusions)."""
     char = get_object_or_404(_chars(request), pk=pk)
-    data, form = _figure_data(request, char)
-    return JsonResponse(control_figure(data, axis=form.x_axis()))
+    form = TimeRangeForm(request.GET or None)
+    start, end, limit = form.bounds()
+    _, figure = cached_figure(char, start=start, end=end, limit=limit, axis=form.x_axis())
+    return HttpResponse(figure, content_type="application/json")
 
 
 @role_required(OPERATOR)
