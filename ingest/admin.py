@@ -52,3 +52,6 @@ class DeadLetterAdmin(WholePlantOnlyMixin, ReadOnlyAdmin):
 class IngestCounterAdmin(WholePlantOnlyMixin, ReadOnlyAdmin):
     list_display = ["name", "value", "updated_at"]
     search_fields = ["name"]
+
+# OPC UA endpoints, their nodes and the worker's status.
+from ingest.opcua import admin as opcua_admin  # noqa: E402, F401

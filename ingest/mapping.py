@@ -66,6 +66,19 @@ class Mapping:
         return sorted(filters)
 
 
+def buffer_config(char: Characteristic) -> BufferConfig:
+    """How a characteristic's readings become subgroups (any machine source: MQTT, OPC UA)."""
+    attribute = char.chart_type in ATTRIBUTE_CHARTS
+    return BufferConfig(
+        characteristic_id=char.pk,
+        subgroup_size=1 if attribute else max(1, char.subgroup_size),
+        min_measurements=1 if attribute else max(1, char.min_measurements),
+        strategy=char.trigger_strategy,
+        timeout_seconds=char.buffer_timeout_seconds,
+        partial_policy=char.partial_policy,
+    )
+
+
 def mapping_version() -> tuple[int, str]:
     """Changes whenever an MQTT characteristic is added, changed or removed."""
     agg = Characteristic.objects.filter(provider="MQTT").aggregate(n=Max("id"), t=Max("updated_at"))
@@ -85,14 +98,7 @@ def load_mapping(partition: tuple[int, int] | None = None) -> Mapping:
         if partition is not None and char.pk % partition[1] != partition[0]:
             continue
         attribute = char.chart_type in ATTRIBUTE_CHARTS
-        config = BufferConfig(
-            characteristic_id=char.pk,
-            subgroup_size=1 if attribute else max(1, char.subgroup_size),
-            min_measurements=1 if attribute else max(1, char.min_measurements),
-            strategy=char.trigger_strategy,
-            timeout_seconds=char.buffer_timeout_seconds,
-            partial_policy=char.partial_policy,
-        )
+        config = buffer_config(char)
         # Plain topics only: a Sparkplug topic carries a node's or device's every metric,
         # and a dropped message there would be a sequence gap (a rebirth).
         limit = None

@@ -105,3 +105,91 @@ class PendingReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} for characteristic {self.characteristic_id}"
+
+
+# --- OPC UA (ingest.opcua) --------------------------------------------------------------
+
+
+class OpcUaEndpoint(models.Model):
+    """An OPC UA server the ``ingest_opcua`` worker subscribes to."""
+
+    class Security(models.TextChoices):
+        NONE = "", "None"
+        SIGN = "Basic256Sha256,Sign", "Basic256Sha256 — sign"
+        SIGN_ENCRYPT = "Basic256Sha256,SignAndEncrypt", "Basic256Sha256 — sign and encrypt"
+
+    name = models.CharField(max_length=100, unique=True)
+    url = models.CharField(
+        max_length=300, help_text="opc.tcp://host:4840/path — the server's endpoint URL."
+    )
+    security_policy = models.CharField(
+        max_length=40, choices=Security.choices, default=Security.NONE, blank=True
+    )
+    certificate_path = models.CharField(
+        max_length=300, blank=True, help_text="Client certificate (PEM/DER) for a security policy."
+    )
+    private_key_path = models.CharField(max_length=300, blank=True)
+    username = models.CharField(max_length=100, blank=True)
+    password = models.CharField(max_length=200, blank=True)
+    publishing_interval_ms = models.PositiveIntegerField(
+        default=200, help_text="How often the server sends the changes it queued."
+    )
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "OPC UA endpoint"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.url})"
+
+
+class OpcUaNode(models.Model):
+    """One OPC UA variable feeding one characteristic (each data change is a reading)."""
+
+    endpoint = models.ForeignKey(OpcUaEndpoint, on_delete=models.CASCADE, related_name="nodes")
+    node_id = models.CharField(
+        max_length=300, help_text='The variable\'s node id, e.g. "ns=2;s=Line1.Press.Force".'
+    )
+    characteristic = models.ForeignKey(
+        "spc.Characteristic", on_delete=models.CASCADE, related_name="+"
+    )
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["endpoint", "node_id"]
+        verbose_name = "OPC UA node"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "node_id"], name="opcua_node_once"),
+            models.UniqueConstraint(fields=["characteristic"], name="opcua_one_node_per_char"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} → characteristic {self.characteristic_id}"
+
+
+class OpcUaStatus(models.Model):
+    """What the worker last knew of an endpoint's session (written by the worker)."""
+
+    endpoint = models.OneToOneField(
+        OpcUaEndpoint, on_delete=models.CASCADE, related_name="status", primary_key=True
+    )
+    connected = models.BooleanField(default=False)
+    since = models.DateTimeField(null=True, blank=True, help_text="Connected or lost since.")
+    last_value = models.CharField(max_length=200, blank=True)
+    last_value_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    errors = models.PositiveBigIntegerField(default=0)
+    reconnects = models.PositiveBigIntegerField(default=0)
+    values = models.PositiveBigIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "OPC UA status"
+        verbose_name_plural = "OPC UA statuses"
+
+    def __str__(self) -> str:
+        return f"{self.endpoint_id}: {'connected' if self.connected else 'disconnected'}"

@@ -4,7 +4,8 @@
 service, so a database outage does not make an orchestrator restart every web process.
 ``/readyz`` (readiness) checks what a request needs: the database, a channel-layer round
 trip (send to a fresh channel, receive it back) and, when ``MQTT_URL`` is set, the MQTT
-broker (TCP connect, MQTT CONNECT, CONNACK accepted). It answers 200 when every check
+broker (TCP connect, MQTT CONNECT, CONNACK accepted) and, when OPC UA endpoints are
+configured, their sessions (a worker holds each, connected). It answers 200 when every check
 passes and 503 naming the failing checks otherwise. Both are JSON and need no login.
 """
 
@@ -28,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from ingest.mqtt_wire import mqtt_connect_packet
+from ingest.opcua import status as opcua_status
 
 CHECK_TIMEOUT = 3.0
 MQTT_DEFAULT_PORTS = {"mqtt": 1883, "tcp": 1883, "mqtts": 8883, "ssl": 8883}
@@ -117,8 +119,16 @@ def check_mqtt(url: str) -> None:
         sock.close()
 
 
+def check_opcua() -> None:
+    """Every active OPC UA endpoint is held by a live worker and connected."""
+    problems = opcua_status.problems()
+    if problems:
+        raise CheckError("; ".join(problems))
+
+
 def readiness_checks() -> dict[str, Callable[[], None]]:
-    """The checks ``/readyz`` runs, by name (the broker only when ``MQTT_URL`` is set)."""
+    """The checks ``/readyz`` runs, by name (the broker only when ``MQTT_URL`` is set, OPC UA
+    only when an active endpoint has active nodes)."""
     checks: dict[str, Callable[[], None]] = {
         "database": check_database,
         "channel_layer": check_channel_layer,
@@ -126,6 +136,11 @@ def readiness_checks() -> dict[str, Callable[[], None]]:
     mqtt_url = getattr(settings, "MQTT_URL", "")
     if mqtt_url:
         checks["mqtt"] = lambda: check_mqtt(mqtt_url)
+    try:
+        if opcua_status.configured():
+            checks["opcua"] = check_opcua
+    except Exception:  # the database check reports an unreachable database
+        pass
     return checks
 
 
