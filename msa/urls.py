@@ -12,4 +12,5 @@ urlpatterns = [
     path("studies/<int:pk>/", pages.results, name="results"),
     path("studies/<int:pk>/entry/", entry.entry, name="entry"),
     path("studies/<int:pk>/complete/", pages.complete_study, name="complete"),
+    path("studies/<int:pk>/report.pdf", pages.study_pdf, name="pdf"),
 ]

@@ -135,3 +135,30 @@ def test_gauge_list_and_admin(client, engineer):
     assert gauge.code in client.get("/msa/").content.decode()
     for url in ("/admin/msa/gauge/", "/admin/msa/gaugestudy/add/", "/admin/msa/msathresholds/"):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_pdf_report_renders(client, operator):
+    study = GaugeStudyFactory(tolerance=8.0)
+    fill(study, aiag_rows())
+    client.force_login(operator)
+    response = client.get(f"/msa/studies/{study.pk}/report.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = PdfReader(BytesIO(response.content)).pages[0].extract_text()
+    assert "Conditional" in text
+    assert "92.24" in text  # Part-to-Part %Contribution, Minitab's GAGEAIAG example
+
+
+def test_the_pdf_context_carries_the_verdict_and_chart():
+    from msa.report import report_context
+
+    study = GaugeStudyFactory(tolerance=8.0)
+    fill(study, aiag_rows())
+    context = report_context(study)
+    assert context["result"]["verdict"] == "CONDITIONAL"
+    assert "<svg" in context["components_svg"]

@@ -15,6 +15,7 @@ from msa.analysis import analyse, complete, progress
 from msa.figures import figures_for
 from msa.forms import StudyForm
 from msa.models import Gauge, GaugeStudy
+from msa.report import render_study_pdf
 from spc.core.errors import InputError
 
 
@@ -86,3 +87,12 @@ def complete_study(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Study completed: {study.verdict.lower() or 'analysed'}.")
     return redirect("msa:results", pk=study.pk)
+
+
+@role_required(OPERATOR)
+def study_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The study's printable report (PDF)."""
+    study = get_object_or_404(visible_studies(request), pk=pk)
+    response = HttpResponse(render_study_pdf(study), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="gauge-study-{study.pk}.pdf"'
+    return response

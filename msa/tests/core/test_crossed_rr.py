@@ -100,6 +100,13 @@ def test_aiag_study_pools_the_interaction_and_matches_minitabs_rr_table(aiag):
     assert table.row("Part-to-Part").pct_study_var == pytest.approx(96.04, abs=0.005)
     assert grr.study_var == pytest.approx(1.81423, abs=5e-5)
     assert grr.pct_tolerance == pytest.approx(22.68, abs=0.005)
+    # The same output's %Tolerance column: Reproducibility 17.01, Part-To-Part 78.17,
+    # Total Variation 81.40; and the reduced ANOVA table: F Part 245.614, F Operator 39.617.
+    assert table.row("Reproducibility").pct_tolerance == pytest.approx(17.01, abs=0.005)
+    assert table.row("Part-to-Part").pct_tolerance == pytest.approx(78.17, abs=0.005)
+    assert table.row("Total Variation").pct_tolerance == pytest.approx(81.40, abs=0.005)
+    assert result.row("Part").f == pytest.approx(245.614, abs=5e-4)
+    assert result.row("Operator").f == pytest.approx(39.617, abs=5e-4)
     assert table.ndc == 4
 
 
