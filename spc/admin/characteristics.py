@@ -65,13 +65,22 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
     list_select_related = ["hierarchy"]
     search_fields = ["name", "description", "hierarchy__name", "mqtt_topic", "sparkplug_metric"]
     ordering = ["hierarchy__path", "name"]
-    autocomplete_fields = ["hierarchy"]
+    autocomplete_fields = ["hierarchy", "gauge"]
     save_on_top = True
     inlines = [LimitSetInline]
     fieldsets = [
         (
             None,
-            {"fields": ["hierarchy", "name", "description", ("unit", "decimal_places"), "active"]},
+            {
+                "fields": [
+                    "hierarchy",
+                    "name",
+                    "description",
+                    ("unit", "decimal_places"),
+                    "gauge",
+                    "active",
+                ]
+            },
         ),
         (
             "Chart",
