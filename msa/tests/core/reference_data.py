@@ -92,3 +92,18 @@ AIAG_LINEARITY: dict[float, tuple[float, ...]] = {
     8.0: (7.6, 7.7, 7.8, 7.7, 7.8, 7.8, 7.8, 7.7, 7.8, 7.5, 7.6, 7.7),
     10.0: (9.1, 9.3, 9.5, 9.3, 9.4, 9.5, 9.5, 9.5, 9.6, 9.2, 9.3, 9.4),
 }
+
+#: The SixSigma R package's ``ss.data.rr`` (Cano, Moguerza & Redchuk, *Six Sigma with R*,
+#: Springer 2012, ch. 5; github.com/emilopezcano/SixSigma, data/ss.data.rr.rda), column
+#: ``time1``: 3 prototypes (parts) × 3 operators × 3 runs, rows in the data set's order.
+SS_DATA_RR_TIME1: list[tuple[str, str, float]] = [
+    ("prot #1", "op #1", 1.27), ("prot #1", "op #1", 0.90), ("prot #1", "op #1", 1.09),
+    ("prot #2", "op #1", 1.12), ("prot #2", "op #1", 1.09), ("prot #2", "op #1", 1.15),
+    ("prot #3", "op #1", 1.73), ("prot #3", "op #1", 1.28), ("prot #3", "op #1", 1.77),
+    ("prot #1", "op #2", 1.34), ("prot #1", "op #2", 1.32), ("prot #1", "op #2", 1.27),
+    ("prot #2", "op #2", 1.24), ("prot #2", "op #2", 1.00), ("prot #2", "op #2", 1.14),
+    ("prot #3", "op #2", 1.64), ("prot #3", "op #2", 1.65), ("prot #3", "op #2", 1.77),
+    ("prot #1", "op #3", 1.09), ("prot #1", "op #3", 1.26), ("prot #1", "op #3", 1.09),
+    ("prot #2", "op #3", 1.48), ("prot #2", "op #3", 1.15), ("prot #2", "op #3", 1.15),
+    ("prot #3", "op #3", 1.64), ("prot #3", "op #3", 1.44), ("prot #3", "op #3", 1.68),
+]  # fmt: skip

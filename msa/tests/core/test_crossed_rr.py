@@ -159,3 +159,49 @@ def test_zero_part_to_part_variation_is_refused():
 def test_a_non_finite_measurement_is_refused():
     with pytest.raises(InputError, match="finite"):
         crossed_design([(1, "A", float("nan"))])
+
+
+def test_second_oracle_sixsigma_ss_rr_example():
+    # SixSigma::ss.rr(time1, prototype, operator, data = ss.data.rr, alphaLim = 0.05,
+    # errorTerm = "interaction", lsl = 0.7, usl = 1.8), printed in the package's reference
+    # page (docs/reference/ss.rr.html). Full model: prototype F 28.797 p 0.00422, operator
+    # F 1.270 p 0.37415, interaction F 0.974 p 0.44619 → removed. Reduced model:
+    # Repeatability 22 / 0.4688 / 0.0213, prototype F 28.174, operator F 1.242 p 0.308.
+    # VarComp: GRR 0.0218822671, Repeatability 0.0213087542, Reproducibility 0.0005735129,
+    # Part-To-Part 0.0643389450, Total 0.0862212121; %Contrib 25.38 / 24.71 / 0.67 / 74.62;
+    # StdDev GRR 0.14792656, StudyVar 0.8875594; %StudyVar 50.38 / 49.71 / 8.16 / 86.38;
+    # %Tolerance 80.69 / 79.62 / 13.06 / 138.36 / 160.16; ndc 2.
+    from msa.tests.core.reference_data import SS_DATA_RR_TIME1
+
+    result = anova_gauge_rr(crossed_design(SS_DATA_RR_TIME1), tolerance=1.8 - 0.7)
+    full_part = result.row("Part", full=True)
+    full_op = result.row("Operator", full=True)
+    inter = result.row("Part × Operator", full=True)
+    assert (full_part.f, full_part.p) == pytest.approx((28.797, 0.00422), abs=5e-4)
+    assert (full_op.f, full_op.p) == pytest.approx((1.270, 0.37415), abs=5e-4)
+    assert (inter.f, inter.p) == pytest.approx((0.974, 0.44619), abs=5e-4)
+    assert result.interaction_pooled
+    rep = result.row("Repeatability")
+    assert rep.df == 22
+    assert rep.ss == pytest.approx(0.4688, abs=5e-5)
+    assert result.row("Part").f == pytest.approx(28.174, abs=5e-4)
+    assert result.row("Operator").f == pytest.approx(1.242, abs=5e-4)
+    assert result.row("Operator").p == pytest.approx(0.308, abs=5e-4)
+    table = result.components
+    expected = {
+        "Total Gage R&R": (0.0218822671, 25.38, 50.38, 80.69),
+        "Repeatability": (0.0213087542, 24.71, 49.71, 79.62),
+        "Reproducibility": (0.0005735129, 0.67, 8.16, 13.06),
+        "Part-to-Part": (0.0643389450, 74.62, 86.38, 138.36),
+        "Total Variation": (0.0862212121, 100.00, 100.00, 160.16),
+    }
+    for source, (var, contrib, study, tol) in expected.items():
+        row = table.row(source)
+        assert row.variance == pytest.approx(var, abs=5e-11), source
+        assert row.pct_contribution == pytest.approx(contrib, abs=0.005), source
+        assert row.pct_study_var == pytest.approx(study, abs=0.005), source
+        assert row.pct_tolerance == pytest.approx(tol, abs=0.005), source
+    grr = table.row("Total Gage R&R")
+    assert grr.std_dev == pytest.approx(0.14792656, abs=5e-9)
+    assert grr.study_var == pytest.approx(0.8875594, abs=5e-8)
+    assert table.ndc == 2
