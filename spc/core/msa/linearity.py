@@ -11,6 +11,10 @@ individual biases by least squares (n = Σm_i points):
 * average bias = mean of all biases, t = |avg| / (s_all/√n) with n − 1 df (s_all the
   standard deviation of the n biases); %bias = 100 · |bias| / process variation.
 
+The bias p-values follow Minitab's *sample standard deviation* option; Minitab's default
+(the sample-range method, σ = R̄/d₂* with AIAG's tabled degrees of freedom) gives
+slightly different p-values, the biases themselves are the same.
+
 The AIAG verdict: the gauge is linear if the slope is not significant (p > alpha) and
 the bias is acceptable if the average bias is not significant.
 """
