@@ -315,7 +315,17 @@ class BulkItemResultSerializer(serializers.Serializer[Any]):
     status = serializers.IntegerField(
         help_text="201 stored, 200 already stored under its idempotency_key, 400 refused."
     )
-    sample = SampleSerializer(required=False, help_text="The stored sample (status < 400).")
+    id = serializers.IntegerField(
+        required=False, help_text="The stored sample's id (status < 400, the default)."
+    )
+    violations = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="The violations the item raised: id, rule, severity (status < 400).",
+    )
+    sample = SampleSerializer(
+        required=False, help_text="The whole stored sample (status < 400, ?return=samples)."
+    )
     # Documentation only (the view builds these dicts): the field named ``errors`` hides
     # Serializer.errors, which this class never needs since it never validates.
     errors = serializers.JSONField(  # type: ignore[assignment]

@@ -228,6 +228,16 @@ class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
         return Response(capability_study(char, start=data.get("start"), end=data.get("end")))
 
 
+def _summary(result: ProcessResult) -> dict[str, Any]:
+    """A stored bulk item as the default bulk response gives it: id and violations."""
+    return {
+        "id": result.sample.pk,
+        "violations": [
+            {"id": v.pk, "rule": v.rule, "severity": v.severity} for v in result.violations
+        ],
+    }
+
+
 def _unknown(characteristic_id: Any) -> dict[str, list[str]]:
     return {"characteristic": [f"No characteristic with id {characteristic_id}."]}
 
@@ -301,20 +311,27 @@ class SampleViewSet(
             sample.created_by = user  # no query for the name
         return self._status(result), writer.to_representation(sample)
 
-    def _submit(self, items: list[Any]) -> list[tuple[int, dict[str, Any]]]:
+    def _submit(
+        self, items: list[Any], *, samples: bool = True
+    ) -> list[tuple[int, dict[str, Any]]]:
         """Parse every item, run the valid ones through the pipeline in one batch and
-        return (status, body) per item, in order. Serializers are built once."""
+        return (status, body) per item, in order. Serializers are built once. Without
+        ``samples`` a stored item's body is its id and violations only."""
         parser, writer = SampleCreateSerializer(), SampleSerializer()
         user = self.request.user
         parsed = [self._parse(item, parser, user.pk) for item in items]
         inputs = [p for p in parsed if isinstance(p, SubgroupInput)]
         results = iter(process_many(inputs)) if inputs else iter(())
-        out = []
+        out: list[tuple[int, dict[str, Any]]] = []
         for entry in parsed:
-            if isinstance(entry, SubgroupInput):
-                out.append(self._render(next(results), entry, writer, user))
-            else:
+            if not isinstance(entry, SubgroupInput):
                 out.append((status.HTTP_400_BAD_REQUEST, entry))
+                continue
+            result = next(results)
+            if samples or not isinstance(result, ProcessResult):
+                out.append(self._render(result, entry, writer, user))
+            else:
+                out.append((self._status(result), _summary(result)))
         return out
 
     def _may_write(self, characteristic_id: Any) -> bool:
@@ -354,8 +371,10 @@ class SampleViewSet(
         },
         description="One subgroup as an object (201 with the stored sample and its "
         "violations; 200 with the stored one when its idempotency_key was seen), or up to "
-        f"{MAX_BULK} subgroups as a list: 200 with one result per item, each "
-        "`{status, sample}` or `{status, errors}`, in order.",
+        f"{MAX_BULK} subgroups as a list: 200 with one result per item, in order: "
+        "`{status, id, violations}` for a stored item (its sample's id and the violations "
+        "it raised: `id`, `rule`, `severity`), `{status, errors}` for a refused one; with "
+        "`?return=samples` a stored item is `{status, sample}` with the whole stored sample.",
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if isinstance(request.data, list):
@@ -363,9 +382,10 @@ class SampleViewSet(
                 raise ValidationError({"non_field_errors": ["The list is empty."]})
             if len(request.data) > MAX_BULK:
                 raise ValidationError({"non_field_errors": [f"At most {MAX_BULK} per request."]})
+            samples = request.query_params.get("return") == "samples"
             results = [
-                {"status": code, **({"sample": body} if code < 400 else body)}
-                for code, body in self._submit(request.data)
+                {"status": code, **({"sample": body} if code < 400 and samples else body)}
+                for code, body in self._submit(request.data, samples=samples)
             ]
             return Response(results, status=status.HTTP_200_OK)
         ((code, body),) = self._submit([request.data])

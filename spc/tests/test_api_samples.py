@@ -124,9 +124,26 @@ def test_bulk_gives_one_result_per_item(api_client: APIClient, char: Characteris
     results = response.json()
     assert [r["status"] for r in results] == [201, 400, 201]
     assert "measurements" in results[1]["errors"]
-    assert [v["rule"] for v in results[2]["sample"]["violations"]] == [1]
+    assert [v["rule"] for v in results[2]["violations"]] == [1]
+    assert "sample" not in results[2]  # the stored sample only when asked for
     assert Sample.objects.count() == 2
     assert post(api_client, []).status_code == 400
+
+
+def test_bulk_gives_the_stored_samples_when_asked(
+    api_client: APIClient, char: Characteristic
+) -> None:
+    items = [
+        {"characteristic": char.pk, "measurements": [10.0]},
+        {"characteristic": char.pk, "measurements": [14.0]},
+    ]
+    response = api_client.post(f"{URL}?return=samples", items, format="json")
+    assert response.status_code == 200
+    results = response.json()
+    assert [r["status"] for r in results] == [201, 201]
+    assert results[0]["sample"]["value"] == 10.0
+    assert [v["rule"] for v in results[1]["sample"]["violations"]] == [1]
+    assert results[1]["sample"]["id"] == Sample.objects.order_by("id").last().pk
 
 
 def test_exclusion_needs_an_engineer_a_reason_and_a_signature(

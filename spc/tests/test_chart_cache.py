@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _char() -> Characteristic:
-    char = CharacteristicFactory(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
+    char = CharacteristicFactory.create(center_line=10.0, ucl=13.0, lcl=7.0, sigma=1.0)
     for value in (10.0, 10.5, 9.5, 10.2):
         _add(char, value)
     return char
