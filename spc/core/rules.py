@@ -216,8 +216,7 @@ def latest(z_tail: Sequence[float], ruleset: RuleSet, offset: int = 0) -> list[S
     specs = ruleset.specs
     if len(z_tail) == 0 or not specs:
         return []
-    keep = max(spec.length for spec in specs)
-    values = z_tail[-keep:]
+    values = z_tail[-ruleset.max_length :]
     try:
         finite = all(map(math.isfinite, values))
     except TypeError:

@@ -6,7 +6,7 @@ dataclasses, and returns frozen dataclasses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
 
@@ -167,9 +167,17 @@ class RuleSpec:
 
 @dataclass(frozen=True, slots=True)
 class RuleSet:
-    """The enabled rules of a characteristic, at most one spec per rule id."""
+    """The enabled rules of a characteristic, at most one spec per rule id.
+
+    ``max_length`` (derived, not an argument) is the longest rule's length: how many
+    newest points a check of the latest point reads.
+    """
 
     specs: tuple[RuleSpec, ...]
+    max_length: int = field(init=False, compare=False, repr=False, default=0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "max_length", max((spec.length for spec in self.specs), default=0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,8 +40,11 @@ class SubgroupInput:
     spec_confirmed: bool = False
 
 
-def clean_input(data: SubgroupInput, now: datetime) -> tuple[Subgroup, datetime]:
-    """Checks that do not need the characteristic: sizes, text lengths, time."""
+def clean_input(
+    data: SubgroupInput, now: datetime, skew: timedelta | None = None
+) -> tuple[Subgroup, datetime]:
+    """Checks that do not need the characteristic: sizes, text lengths, time (``skew``:
+    :func:`future_skew`, read once by a caller that cleans many)."""
     if len(data.measurements) > MAX_MEASUREMENTS:
         raise InputError("measurements", f"At most {MAX_MEASUREMENTS} values in one subgroup.")
     values: list[float] = []
@@ -57,7 +60,9 @@ def clean_input(data: SubgroupInput, now: datetime) -> tuple[Subgroup, datetime]
             raise InputError(name, f"At most {limit} characters.")
     if data.source not in SOURCES:
         raise InputError("source", f"Unknown source {data.source!r}.")
-    stamp = data.timestamp or now
+    stamp = data.timestamp
+    if stamp is None:  # the server's clock: in UTC already, and never in the future
+        return Subgroup(tuple(values), data.count, data.sample_size), now
     if timezone.is_naive(stamp):
         stamp = stamp.replace(tzinfo=UTC)
     try:
@@ -65,16 +70,23 @@ def clean_input(data: SubgroupInput, now: datetime) -> tuple[Subgroup, datetime]
         stamp = stamp.astimezone(UTC)
     except OverflowError as exc:
         raise InputError("timestamp", "Date-time out of range.") from exc
-    check_not_future(stamp, now)
+    check_not_future(stamp, now, skew)
     return Subgroup(tuple(values), data.count, data.sample_size), stamp
 
 
-def check_not_future(stamp: datetime, now: datetime) -> None:
+def future_skew() -> timedelta:
+    """How far after the server's clock a sample's time may be
+    (``OPENSPC_MAX_FUTURE_SKEW_SECONDS``)."""
+    return timedelta(seconds=settings.OPENSPC_MAX_FUTURE_SKEW_SECONDS)
+
+
+def check_not_future(stamp: datetime, now: datetime, skew: timedelta | None = None) -> None:
     """Refuse a timestamp more than ``OPENSPC_MAX_FUTURE_SKEW_SECONDS`` after ``now``
     (exactly that far ahead is accepted): a sample cannot have been measured later than
     now, so such a time is a wrong clock or a typing error, and would sort after every
     real sample."""
-    skew = timedelta(seconds=settings.OPENSPC_MAX_FUTURE_SKEW_SECONDS)
+    if skew is None:
+        skew = future_skew()
     if stamp - now > skew:
         raise InputError(
             "timestamp",

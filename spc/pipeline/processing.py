@@ -41,6 +41,7 @@ from spc.pipeline.inputs import (
     SubgroupInput,
     UnknownCharacteristic,
     clean_input,
+    future_skew,
 )
 from spc.pipeline.locked_rows import LockedRows, cached_config
 from spc.pipeline.payloads import build_event, measurement_values, sample_payload
@@ -118,9 +119,10 @@ def process_many(
     results: list[ProcessResult | InputError | None] = [None] * len(items)
     jobs: list[Job] = []
     now = timezone.now()
+    skew = future_skew()
     for index, data in enumerate(items):
         try:
-            subgroup, stamp = clean_input(data, now)
+            subgroup, stamp = clean_input(data, now, skew)
         except InputError as exc:
             results[index] = exc
             continue
