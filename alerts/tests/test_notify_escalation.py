@@ -102,3 +102,20 @@ def test_violations_older_than_the_rule_do_not_escalate(
         )
     with time_machine.travel(start + timedelta(hours=1), tick=False):
         assert tasks.escalate() == []
+
+
+def test_the_command_retries_and_escalates_without_celery_beat(
+    char, rule, smtp, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        raise_violation(char, django_capture_on_commit_callbacks)
+    out = StringIO()
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        call_command("notifications", stdout=out)
+    assert out.getvalue().strip() == "retried 0 deliveries, 1 escalations"
+    assert escalated_to(smtp) == [["plant.manager@example.com"]]
