@@ -136,12 +136,12 @@ def _attribute(study: GaugeStudy) -> dict[str, Any]:
             raise InputError("measurements", f"Operator {op} has not rated part(s) {missing}.")
     standard = {int(k): str(v) for k, v in study.standard.items()} or None
     agreement = attribute_agreement(ratings, standard)
-    result = asdict(agreement)
+    result: dict[str, Any] = {"attribute": asdict(agreement)}
     if agreement.all_vs_standard is not None:
         result["judgement"] = judge_attribute(
             agreement.all_vs_standard.percent, agreement.all_vs_standard.kappa
         )
-    return {"attribute": result}
+    return result
 
 
 _METHODS = {

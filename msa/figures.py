@@ -187,7 +187,12 @@ def attribute_figure(result: dict[str, Any]) -> Figure:
                          "array": [r["ci_high"] - r["percent"] for r in rows],
                          "arrayminus": [r["percent"] - r["ci_low"] for r in rows]}}
         )  # fmt: skip
-    return _fig(data, "Assessment agreement (95 % CI)", yaxis={"title": "%", "range": [0, 105]})
+    return _fig(
+        data,
+        "Assessment agreement (95 % CI)",
+        yaxis={"title": "%", "range": [0, 105]},
+        scattermode="group",
+    )
 
 
 def figures_for(kind: str, result: dict[str, Any]) -> list[tuple[str, Figure]]:

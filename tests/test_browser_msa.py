@@ -48,7 +48,27 @@ def seed() -> None:
         gauge=gauge, characteristic=char, name="Bore R&R", parts=PARTS, trials=TRIALS,
         operators=list(OPERATORS), tolerance=5.0,
     )  # fmt: skip
-    print("SEED" + json.dumps({"study": study.pk, "char": char.pk}))
+    from msa.models import StudyMeasurement
+    from msa.tests.core.reference_data import AIAG_LINEARITY
+    from msa.tests.factories import fill
+
+    linearity = GaugeStudy.objects.create(
+        gauge=gauge, name="Linearity (AIAG)", kind="LINEARITY", parts=5, trials=12,
+        operators=["olga"], part_references={str(i): r for i, r in enumerate(AIAG_LINEARITY, 1)},
+    )  # fmt: skip
+    fill(linearity, [(i, "olga", v) for i, vs in enumerate(AIAG_LINEARITY.values(), 1) for v in vs])
+    attribute = GaugeStudy.objects.create(
+        gauge=gauge, name="Visual check", kind="ATTRIBUTE", parts=4, trials=2,
+        operators=list(OPERATORS), standard={"1": "G", "2": "G", "3": "B", "4": "B"},
+    )  # fmt: skip
+    ratings = {"olga": "GGGGBGBB", "otto": "GGBBBBBB"}
+    StudyMeasurement.objects.bulk_create(
+        StudyMeasurement(study=attribute, operator=op, part=i // 2 + 1, trial=i % 2 + 1, rating=r)
+        for op, text in ratings.items()
+        for i, r in enumerate(text)
+    )
+    ids = {"study": study.pk, "char": char.pk, "linearity": linearity.pk, "attribute": attribute.pk}
+    print("SEED" + json.dumps(ids))
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +140,18 @@ def test_two_operators_enter_a_crossed_study_and_the_engineer_sees_the_verdict(
     desktop.open("/msa/")
     desktop.shot("msa_index_desktop")
     desktop.close()
+
+
+def test_linearity_and_attribute_results_draw_their_charts(
+    browser: Any, server: dict[str, Any]
+) -> None:
+    screen = Screen(browser, server, "olga", viewport=SIZES["tablet"])
+    page = screen.open(f"/msa/studies/{server['ids']['linearity']}/")
+    page.wait_for_selector("#linearity .main-svg")
+    assert "-0.131667" in page.inner_text("#linearity-table")  # AIAG / Minitab GAGELIN slope
+    screen.shot("msa_linearity_tablet")
+    page = screen.open(f"/msa/studies/{server['ids']['attribute']}/")
+    page.wait_for_selector("#attribute .main-svg")
+    assert "Within appraiser" in page.inner_text("#attribute-table")
+    screen.shot("msa_attribute_tablet")
+    screen.close()

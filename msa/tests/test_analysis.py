@@ -60,7 +60,10 @@ def test_attribute_study_through_the_service():
         ]
     ]  # fmt: skip
     StudyMeasurement.objects.bulk_create(rows)
-    att = analyse(study)["attribute"]
+    result = analyse(study)
+    att = result["attribute"]
+    # All ratings match the standard on 1 of 2 parts (50 % < 80 %): unacceptable.
+    assert result["verdict"] == "UNACCEPTABLE"
     assert [a["matched"] for a in att["within"]] == [2, 1]
     assert att["all_vs_standard"]["matched"] == 1
     StudyMeasurement.objects.filter(part=2, operator="B", trial=2).delete()

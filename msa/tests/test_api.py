@@ -124,3 +124,21 @@ def test_the_schema_documents_the_msa_endpoints(operator):
     schema = _client(operator).get("/api/schema/?format=json").json()
     assert "/api/v1/msa/studies/{id}/results/" in schema["paths"]
     assert "/api/v1/msa/gauges/" in schema["paths"]
+
+
+def test_attribute_results_are_json_with_a_verdict(operator):
+    from msa.models import StudyMeasurement
+
+    study = GaugeStudyFactory(
+        kind="ATTRIBUTE", parts=2, trials=2, operators=["A", "B"], standard={"1": "G", "2": "B"}
+    )
+    StudyMeasurement.objects.bulk_create(
+        StudyMeasurement(study=study, part=p, operator=o, trial=t, rating="GB"[p - 1])
+        for p in (1, 2)
+        for o in "AB"
+        for t in (1, 2)
+    )
+    response = _client(operator).get(f"/api/v1/msa/studies/{study.pk}/results/")
+    assert response.status_code == 200
+    assert response.json()["verdict"] == "ACCEPTABLE"
+    assert response.json()["attribute"]["all_vs_standard"]["percent"] == 100.0
