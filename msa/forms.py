@@ -18,6 +18,16 @@ class StudyForm(forms.ModelForm[GaugeStudy]):
         label="Operators",
         help_text="Comma-separated; use the operators' user names so they see their run order.",
     )
+    reference_values = forms.CharField(
+        label="Reference values (linearity)",
+        required=False,
+        help_text="One per part, in part order, separated by spaces or semicolons.",
+    )
+    standard_ratings = forms.CharField(
+        label="Standard ratings (attribute)",
+        required=False,
+        help_text="The correct rating of each part, in part order, comma-separated.",
+    )
 
     class Meta:
         model = GaugeStudy
@@ -43,14 +53,28 @@ class StudyForm(forms.ModelForm[GaugeStudy]):
         data = super().clean() or {}
         names = [n.strip() for n in data.get("operator_names", "").split(",") if n.strip()]
         data["operators"] = names
+        refs = data.get("reference_values", "").replace(";", " ").split()
+        try:
+            data["part_references"] = {str(i): float(r) for i, r in enumerate(refs, start=1)}
+        except ValueError:
+            self.add_error("reference_values", "Reference values must be numbers.")
+            data["part_references"] = {}
+        ratings = [r.strip() for r in data.get("standard_ratings", "").split(",") if r.strip()]
+        data["standard"] = {str(i): r for i, r in enumerate(ratings, start=1)}
+        if ratings and len(ratings) != data.get("parts"):
+            self.add_error("standard_ratings", "Give one standard rating per part.")
         for field, message in check_study(data).items():
-            target = "operator_names" if field == "operators" else field
+            target = {"operators": "operator_names", "part_references": "reference_values"}.get(
+                field, field
+            )
             self.add_error(target if target in self.fields else None, message)
         return data
 
     def save(self, commit: bool = True) -> GaugeStudy:
         """Store the operator list from the text field."""
         self.instance.operators = self.cleaned_data["operators"]
+        self.instance.part_references = self.cleaned_data["part_references"]
+        self.instance.standard = self.cleaned_data["standard"]
         return super().save(commit)
 
 

@@ -162,3 +162,16 @@ def test_the_pdf_context_carries_the_verdict_and_chart():
     context = report_context(study)
     assert context["result"]["verdict"] == "CONDITIONAL"
     assert "<svg" in context["components_svg"]
+
+
+def test_engineer_plans_a_linearity_study_with_its_references(client, process_engineer):
+    client.force_login(process_engineer)
+    base = {"gauge": GaugeFactory().pk, "name": "Lin", "kind": "LINEARITY", "method": "ANOVA",
+            "parts": 3, "trials": 12, "operator_names": "olga", "study_multiplier": 6,
+            "alpha_to_remove": 0.05, "k_percent": 20, "l_multiplier": 6}  # fmt: skip
+    short = client.post("/msa/studies/new/", {**base, "reference_values": "2; 4"})
+    assert short.status_code == 400
+    assert "No reference value for part(s) [3]" in short.content.decode()
+    response = client.post("/msa/studies/new/", {**base, "reference_values": "2; 4; 6"})
+    assert response.status_code == 302
+    assert GaugeStudy.objects.get().part_references == {"1": 2.0, "2": 4.0, "3": 6.0}
