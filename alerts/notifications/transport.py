@@ -63,9 +63,15 @@ def post_webhook(url: str, secret: str, payload: dict[str, Any]) -> AttemptOutco
         return AttemptOutcome(False, elapsed, exc.code, text, f"HTTP {exc.code}")
     except (OSError, ValueError) as exc:  # refused, timed out, DNS, TLS
         elapsed = (time.perf_counter() - started) * 1000
-        return AttemptOutcome(False, elapsed, None, "", f"{type(exc).__name__}: {exc}"[:EXCERPT])
+        reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        return AttemptOutcome(False, elapsed, None, "", _describe(reason))
     elapsed = (time.perf_counter() - started) * 1000
     return AttemptOutcome(200 <= status < 300, elapsed, status, text)
+
+
+def _describe(error: object) -> str:
+    """``ConnectionRefusedError: [Errno 111] Connection refused`` (at most 500 chars)."""
+    return f"{type(error).__name__}: {error}"[:EXCERPT]
 
 
 def send_email(recipients: list[str], payload: dict[str, Any]) -> AttemptOutcome:
@@ -84,6 +90,6 @@ def send_email(recipients: list[str], payload: dict[str, Any]) -> AttemptOutcome
         sent = message.send(fail_silently=False)
     except (OSError, ValueError) as exc:  # smtplib errors are OSErrors
         elapsed = (time.perf_counter() - started) * 1000
-        return AttemptOutcome(False, elapsed, None, "", f"{type(exc).__name__}: {exc}"[:EXCERPT])
+        return AttemptOutcome(False, elapsed, None, "", _describe(exc))
     elapsed = (time.perf_counter() - started) * 1000
     return AttemptOutcome(sent == 1, elapsed, None, f"sent to {len(recipients)} recipient(s)")
