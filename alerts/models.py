@@ -200,6 +200,11 @@ class NotificationRule(models.Model):
     escalation_recipients = models.TextField(
         blank=True, validators=[validate_addresses], help_text="E-mail addresses, one a line."
     )
+    daily_digest = models.BooleanField(
+        default=False,
+        help_text="Also e-mail the recipients a daily digest of the subtree: open violations "
+        "and characteristics whose Cpk is below target.",
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -213,6 +218,8 @@ class NotificationRule(models.Model):
         """A rule needs a channel; escalation needs both a delay and a list."""
         if not split_addresses(self.email_recipients) and self.webhook_id is None:
             raise ValidationError("Give e-mail recipients or a webhook endpoint.")
+        if self.daily_digest and not split_addresses(self.email_recipients):
+            raise ValidationError("The daily digest goes to the e-mail recipients: give some.")
         if bool(self.escalation_after_minutes) != bool(split_addresses(self.escalation_recipients)):
             raise ValidationError("Escalation needs both minutes and recipients (or neither).")
 

@@ -42,6 +42,10 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
+    "notification-daily-digests": {
+        "task": "alerts.send_daily_digests",
+        "schedule": crontab(hour=6, minute=3),
+    },
     "purge-report-files": {
         "task": "reports.purge_reports",
         "schedule": crontab(hour=2, minute=47),

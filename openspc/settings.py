@@ -252,6 +252,8 @@ DEFAULT_FROM_EMAIL = env_str("OPENSPC_FROM_EMAIL", "OpenSPC <openspc@localhost>"
 OPENSPC_NOTIFY_MAX_ATTEMPTS = env_int("OPENSPC_NOTIFY_MAX_ATTEMPTS", 8)
 OPENSPC_NOTIFY_BACKOFF_SECONDS = env_int("OPENSPC_NOTIFY_BACKOFF_SECONDS", 30)
 OPENSPC_WEBHOOK_TIMEOUT = env_int("OPENSPC_WEBHOOK_TIMEOUT", 5)
+#: The daily digest lists characteristics whose Cpk over 30 days is below this.
+OPENSPC_DIGEST_CPK_TARGET = float(env_str("OPENSPC_DIGEST_CPK_TARGET", "1.33"))
 
 # --- SPC ------------------------------------------------------------------------------
 OPENSPC_WINDOW_CACHE_SIZE = env_int("OPENSPC_WINDOW_CACHE_SIZE", 2000)

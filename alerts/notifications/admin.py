@@ -19,7 +19,7 @@ class NotificationRuleAdmin(ScopedAdminMixin, admin.ModelAdmin[NotificationRule]
     list_select_related = ["node", "webhook"]
     fieldsets = [
         (None, {"fields": ["name", "active", "node", "rules", "min_severity"]}),
-        ("Channels", {"fields": ["email_recipients", "webhook"]}),
+        ("Channels", {"fields": ["email_recipients", "webhook", "daily_digest"]}),
         ("Escalation", {"fields": ["escalation_after_minutes", "escalation_recipients"]}),
     ]
 

@@ -5,7 +5,8 @@
   backoff (``self.retry(countdown=…)``) and, whatever happens to that retry, by the sweeper;
 - ``alerts.retry_due_deliveries`` (beat, every 30 s): tries every due open delivery;
 - ``alerts.escalate_violations`` (beat, every minute): escalation lists of rules whose
-  violations are still unacknowledged after their delay.
+  violations are still unacknowledged after their delay;
+- ``alerts.send_daily_digests`` (beat, mornings): ``alerts.notifications.digest``.
 
 Each also exists as a plain function taking ``now`` for tests and ``manage.py shell``.
 Without a broker (the embedded default) tasks run inline, and retries wait for the sweeper.
@@ -95,6 +96,14 @@ def deliver_task(self: Any, delivery_id: int) -> str:
 def retry_due_task() -> int:
     """Celery entry of :func:`retry_due` (beat)."""
     return retry_due()
+
+
+@shared_task(name="alerts.send_daily_digests", ignore_result=True)
+def send_daily_digests_task() -> int:
+    """Celery entry of :func:`alerts.notifications.digest.send_digests` (beat)."""
+    from alerts.notifications.digest import send_digests  # the reports stack, only here
+
+    return send_digests()
 
 
 @shared_task(name="alerts.escalate_violations", ignore_result=True)
