@@ -1,8 +1,8 @@
 """End-to-end OPC UA ingest: one server with 1,000 monitored nodes → committed samples.
 
 Run: ``.venv/bin/python bench/opcua.py [--nodes 1000] [--rounds 20] [--rate 2000]
-[--seconds 10] [--publishing-ms 200]``; set ``DATABASE_URL`` for PostgreSQL (default: a throw-away SQLite file,
-the embedded default). The server (``bench/opcua_server.py``) is another process, as the
+[--seconds 10] [--publishing-ms 200]``; set ``DATABASE_URL`` for PostgreSQL (default: a
+throw-away SQLite file, the embedded default). The server (``bench/opcua_server.py``) is another process, as the
 machine is another host; the worker (``ingest.opcua.worker.OpcUaWorker``, what
 ``manage.py ingest_opcua`` runs) is in this process, so its commits can be timed.
 

@@ -53,5 +53,6 @@ class IngestCounterAdmin(WholePlantOnlyMixin, ReadOnlyAdmin):
     list_display = ["name", "value", "updated_at"]
     search_fields = ["name"]
 
+
 # OPC UA endpoints, their nodes and the worker's status.
 from ingest.opcua import admin as opcua_admin  # noqa: E402, F401
