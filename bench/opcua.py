@@ -3,8 +3,9 @@
 Run: ``.venv/bin/python bench/opcua.py [--nodes 1000] [--rounds 20] [--rate 2000]
 [--seconds 10] [--publishing-ms 200]``; set ``DATABASE_URL`` for PostgreSQL (default: a
 throw-away SQLite file, the embedded default). The server (``bench/opcua_server.py``) is
-another process, as the machine is another host; the worker (``ingest.opcua.worker.OpcUaWorker``, what
-``manage.py ingest_opcua`` runs) is in this process, so its commits can be timed.
+another process, as the machine is another host; the worker
+(``ingest.opcua.worker.OpcUaWorker``, what ``manage.py ingest_opcua`` runs) is in this
+process, so its commits can be timed.
 
 1. warm-up (untimed): one value per node, which loads the rolling windows;
 2. sustained: the server writes every node ``--rounds`` times as fast as it can; prints
