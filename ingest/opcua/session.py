@@ -151,7 +151,8 @@ async def run_session(
                 waiter.cancel()
             if lost.is_set():
                 sink.state(config.id, False, "connection lost")
-        except (OSError, TimeoutError, ua.UaError, ConnectionError) as exc:
+        except Exception as exc:  # refused, timed out, access denied, a bad URL: retry later
+            logger.warning("OPC UA endpoint %s (%s): %r", config.name, config.url, exc)
             sink.state(config.id, False, f"{type(exc).__name__}: {exc}"[:500])
         finally:
             try:

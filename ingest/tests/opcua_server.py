@@ -89,6 +89,13 @@ class OpcServer:
         assert self.server is not None
         self._run(self.server.write_attribute_value(self.nodes[name], dv))
 
+    async def _cancel_rest(self) -> None:
+        """Cancel what the stopped server left running (its session timers)."""
+        rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)
+
     def stop(self) -> None:
         if self.server is not None:
             self._run(self.server.stop())
@@ -96,5 +103,6 @@ class OpcServer:
 
     def close(self) -> None:
         self.stop()
+        self._run(self._cancel_rest())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)

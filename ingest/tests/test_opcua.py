@@ -187,3 +187,18 @@ def test_admin_shows_the_endpoint_with_its_nodes_and_status(server, chars, make_
     assert page.status_code == 200
     assert server.node_id("Force") in page.content.decode()
     assert client.get("/admin/ingest/opcuanode/").status_code == 200
+
+
+def test_an_unreachable_endpoint_is_reported_and_retried(make_worker):
+    from ingest.tests.opcua_server import free_port
+
+    endpoint = OpcUaEndpoint.objects.create(name="down", url=f"opc.tcp://127.0.0.1:{free_port()}/")
+    OpcUaNode.objects.create(
+        endpoint=endpoint, node_id="ns=2;s=X", characteristic=CharacteristicFactory.create()
+    )
+    worker = make_worker()
+    drive(worker, lambda: OpcUaStatus.objects.filter(errors__gte=3).exists())
+    state = OpcUaStatus.objects.get()
+    assert not state.connected
+    assert "refused" in state.last_error.lower()
+    assert status.problems() == [f"down: disconnected ({state.last_error})"]
