@@ -153,3 +153,34 @@ def test_signature_is_stripe_style():
     )
     assert signing.verify("k", header, body, now=1700000100)
     assert not signing.verify("k", header, body, now=1700000000 + 301)  # too old
+
+
+def test_with_a_broker_celery_retries_the_task_after_the_backoff(char, settings, monkeypatch):
+    """Not eager (a worker and Redis in production): a failed try asks celery to retry the
+    task after the backoff; the sweeper stays the safety net."""
+    from celery.exceptions import Retry
+
+    asked: list[dict] = []
+
+    def retry(**options):
+        asked.append(options)
+        return Retry()
+
+    monkeypatch.setattr(tasks.deliver_task, "retry", retry)
+    from alerts.models import Violation
+    from spc.pipeline.processing import SubgroupInput, process
+
+    receiver = WebhookReceiver([500, 200])
+    try:
+        rule = make_rule(char, receiver.url)
+        process(SubgroupInput(char.pk, (20.0,), source="REST"))  # no commit here: no task
+        violation = Violation.objects.get(rule=1)
+        [delivery_id] = deliveries.create_deliveries(violation, [rule], Delivery.Kind.RAISED)
+        with pytest.raises(Retry) as retried:
+            tasks.deliver_task.run(delivery_id)  # as a worker calls it: not eager
+        assert retried.value is not None
+        assert asked == [{"countdown": settings.OPENSPC_NOTIFY_BACKOFF_SECONDS}]
+    finally:
+        receiver.stop()
+    assert [r.status for r in receiver.requests] == [500]
+    assert Delivery.objects.get().status == Delivery.Status.RETRYING
