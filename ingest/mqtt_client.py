@@ -24,6 +24,7 @@ Measure again before upgrading paho, and drop the overrides if they stop winning
 from __future__ import annotations
 
 import ssl
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -35,6 +36,8 @@ PAHO_VERSION = "2.2.0"
 """The paho-mqtt release whose private methods this module overrides."""
 
 TLS_SCHEMES = ("mqtts", "ssl")
+_PUBACK_HEAD = bytes((mqtt.PUBACK, 2))
+"""A PUBACK's fixed header: the command byte and a remaining length of 2 (the id)."""
 
 
 def configure_for_url(
@@ -115,6 +118,18 @@ class IngestClient(mqtt.Client):
             rc = super().loop_read(max_packets)
             handled += 1
         return rc
+
+    def ack_many(self, mids: Sequence[int]) -> MQTTErrorCode:
+        """Acknowledge QoS 1 messages (PUBACK) in one write.
+
+        paho queues each acknowledgement as its own packet: a wake-up byte and a ``send``
+        of four bytes per message. A batch's PUBACKs are the same bytes in a row, so they
+        go as one queued packet (paho's writer treats a PUBACK as plain bytes).
+        """
+        if not mids:
+            return MQTTErrorCode.MQTT_ERR_SUCCESS
+        packet = b"".join([_PUBACK_HEAD + mid.to_bytes(2, "big") for mid in mids])
+        return self._packet_queue(mqtt.PUBACK, packet, 0, 0)
 
     def _handle_publish(self) -> MQTTErrorCode:
         """Decode a QoS 0/1 MQTT 5 PUBLISH without properties; paho decodes the rest."""

@@ -11,6 +11,7 @@ import ssl
 import struct
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -219,3 +220,72 @@ def test_broker_url_sets_credentials_tls_and_endpoint() -> None:
     forced = mqtt.Client(CallbackAPIVersion.VERSION2)
     assert configure_for_url(forced, "mqtt://", tls=True) == ("127.0.0.1", 8883)
     assert forced._ssl_context is not None
+
+
+def test_ack_many_queues_the_bytes_of_pahos_own_acknowledgements() -> None:
+    mids = [1, 300, 65535]
+    stock, _ = client_of(mqtt.Client)
+    queued: list[bytes] = []
+
+    def record(command: int, packet: bytes, mid: int, qos: int, info: object = None) -> Any:
+        queued.append(bytes(packet))
+        return mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS
+
+    stock._packet_queue = record
+    for mid in mids:
+        stock.ack(mid, 1)
+    ours, _ = client_of(IngestClient)
+    batched: list[tuple[int, bytes]] = []
+
+    def keep(command: int, packet: bytes, mid: int, qos: int, info: object = None) -> Any:
+        batched.append((command, bytes(packet)))
+        return mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS
+
+    ours._packet_queue = keep
+    ours.ack_many(mids)
+    assert batched == [(mqtt.PUBACK, b"".join(queued))]
+
+
+def test_messages_acknowledged_together_are_not_delivered_again(broker: Broker) -> None:
+    received: list[tuple[str, int]] = []
+
+    def session() -> tuple[IngestClient, threading.Event]:
+        client = IngestClient(
+            CallbackAPIVersion.VERSION2,
+            client_id="ack-many",
+            protocol=mqtt.MQTTv5,
+            manual_ack=True,
+        )
+        subscribed = threading.Event()
+        client.on_message = lambda c, u, m: received.append((m.topic, m.mid))
+        client.on_subscribe = lambda *args: subscribed.set()
+        client.on_connect = lambda c, *args: c.subscribe("am/#", qos=1)
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = 300
+        client.connect("127.0.0.1", broker.port, clean_start=False, properties=properties)
+        client.loop_start()
+        return client, subscribed
+
+    sender = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    sender.connect("127.0.0.1", broker.port)
+    sender.loop_start()
+    client, subscribed = session()
+    try:
+        assert subscribed.wait(5)
+        for info in [sender.publish(f"am/{i}", str(i), qos=1) for i in range(50)]:
+            info.wait_for_publish(5)
+        wait_for(lambda: len(received) == 50, timeout=10)
+        client.ack_many([mid for _, mid in received])
+        client.disconnect()  # queued after the acknowledgements, so sent after them
+        client.loop_stop()
+        received.clear()
+        client, subscribed = session()
+        assert subscribed.wait(5)
+        sender.publish("am/marker", "m", qos=1).wait_for_publish(5)
+        wait_for(lambda: any(topic == "am/marker" for topic, _ in received), timeout=10)
+        assert [topic for topic, _ in received] == ["am/marker"]  # nothing redelivered
+    finally:
+        sender.loop_stop()
+        sender.disconnect()
+        client.loop_stop()
+        client.disconnect()
