@@ -26,7 +26,7 @@ from alerts.services import card_state
 from spc.charts.data import chart_data
 from spc.charts.figures import control_figure, figure_json
 from spc.models import Characteristic
-from spc.pipeline.chart_revisions import CACHE_ALIAS, data_revision
+from spc.pipeline.chart_revisions import CACHE_ALIAS, changed_here, data_revision
 
 STATE_FREE = "state"
 
@@ -51,16 +51,19 @@ def _payload(
     end: datetime | None,
     limit: int,
 ) -> bytes:
-    """The payload JSON (state included) under ``key``, built and kept on a miss."""
+    """The payload JSON (state included) under ``key``, built and kept on a miss; built
+    and not kept while this transaction holds uncommitted changes of the chart."""
     cache = caches[CACHE_ALIAS]
-    entry = cache.get(key)
+    private = changed_here(char.pk)
+    entry = None if private else cache.get(key)
     if entry is None:
         data = chart_data(char, start=start, end=end, limit=limit)
         state = data.pop(STATE_FREE)
         body = orjson.dumps(data)
         last = data["last_timestamp"]
         entry = (body, orjson.dumps(data["open_violations"]), last)
-        cache.set(key, entry, timeout=settings.OPENSPC_CHART_CACHE_SECONDS)
+        if not private:
+            cache.set(key, entry, timeout=settings.OPENSPC_CHART_CACHE_SECONDS)
     else:
         body, counts, last = entry
         state = card_state(orjson.loads(counts), parse_datetime(last) if last else None)
@@ -104,8 +107,10 @@ def cached_figure(
     data: dict[str, Any] = orjson.loads(_payload(key, char, start, end, limit))
     figure_key = f"{key}:figure:{axis}:{timezone.get_current_timezone_name()}"
     cache = caches[CACHE_ALIAS]
-    text = cache.get(figure_key)
+    private = changed_here(char.pk)
+    text = None if private else cache.get(figure_key)
     if text is None:
         text = str(figure_json(control_figure(data, axis=axis)))
-        cache.set(figure_key, text, timeout=settings.OPENSPC_CHART_CACHE_SECONDS)
+        if not private:
+            cache.set(figure_key, text, timeout=settings.OPENSPC_CHART_CACHE_SECONDS)
     return data, mark_safe(text)  # escaped by figure_json when it was built

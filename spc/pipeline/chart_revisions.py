@@ -4,10 +4,11 @@ only while it is still what the database holds.
 
 The writers call :func:`touch` with the characteristics they changed: the pipeline for
 stored samples and violations, acknowledgement, retention, limit changes and exclusions.
-A touch replaces the token at once (a later read on the writing connection sees its own
-rows) and again after commit (a reader that fetched the old rows under the first new token
-meanwhile cached them under a token nobody asks for any more). Tokens are never reused, so
-an evicted token cannot bring back a payload of an older one.
+Outside a transaction the tokens are replaced at once. Inside one they are replaced when
+it commits (a reader elsewhere that cached the old rows meanwhile did so under a token
+nobody asks for any more), and until then the writing transaction itself reads those
+characteristics' charts past the cache (:func:`changed_here`), since only it sees its
+rows. Tokens are never reused, so an evicted token cannot bring back an older payload.
 
 Changes to the characteristic's own row (settings, limits, exclusion) need no touch: its
 ``revision`` and ``updated_at`` are part of the payload's key.
@@ -17,17 +18,20 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 import time
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_save
 
 CACHE_ALIAS = "shared"
 _sequence = itertools.count()
 _process = f"{os.getpid():x}.{time.time_ns():x}"
+_local = threading.local()
+"""Per thread: (the outermost atomic block, the ids it touched): its uncommitted changes."""
 
 
 def _key(characteristic_id: int) -> str:
@@ -51,18 +55,45 @@ def data_revision(characteristic_id: int) -> str:
     return str(token)
 
 
-def _replace(ids: list[int]) -> None:
-    caches[CACHE_ALIAS].set_many({_key(cid): _new_token() for cid in ids}, timeout=None)
+def _replace(ids: Iterable[int]) -> None:
+    # Dropping a token replaces it: the next reader adds a new one (never an old one's
+    # value), and a delete costs the cache less than a write (no value to pickle).
+    caches[CACHE_ALIAS].delete_many([_key(cid) for cid in ids])
+
+
+def _outermost() -> Any:
+    blocks = connection.atomic_blocks
+    return blocks[0] if blocks else None
 
 
 def touch(characteristic_ids: Iterable[int]) -> None:
-    """Mark the charts of ``characteristic_ids`` changed now and again after commit."""
-    ids = sorted(set(characteristic_ids))
+    """Mark the charts of ``characteristic_ids`` changed: now, or when the transaction
+    commits (and for its own reads until then)."""
+    ids = set(characteristic_ids)
     if not ids:
         return
-    _replace(ids)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: _replace(ids))
+    outer = _outermost()
+    if outer is None:
+        _replace(ids)
+        return
+    # One callback per touch: a callback registered in a savepoint that rolls back is
+    # dropped with it, so an earlier touch's callback cannot stand for a later one.
+    transaction.on_commit(lambda: _replace(ids))
+    pending = getattr(_local, "pending", None)
+    if pending is None or pending[0] is not outer:
+        pending = (outer, set[int]())
+        _local.pending = pending
+    pending[1].update(ids)
+
+
+def changed_here(characteristic_id: int) -> bool:
+    """True when the current transaction changed this characteristic's chart rows and has
+    not committed: its payload must be read from the database, not the cache."""
+    pending = getattr(_local, "pending", None)
+    if pending is None:
+        return False
+    outer = _outermost()
+    return outer is not None and pending[0] is outer and characteristic_id in pending[1]
 
 
 def _saved(sender: Any, instance: Any, **_: Any) -> None:

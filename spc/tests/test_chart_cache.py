@@ -21,7 +21,9 @@ from spc.pipeline.limit_changes import set_excluded, set_manual_limits
 from spc.pipeline.processing import SubgroupInput, process
 from spc.tests.factories import CharacteristicFactory, SampleFactory
 
-pytestmark = pytest.mark.django_db
+# Committed writes, as a plant's server sees them: a transaction reads the charts it
+# changed past the cache until it commits.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _char() -> Characteristic:
@@ -120,6 +122,19 @@ def test_the_api_answers_from_the_cache_with_what_the_page_shows(api_client: API
     assert len(second["points"]) == 3
     _add(char, 10.1)
     assert api_client.get(url).json()["points"][-1]["observed"] == 10.1
+
+
+def test_an_uncommitted_change_is_read_past_the_cache_by_its_own_transaction() -> None:
+    from django.db import transaction
+
+    char = _char()
+    cached_chart_data(char)
+    with transaction.atomic():
+        _add(char, 10.7)
+        assert len(cached_chart_data(char)["points"]) == 5
+        assert _sample_reads(lambda: cached_chart_data(char)) > 0  # not from the cache
+    assert len(cached_chart_data(char)["points"]) == 5
+    assert _sample_reads(lambda: cached_chart_data(char)) == 0
 
 
 def test_the_page_figure_follows_new_samples(operator: User) -> None:
