@@ -82,7 +82,7 @@ class Evaluation:
 
 def window_capacity(config: CharacteristicConfig) -> int:
     """How many past points the evaluation of a new one needs."""
-    return max(rules.max_length(config.ruleset), 2)
+    return max(config.ruleset.max_length, 2)
 
 
 def effective_ruleset(config: CharacteristicConfig) -> RuleSet:

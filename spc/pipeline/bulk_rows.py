@@ -13,6 +13,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from operator import attrgetter
 from types import NoneType
 from typing import Any, TypeVar
 
@@ -204,7 +205,7 @@ def _insert_unnest(
     """
     columns: list[str] = []
     for field in fields:
-        values = [getattr(obj, field.attname) for obj in objects]
+        values = list(map(attrgetter(field.attname), objects))
         if isinstance(field, models.JSONField):
             values = [None if value is None else json.dumps(value) for value in values]
         columns.append(pg_array(values))
