@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 MIN_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
+SESSION_TIMEOUT_MS = 60_000
+"""How long the server keeps our session after the connection drops."""
 QUEUE_SIZE = 100
 """Changes a server keeps per item between two publishes (oldest dropped beyond)."""
 
@@ -121,6 +123,7 @@ async def run_session(
     delay = backoff[0]
     while not stop.is_set():
         client = Client(config.url, timeout=4, watchdog_intervall=1.0)
+        client.session_timeout = SESSION_TIMEOUT_MS
         lost = asyncio.Event()
 
         async def on_lost(exc: Exception, lost: asyncio.Event = lost) -> None:

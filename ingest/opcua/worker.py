@@ -283,3 +283,5 @@ class OpcUaWorker:
         self._stop_sessions()
         self.drain(timeout=0)
         self._record_states()
+        for endpoint_id in self.config.endpoints:
+            status.record_state(status.StateChange(endpoint_id, False, ""))
