@@ -74,6 +74,7 @@ from bench.ingest_database import (  # noqa: E402
     measurements_counted,
     remove_characteristics,
 )
+from bench.measure import cpu_seconds  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -104,13 +105,30 @@ def warm_up_line(characteristics: int, seconds: float) -> str:
     )
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU seconds of a process so far (0 where /proc is missing)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def bare_ceiling(args: argparse.Namespace, url: str, run: str) -> float | None:
+    """On PostgreSQL, the rate of ``--workers`` bare subscribers (``bench/ingest_ceiling.py``)
+    storing the same messages, measured before the workers start; their rows are then
+    deleted. None on SQLite."""
+    from django.db import connection
+
+    from bench.ingest_ceiling import measure_ceiling
+    from spc.models import Characteristic, Measurement, Sample
+
+    if connection.vendor != "postgresql":
+        return None
+    rate, cpu = measure_ceiling(
+        url, run, args.workers, args.messages, args.characteristics, args.batch_size
+    )
+    print(
+        f"bare ceiling, {args.workers} bare subscribers + batched INSERT: "
+        f"{rate:,.0f} messages/s, their CPU {cpu * 1e6:.0f} us per message"
+    )
+    chars = Characteristic.objects.filter(mqtt_topic__startswith=f"bench/{run}/")
+    samples = Sample.objects.filter(characteristic__in=chars)
+    Measurement.objects.filter(sample__in=samples).delete()
+    samples.delete()
+    autovacuum()
+    return rate
 
 
 def sustained_in_processes(args: argparse.Namespace, url: str, run: str) -> None:
@@ -120,6 +138,7 @@ def sustained_in_processes(args: argparse.Namespace, url: str, run: str) -> None
 
     from ingest.tests.broker import wait_for
 
+    ceiling = bare_ceiling(args, url, run)
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "OPENSPC_LOG_LEVEL": "WARNING"}
     log_dir = Path(tempfile.mkdtemp(prefix="bench_ingest_"))
@@ -192,6 +211,10 @@ def sustained_in_processes(args: argparse.Namespace, url: str, run: str) -> None
                 f"  workers' CPU: {cpu_used:.1f} s = {cpu_used / args.messages * 1e6:.0f} us "
                 f"per measurement ({cpu_used / elapsed / args.workers:.0%} of a core each)"
             )
+        if ceiling is not None:
+            rate = args.messages / elapsed
+            verdict = "ok" if rate >= 0.75 * ceiling else "UNDER TARGET"
+            print(f"  share of the bare ceiling: {rate / ceiling:.2f} (target 0.75: {verdict})")
     finally:
         probe.loop_stop()
         probe.disconnect()
