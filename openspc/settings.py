@@ -177,10 +177,10 @@ _SHARED_CACHE_URL = env_str("REDIS_URL")
 CACHES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shared": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _SHARED_CACHE_URL}
+        {"BACKEND": "openspc.caches.TrustedKeysRedisCache", "LOCATION": _SHARED_CACHE_URL}
         if _SHARED_CACHE_URL
         else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "openspc.caches.TrustedKeysLocMemCache",
             "LOCATION": "openspc-shared",
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }

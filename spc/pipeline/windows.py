@@ -211,24 +211,25 @@ class WindowCache:
         """
         found: dict[int, RollingWindow] = {}
         stale: dict[int, int] = {}
+        ids = [char.id for char in chars]  # ``id``, not ``pk``: no property per access
         with self._guard:
-            cached = {char.pk: self._windows.get(char.pk) for char in chars}
-            for char in chars:
-                if cached[char.pk] is not None:
-                    self._windows.move_to_end(char.pk)
-        for char in chars:
-            entry = cached[char.pk]
-            capacity = capacities[char.pk]
+            cached = {cid: self._windows.get(cid) for cid in ids}
+            for cid in ids:
+                if cached[cid] is not None:
+                    self._windows.move_to_end(cid)
+        for cid, char in zip(ids, chars, strict=True):
+            entry = cached[cid]
+            capacity = capacities[cid]
             if entry is not None and entry.revision == char.revision and entry.capacity >= capacity:
                 keys = entry.window.keys()
-                if (keys[-1] if keys else None) == newest.get(char.pk):
-                    found[char.pk] = entry.window
+                if (keys[-1] if keys else None) == newest.get(cid):
+                    found[cid] = entry.window
                     continue
-            stale[char.pk] = capacity
+            stale[cid] = capacity
         if stale:
             loaded = load_windows(stale)
             self.loads += len(loaded)
-            revisions = {char.pk: char.revision for char in chars}
+            revisions = {cid: char.revision for cid, char in zip(ids, chars, strict=True)}
             for cid, window in loaded.items():
                 self.put(cid, revisions[cid], stale[cid], window)
             found.update(loaded)
