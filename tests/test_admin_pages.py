@@ -34,6 +34,25 @@ def populated(engineer: User) -> None:
     study = GaugeStudyFactory()
     fill(study, [(1, "A", 1.0)])
     MsaThresholds.objects.create(site=study.gauge.site)
+    _notifications_and_opcua()
+
+
+def _notifications_and_opcua() -> None:
+    """A notification rule with its endpoint and a delivery; an OPC UA endpoint and node."""
+    from alerts.models import Delivery, NotificationRule, WebhookEndpoint
+    from ingest.models import OpcUaEndpoint, OpcUaNode, OpcUaStatus
+
+    violation = ViolationFactory()
+    hook = WebhookEndpoint.objects.create(name="MES", url="https://mes.example.com/h", secret="s")
+    rule = NotificationRule.objects.create(
+        name="QA", node=violation.characteristic.hierarchy, webhook=hook
+    )
+    Delivery.objects.create(rule=rule, violation=violation, channel="WEBHOOK", target=hook.url)
+    endpoint = OpcUaEndpoint.objects.create(name="press", url="opc.tcp://127.0.0.1:4840/")
+    OpcUaNode.objects.create(
+        endpoint=endpoint, node_id="ns=2;s=Force", characteristic=violation.characteristic
+    )
+    OpcUaStatus.objects.create(endpoint=endpoint, connected=True, last_value="1.0")
 
 
 def _models() -> list[type[Model]]:
