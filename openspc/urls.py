@@ -1,10 +1,12 @@
 """Top-level URL configuration."""
 
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from hierarchy.signin.forms import SignInForm
 from openspc.health import healthz, readyz
 from openspc.metrics import metrics_view
 
@@ -22,6 +24,8 @@ urlpatterns = [
         RedirectView.as_view(url="/admin/audit/auditentry/%(rest)s", query_string=True),
     ),
     path("admin/", admin.site.urls),
+    # The sign-in form says when the company directory is down (hierarchy/signin/forms.py).
+    path("accounts/login/", LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
