@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from alerts.models import Delivery, DeliveryAttempt, NotificationRule, WebhookEndpoint
@@ -32,6 +33,8 @@ class NotificationRuleAdmin(ScopedAdminMixin, admin.ModelAdmin[NotificationRule]
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
+    # A URL typed without a scheme is https (Django 6's default; quiets its warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "url", "active"]
     list_filter = ["active"]
     search_fields = ["name", "url"]
