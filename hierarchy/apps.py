@@ -28,7 +28,7 @@ class HierarchyConfig(AppConfig):
     def ready(self) -> None:
         """Sync roles after ``migrate``; check sites before plant rows are saved."""
         post_migrate.connect(_sync_roles, dispatch_uid="hierarchy.sync_roles")
-        from hierarchy import identities
+        from hierarchy import identities, preferences  # noqa: F401  (sign-in: preferences)
         from hierarchy.scoping import connect_write_guards
 
         connect_write_guards()

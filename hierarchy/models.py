@@ -248,3 +248,19 @@ class ApiToken(models.Model):
         if self.revoked is None:
             self.revoked = timezone.now()
             self.save(update_fields=["revoked"])
+
+
+class UserPreference(models.Model):
+    """A user's page language and time zone; blank means the default (the browser's
+    language, the plant's zone). Read on every request by ``hierarchy.preferences``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+    )
+    language = models.CharField(max_length=12, blank=True, help_text="e.g. de, es; blank: browser")
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="IANA name, e.g. Europe/Berlin; blank: the plant's"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or 'browser'}, {self.time_zone or 'plant zone'}"

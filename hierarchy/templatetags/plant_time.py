@@ -3,15 +3,14 @@
 ``{{ sample.timestamp|plant_time }}`` -> ``2026-12-06 14:05:09 CET`` (``settings.
 DATETIME_FORMAT`` in ``settings.TIME_ZONE``, the plant's zone); ``|plant_date`` ->
 ``2026-12-06``. Both accept an aware datetime or an ISO 8601 string (live fragments carry
-ISO strings) and give "" for None, "" or text that is no time. The per-user zone belongs
-to a later issue; then only :func:`plant_zone` changes.
+ISO strings) and give "" for None, "" or text that is no time. A user who chose a time
+zone of their own (``hierarchy.preferences``) sees times in that zone instead.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import template
 from django.conf import settings
@@ -21,8 +20,9 @@ register = template.Library()
 
 
 def plant_zone() -> tzinfo:
-    """The zone the plant's times are shown in (``settings.TIME_ZONE``)."""
-    return ZoneInfo(settings.TIME_ZONE)
+    """The zone times are shown in: the user's own (activated per request by
+    ``hierarchy.preferences.PreferenceMiddleware``), else the plant's (``settings.TIME_ZONE``)."""
+    return timezone.get_current_timezone()
 
 
 def _as_local(value: Any) -> datetime | None:
