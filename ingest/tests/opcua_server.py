@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from asyncua import Server, ua
+from asyncua.crypto.permission_rules import User, UserRole
+from asyncua.server.user_managers import UserManager
 
 NAMESPACE = "urn:openspc:test"
 logging.getLogger("asyncua").setLevel(logging.ERROR)
@@ -34,12 +36,36 @@ def data_value(value: Any, when: datetime | None, status: int = 0) -> ua.DataVal
     )
 
 
+class PasswordUsers(UserManager):
+    """Accepts only the given user names with their passwords."""
+
+    def __init__(self, users: dict[str, str]) -> None:
+        self.users = users
+
+    def get_user(
+        self,
+        iserver: Any,
+        username: str | None = None,
+        password: str | None = None,
+        certificate: Any = None,
+    ) -> User | None:
+        if username is not None and self.users.get(username) == password:
+            return User(role=UserRole.User, name=username)
+        return None
+
+
 class OpcServer:
     """Variables ``ns=2;s=<name>`` under one object; start, write, stop, start again."""
 
     def __init__(
-        self, names: list[str], port: int | None = None, strings: tuple[str, ...] = ()
+        self,
+        names: list[str],
+        port: int | None = None,
+        strings: tuple[str, ...] = (),
+        users: dict[str, str] | None = None,
     ) -> None:
+        self.users = users
+        """When set, only these user names and passwords may connect."""
         self.names = names
         self.strings = strings
         """Variables of type String (the others are Double)."""
@@ -66,8 +92,10 @@ class OpcServer:
         self._run(self._start())
 
     async def _start(self) -> None:
-        server = Server()
+        server = Server(user_manager=PasswordUsers(self.users) if self.users else None)
         await server.init()
+        if self.users:
+            server.set_identity_tokens([ua.UserNameIdentityToken])
         server.set_endpoint(self.url)
         server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
         idx = await server.register_namespace(NAMESPACE)

@@ -202,3 +202,39 @@ def test_an_unreachable_endpoint_is_reported_and_retried(make_worker):
     assert not state.connected
     assert "refused" in state.last_error.lower()
     assert status.problems() == [f"down: disconnected ({state.last_error})"]
+
+
+def test_a_user_and_password_are_sent_and_a_wrong_one_is_reported(make_worker):
+    opc = OpcServer(["Diameter"], users={"plant": "s3cret"})
+    opc.held["Diameter"] = data_value(10.0, T0)
+    opc.start()
+    try:
+        char = CharacteristicFactory.create()
+        good = OpcUaEndpoint.objects.create(
+            name="with-user", url=opc.url, username="plant", password="s3cret"
+        )
+        OpcUaNode.objects.create(
+            endpoint=good, node_id=opc.node_id("Diameter"), characteristic=char
+        )
+        wrong = OpcUaEndpoint.objects.create(
+            name="wrong-password", url=opc.url, username="plant", password="guess"
+        )
+        OpcUaNode.objects.create(
+            endpoint=wrong,
+            node_id=opc.node_id("Diameter"),
+            characteristic=CharacteristicFactory.create(),
+        )
+        worker = make_worker()
+        drive(
+            worker,
+            lambda: (
+                len(stored(char)) == 1
+                and OpcUaStatus.objects.filter(endpoint=wrong, errors__gte=1).exists()
+            ),
+        )
+        assert stored(char) == [(T0, 10.0)]
+        refused = OpcUaStatus.objects.get(endpoint=wrong)
+        assert not refused.connected
+        assert "BadUserAccessDenied" in refused.last_error, refused.last_error
+    finally:
+        opc.close()
