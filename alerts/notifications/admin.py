@@ -6,10 +6,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from alerts.models import Delivery, DeliveryAttempt, NotificationRule, WebhookEndpoint
-from hierarchy.scoping import ScopedAdminMixin
+from hierarchy.scoping import ScopedAdminMixin, scope_queryset
 
 
 @admin.register(NotificationRule)
@@ -23,6 +24,11 @@ class NotificationRuleAdmin(ScopedAdminMixin, admin.ModelAdmin[NotificationRule]
         ("Channels", {"fields": ["email_recipients", "webhook", "daily_digest"]}),
         ("Escalation", {"fields": ["escalation_after_minutes", "escalation_recipients"]}),
     ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[NotificationRule]:
+        """Rules on nodes in the user's sites."""
+        qs = super().get_queryset(request)
+        return scope_queryset(qs, request.user, "node__path")
 
     @admin.display(description="escalation")
     def escalation(self, obj: NotificationRule) -> str:
@@ -72,6 +78,11 @@ class DeliveryAdmin(admin.ModelAdmin[Delivery]):
     list_select_related = ["rule", "violation"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
     inlines = [AttemptInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
+        """Deliveries about violations in the user's sites."""
+        qs = super().get_queryset(request)
+        return scope_queryset(qs, request.user, "violation__characteristic__hierarchy__path")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 from alerts.models import Delivery
@@ -102,3 +102,26 @@ def test_a_rule_needs_a_channel_and_a_complete_escalation(char):
         rule.full_clean()
     rule.rules = [1, 101]
     rule.full_clean()
+
+
+def test_the_admin_lists_only_rules_and_deliveries_of_the_users_sites(
+    char, django_capture_on_commit_callbacks
+):
+    from alerts.models import NotificationRule
+
+    make_rule(char, email_recipients="qa@example.com")
+    raise_violation(char, django_capture_on_commit_callbacks)
+    other_site = NodeFactory(parent=NodeFactory())
+    NotificationRule.objects.create(name="Elsewhere", node=other_site, email_recipients="x@y.z")
+    local = User.objects.create_user("lena", password="pw-lena-12345", is_staff=True)
+    local.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_notificationrule", "view_delivery"])
+    )
+    SiteGrant.objects.create(user=local, node=other_site)
+    client = Client()
+    client.force_login(local)
+    rules = client.get("/admin/alerts/notificationrule/").content.decode()
+    assert "Elsewhere" in rules
+    assert "Quality team" not in rules
+    deliveries = client.get("/admin/alerts/delivery/").content.decode()
+    assert "0 deliveries" in deliveries
