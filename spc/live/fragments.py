@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from spc.charts.style import reading, sparkline_points
 
@@ -213,8 +214,10 @@ _cards = _HtmlCache(size=5000)
 
 
 def _card_key(context: Mapping[str, Any], oob: bool) -> tuple[Any, ...]:
-    # The sparkline and the reading are the newest sample's, so its id stands for them.
+    # The sparkline and the reading are the newest sample's, so its id stands for them;
+    # the page language's words and number format are in the HTML too.
     return (
+        get_language(),
         oob,
         context["id"],
         context["name"],
