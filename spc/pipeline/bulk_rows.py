@@ -182,6 +182,8 @@ def _same_kind_body(kind: type, items: list[Any], nullable: bool) -> str | None:
         text = "".join(items)
         if '"' not in text and "\\" not in text:
             return '"' + '","'.join(items) + '"'
+    if kind is datetime and not nullable:  # ISO texts hold no quote or backslash
+        return '"' + '","'.join([value.isoformat() for value in items]) + '"'
     return None
 
 
@@ -198,20 +200,40 @@ def _insert_unnest(
     head: str,
     tail: str,
 ) -> None:
-    """PostgreSQL: one array parameter per column, ``INSERT ... SELECT * FROM unnest(...)``.
+    """PostgreSQL: one array parameter per column, ``INSERT ... SELECT ... FROM unnest(...)``.
 
     A statement with thousands of placeholders is slow to build, send and parse; a few
     arrays are not. ``unnest`` yields the rows in array order, so ids return in order.
+    A column whose value is the same in every row (the receipt time of a batch, an empty
+    operator, a Shewhart chart's empty state) is sent once as a plain parameter.
     """
-    columns: list[str] = []
-    for field in fields:
+    selected: list[str] = []
+    scalars: list[Any] = []
+    arrays: list[str] = []
+    casts: list[str] = []
+    for index, field in enumerate(fields):
         values = list(map(attrgetter(field.attname), objects))
-        if isinstance(field, models.JSONField):
+        json_field = isinstance(field, models.JSONField)
+        first = values[0]
+        if len(values) > 1 and (index or arrays) and values.count(first) == len(values):
+            if json_field and first is not None:
+                first = json.dumps(first)
+            selected.append(f"%s::{field.db_type(connection)}")
+            scalars.append(first)
+            continue
+        if json_field:
             values = [None if value is None else json.dumps(value) for value in values]
-        columns.append(pg_array(values))
-    casts = ", ".join(f"%s::{_array_type(f, connection)}" for f in fields)
+        name = f"c{index}"
+        selected.append(f"u.{name}")
+        arrays.append(pg_array(values))
+        casts.append(f"%s::{_array_type(field, connection)}")
+    names = ", ".join(name.removeprefix("u.") for name in selected if name.startswith("u."))
+    sql = (
+        f"{head}SELECT {', '.join(selected)} FROM unnest({', '.join(casts)}) AS u({names})"
+        f"{tail}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"{head}SELECT * FROM unnest({casts}){tail}", columns)
+        cursor.execute(sql, [*scalars, *arrays])
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
             obj.pk = pk
             obj._state.adding = False

@@ -142,3 +142,46 @@ def test_stored_keys_probes_the_key_index_on_sqlite() -> None:
         plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
     assert "SEARCH stored USING COVERING INDEX sample_idempotency_key_unique" in plan, plan
     assert "SCAN stored" not in plan, plan
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 2, 7])
+def test_insert_objects_stores_every_value_with_constant_and_varying_columns(rows: int) -> None:
+    from spc.pipeline.bulk_rows import insert_objects
+
+    char = CharacteristicFactory.create()
+    stamp = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    received = datetime(2026, 3, 1, 12, 5, tzinfo=UTC)
+    samples = [
+        unsaved(
+            Sample,
+            {
+                "characteristic_id": char.pk,
+                "timestamp": stamp.replace(second=i),  # varies
+                "received_at": received,  # the same in every row
+                "source": "MQTT",
+                "operator": 'O"Brien' if i % 2 else "",  # varies, with a quote
+                "batch_number": "B-7",
+                "idempotency_key": f"k{i}" if i else None,
+                "actual_n": 1,
+                "value": 10.0 + i,
+                "mean": 10.0,
+                "state": [0.5, i] if i % 3 else [],
+                "zone": "",
+            },
+        )
+        for i in range(rows)
+    ]
+    insert_objects(samples)
+    stored = {s.pk: s for s in Sample.objects.filter(characteristic=char)}
+    assert len(stored) == rows
+    for i, sample in enumerate(samples):
+        back = stored[sample.pk]
+        assert back.timestamp == stamp.replace(second=i)
+        assert back.received_at == received
+        assert back.operator == ('O"Brien' if i % 2 else "")
+        assert back.batch_number == "B-7"
+        assert back.idempotency_key == (f"k{i}" if i else None)
+        assert back.value == 10.0 + i
+        assert back.state == ([0.5, i] if i % 3 else [])
+        assert back.is_excluded is False
