@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Hashable, Iterable
+from itertools import islice
 
 from spc.core.types import Point
 
@@ -23,6 +24,8 @@ class RollingWindow:
         self.capacity = capacity
         self._points: deque[Point] = deque(maxlen=capacity)
         self._keys: deque[Hashable] = deque(maxlen=capacity)
+        self._z: deque[float | None] = deque(maxlen=capacity)
+        self._run = 0  # how many of the newest held points have a z, back to one without
         self.total = 0
 
     @classmethod
@@ -37,6 +40,8 @@ class RollingWindow:
         """Add the newest point; the oldest falls out beyond the capacity."""
         self._points.append(point)
         self._keys.append(key)
+        self._z.append(point.z)
+        self._run = 0 if point.z is None else min(self._run + 1, self.capacity)
         self.total += 1
 
     def rekey(self, mapping: dict[Hashable, Hashable]) -> None:
@@ -77,13 +82,9 @@ class RollingWindow:
         read across a stretch without limits: the first point after it is the start of the
         series for them. The first value of the tail has index ``total - len(tail)``.
         """
-        tail: list[float] = []
-        for point in reversed(self._points):
-            if point.z is None:
-                break
-            tail.append(point.z)
-        tail.reverse()
-        return tail
+        if not self._run:
+            return []
+        return list(islice(self._z, len(self._z) - self._run, None))  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         """How many points the window holds now (at most ``capacity``)."""

@@ -221,8 +221,7 @@ class WindowCache:
             entry = cached[cid]
             capacity = capacities[cid]
             if entry is not None and entry.revision == char.revision and entry.capacity >= capacity:
-                keys = entry.window.keys()
-                if (keys[-1] if keys else None) == newest.get(cid):
+                if entry.window.newest_key() == newest.get(cid):
                     found[cid] = entry.window
                     continue
             stale[cid] = capacity

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from spc.core.rules import NELSON, latest, max_length, scan
 from spc.core.types import Point
@@ -89,3 +91,24 @@ def test_window_offsets_reproduce_the_batch_scan() -> None:
         window.append(charted(z), key)
     assert streamed == scan(zs, NELSON)
     assert streamed  # the series above does fire rules
+
+
+@given(
+    capacity=st.integers(min_value=1, max_value=12),
+    zs=st.lists(
+        st.one_of(st.none(), st.floats(min_value=-5, max_value=5, allow_nan=False)), max_size=40
+    ),
+)
+def test_the_kept_z_tail_is_the_trailing_run_of_held_points_with_a_z(
+    capacity: int, zs: list[float | None]
+) -> None:
+    window = RollingWindow(capacity)
+    for i, z in enumerate(zs):
+        window.append(charted(z), i)
+        held = [p.z for p in window.points()]
+        expected: list[float] = []
+        for value in reversed(held):  # the definition: back from the newest to a None
+            if value is None:
+                break
+            expected.insert(0, value)
+        assert window.z_tail() == expected
