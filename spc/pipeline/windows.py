@@ -220,10 +220,14 @@ class WindowCache:
         for cid, char in zip(ids, chars, strict=True):
             entry = cached[cid]
             capacity = capacities[cid]
-            if entry is not None and entry.revision == char.revision and entry.capacity >= capacity:
-                if entry.window.newest_key() == newest.get(cid):
-                    found[cid] = entry.window
-                    continue
+            if (
+                entry is not None
+                and entry.revision == char.revision
+                and entry.capacity >= capacity
+                and entry.window.newest_key() == newest.get(cid)
+            ):
+                found[cid] = entry.window
+                continue
             stale[cid] = capacity
         if stale:
             loaded = load_windows(stale)
