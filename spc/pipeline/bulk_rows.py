@@ -228,10 +228,7 @@ def _insert_unnest(
         arrays.append(pg_array(values))
         casts.append(f"%s::{_array_type(field, connection)}")
     names = ", ".join(name.removeprefix("u.") for name in selected if name.startswith("u."))
-    sql = (
-        f"{head}SELECT {', '.join(selected)} FROM unnest({', '.join(casts)}) AS u({names})"
-        f"{tail}"
-    )
+    sql = f"{head}SELECT {', '.join(selected)} FROM unnest({', '.join(casts)}) AS u({names}){tail}"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*scalars, *arrays])
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
