@@ -55,6 +55,10 @@ class ViolationAdmin(ScopedAdminMixin, admin.ModelAdmin[Violation]):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A violation is a quality record: acknowledged (or superseded), never deleted."""
+        return False
+
 
 @admin.register(ReasonCode)
 class ReasonCodeAdmin(admin.ModelAdmin[ReasonCode]):

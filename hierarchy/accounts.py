@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from audit.trail import record
 from hierarchy.models import SiteGrant
 from hierarchy.roles import ADMIN, assign_role
 
@@ -24,5 +23,5 @@ def create_admin(username: str, password: str, email: str = "") -> User:
     user = User.objects.create_superuser(username, email=email or None, password=password)
     assign_role(user, ADMIN)
     SiteGrant.objects.create(user=user, node=None)
-    record("CREATE", user, user=user, path="", new={"username": username, "role": ADMIN})
+    # the user's creation, role and grant are recorded by the trail (AUDIT_CONFIG_MODELS)
     return user

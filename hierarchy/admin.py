@@ -14,6 +14,7 @@ from audit.trail import record as audit_record
 from hierarchy.models import ApiToken, Node, SiteGrant
 from hierarchy.roles import ADMIN, has_role
 from hierarchy.scoping import ScopedAdminMixin
+from hierarchy.tokens import issue_token, revoke_token
 
 
 @admin.register(Node)
@@ -54,29 +55,13 @@ class NodeAdmin(ScopedAdminMixin, admin.ModelAdmin[Node]):
 
 @admin.register(SiteGrant)
 class SiteGrantAdmin(admin.ModelAdmin[SiteGrant]):
-    """Which part of the plant each user sees (no node: the whole plant)."""
+    """Which part of the plant each user sees (no node: the whole plant); every grant and
+    revocation is in the audit trail (``AUDIT_CONFIG_MODELS``)."""
 
     list_display = ["user", "node", "created"]
     list_select_related = ["user", "node"]
     search_fields = ["user__username", "node__name"]
     autocomplete_fields = ["node"]
-
-    def save_model(self, request: HttpRequest, obj: SiteGrant, form: Any, change: bool) -> None:
-        """Save and record the grant in the audit trail."""
-        super().save_model(request, obj, form, change)
-        audit_record(
-            "CHANGE" if change else "CREATE",
-            obj,
-            user=request.user,
-            path="",
-            new={"user": obj.user.username, "node": obj.node.path if obj.node else "*"},
-        )
-
-    def delete_model(self, request: HttpRequest, obj: SiteGrant) -> None:
-        """Delete and record the revoked grant."""
-        old = {"user": obj.user.username, "node": obj.node.path if obj.node else "*"}
-        super().delete_model(request, obj)
-        audit_record("DELETE", obj, user=request.user, path="", old=old, object_id=old["user"])
 
 
 @admin.register(ApiToken)
@@ -105,10 +90,13 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
         """A new token gets a fresh key, shown once in a message; edits keep the key."""
         if change:
             super().save_model(request, obj, form, change)
+            changed = {name: form.cleaned_data.get(name) for name in form.changed_data}
+            if changed:
+                audit_record("CHANGE", obj, user=request.user, path="", new=changed)
             return
         if not has_role(request.user, ADMIN):
             obj.user = request.user  # type: ignore[assignment]
-        token, key = ApiToken.issue(obj.user, obj.name)
+        token, key = issue_token(obj.user, obj.name)
         obj.pk, obj.key_hash, obj.prefix, obj.created = (
             token.pk,
             token.key_hash,
@@ -122,5 +110,4 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         """Revoke: the tokens stop authenticating at once."""
         for token in queryset.filter(revoked__isnull=True):
-            token.revoke()
-            audit_record("CHANGE", token, user=request.user, path="", new={"revoked": True})
+            revoke_token(token, request.user)

@@ -81,9 +81,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language, the language cookie); a signed-in user's
+    # own language and time zone then win (hierarchy.preferences, after authentication).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hierarchy.preferences.PreferenceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -284,6 +288,22 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Company directory (LDAP / Active Directory; hierarchy/signin/directory.py), off unless
+# OPENSPC_LDAP_URL is set. Mappings are "group DN => Role; group DN => Plant/Site" lists.
+OPENSPC_LDAP_URL = env_str("OPENSPC_LDAP_URL")
+OPENSPC_LDAP_BIND_DN = env_str("OPENSPC_LDAP_BIND_DN")
+OPENSPC_LDAP_BIND_PASSWORD = env_str("OPENSPC_LDAP_BIND_PASSWORD")
+OPENSPC_LDAP_START_TLS = env_bool("OPENSPC_LDAP_START_TLS", False)
+OPENSPC_LDAP_CA_FILE = env_str("OPENSPC_LDAP_CA_FILE")
+OPENSPC_LDAP_USER_BASE = env_str("OPENSPC_LDAP_USER_BASE")
+OPENSPC_LDAP_USER_FILTER = env_str("OPENSPC_LDAP_USER_FILTER", "(uid=%(user)s)")
+OPENSPC_LDAP_GROUP_BASE = env_str("OPENSPC_LDAP_GROUP_BASE")
+OPENSPC_LDAP_GROUP_TYPE = env_str("OPENSPC_LDAP_GROUP_TYPE", "groupOfNames")
+OPENSPC_LDAP_ROLE_GROUPS = env_str("OPENSPC_LDAP_ROLE_GROUPS")
+OPENSPC_LDAP_SITE_GROUPS = env_str("OPENSPC_LDAP_SITE_GROUPS")
+OPENSPC_LDAP_TIMEOUT = env_int("OPENSPC_LDAP_TIMEOUT", 5)
+if OPENSPC_LDAP_URL:
+    AUTHENTICATION_BACKENDS.append("hierarchy.signin.directory.DirectoryBackend")
 AXES_FAILURE_LIMIT = env_int("OPENSPC_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("OPENSPC_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -304,6 +324,14 @@ AUDIT_CONFIG_MODELS: dict[str, tuple[str, ...]] = {
     "msa.Gauge": ("updated_at",),
     "msa.GaugeStudy": ("seed", "summary"),
     "msa.MsaThresholds": (),
+    # Who may do what (issue 23): users, role groups, site grants (API tokens are recorded
+    # by hierarchy.tokens and their admin); a password never goes into the trail ("~": only
+    # that it changed is recorded).
+    "auth.User": ("~password", "last_login"),
+    "auth.Group": (),
+    "hierarchy.SiteGrant": (),
+    "ingest.OpcUaEndpoint": ("password", "updated_at"),
+    "ingest.OpcUaNode": (),
 }
 #: ``(user) -> plant path prefixes or None (all)``: whose audit entries a user may see.
 AUDIT_VISIBLE_PATHS = "hierarchy.scoping.granted_paths"
@@ -370,7 +398,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- i18n, static -----------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+#: The languages pages are offered in; catalogues in locale/<code>/LC_MESSAGES/django.po
+#: (make messages / compilemessages; docs/architecture.md, "Languages").
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("OPENSPC_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

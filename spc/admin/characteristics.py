@@ -266,6 +266,11 @@ class SampleAdmin(ScopedAdminMixin, admin.ModelAdmin[Sample]):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A sample is a quality record: never deleted here. Exclude it (signed, with a
+        reason) or correct it from the chart page or the API instead (issue 23)."""
+        return False
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Sample]:
         return super().get_queryset(request)
 
