@@ -63,6 +63,14 @@ class SampleSource(models.TextChoices):
     IMPORT = "IMPORT", "Import"
 
 
+class SampleArrival(models.TextChoices):
+    """How a sample arrived relative to the stored series (``spc.pipeline.late``)."""
+
+    IN_ORDER = "", "In order"
+    LATE = "LATE", "Late, re-evaluated"
+    HORIZON = "HORIZON", "Late beyond the horizon, not re-evaluated"
+
+
 class LimitMethod(models.TextChoices):
     """How a control-limit change came about."""
 

@@ -17,6 +17,7 @@ from spc.choices import (
     LimitMethod,
     PartialPolicy,
     Provider,
+    SampleArrival,
     SampleSource,
     TriggerStrategy,
 )
@@ -163,6 +164,14 @@ class Characteristic(models.Model):
         "days. Empty: never.",
     )
 
+    late_horizon = models.PositiveIntegerField(
+        "late-sample horizon",
+        default=1000,
+        help_text="A sample older than the newest stored one is put in its place and the "
+        "rules re-run over the samples after it, up to this many; further back it is "
+        "stored and flagged, not re-evaluated. 0: never re-evaluate.",
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     revision = models.PositiveBigIntegerField(
@@ -297,6 +306,9 @@ class Sample(models.Model):
     )
     is_excluded = models.BooleanField(default=False)
     exclusion_reason = models.CharField(max_length=255, blank=True)
+    # Set by ``spc.pipeline.late``: "" arrived in order, LATE put in its place with the
+    # samples after it re-evaluated, HORIZON too far back: stored, not re-evaluated.
+    arrival = models.CharField(max_length=8, blank=True, choices=SampleArrival.choices)
 
     objects = SampleQuerySet.as_manager()
 
