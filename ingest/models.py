@@ -193,3 +193,7 @@ class OpcUaStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint_id}: {'connected' if self.connected else 'disconnected'}"
+
+
+# The import records live beside their package; Django finds models through this module.
+from ingest.imports.models import Import, ImportState  # noqa: E402, F401
