@@ -315,3 +315,10 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of delivery {self.delivery_id}"
+
+
+# Corrective actions and when an acknowledgement needs one (issue 23), in their own module.
+from alerts.corrective_actions import CorrectiveAction as CorrectiveAction  # noqa: E402
+from alerts.corrective_actions import (  # noqa: E402
+    CorrectiveActionRequirement as CorrectiveActionRequirement,
+)

@@ -268,8 +268,10 @@ class Sample(models.Model):
 
     # Indexed by (characteristic, id) and (characteristic, timestamp) below: a third,
     # single-column index would only slow every insert.
+    # PROTECT: a characteristic with data is deactivated, never deleted with its samples
+    # (issue 23: a quality record leaves only through a recorded path).
     characteristic = models.ForeignKey(
-        Characteristic, on_delete=models.CASCADE, related_name="samples", db_index=False
+        Characteristic, on_delete=models.PROTECT, related_name="samples", db_index=False
     )
     timestamp = models.DateTimeField(default=timezone.now, help_text="Source time.")
     received_at = models.DateTimeField(auto_now_add=True)
@@ -416,3 +418,8 @@ class LimitSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.characteristic} limits @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Annotations and signed corrections (issue 23), in their own module.
+from spc.quality_records import Annotation as Annotation  # noqa: E402
+from spc.quality_records import SampleCorrection as SampleCorrection  # noqa: E402
