@@ -12,6 +12,9 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from alerts.models import ReasonCode
 from audit.trail import current_user
@@ -42,10 +45,23 @@ DEFAULT_POINTS = 100
 AXIS_CHOICES = [("sequence", "by sample order"), ("time", "by time")]
 
 
-def parse_number(text: str) -> float:
-    """A number as typed on a tablet: surrounding spaces and a decimal comma are fine."""
-    cleaned = text.strip().replace(" ", "").replace(",", ".")
-    value = float(cleaned)
+def parse_number(text: str, decimal_separator: str | None = None) -> float:
+    """A number as typed on a tablet: spaces, and a decimal comma or point, are fine.
+
+    With only one of ``,`` and ``.`` in the text, it is the decimal separator (an operator
+    types ``74,012`` or ``74.012`` for the same value, whatever the page's language). With
+    both, the page language's separator (``decimal_separator``, default: the active
+    locale's) is the decimal one and the other groups thousands: ``1.234,5`` in German,
+    ``1,234.5`` in English.
+    """
+    cleaned = "".join(text.split()).replace("\u202f", "").replace("'", "")
+    if "," in cleaned and "." in cleaned:
+        decimal = decimal_separator or str(get_format("DECIMAL_SEPARATOR"))
+        grouping = "." if decimal == "," else ","
+        if cleaned.rfind(grouping) > cleaned.find(decimal):
+            raise ValueError("grouping after the decimal separator")
+        cleaned = cleaned.replace(grouping, "")
+    value = float(cleaned.replace(",", "."))
     if not math.isfinite(value):
         raise ValueError("not finite")
     return value
@@ -110,9 +126,10 @@ class SampleEntryForm(forms.Form):
     """
 
     operator = forms.CharField(max_length=120, required=False)
-    batch_number = forms.CharField(max_length=120, required=False, label="Batch")
+    batch_number = forms.CharField(max_length=120, required=False, label=gettext_lazy("Batch"))
     confirm_out_of_spec = forms.BooleanField(
-        required=False, label="I checked the part and the gauge: store the out-of-spec value"
+        required=False,
+        label=gettext_lazy("I checked the part and the gauge: store the out-of-spec value"),
     )
 
     def __init__(self, *args: Any, characteristic: Characteristic, **kwargs: Any) -> None:
@@ -121,14 +138,16 @@ class SampleEntryForm(forms.Form):
         chart = ChartType(characteristic.chart_type)
         self.is_attribute = chart.is_attribute
         if self.is_attribute:
-            label = "Defectives" if chart in (ChartType.P, ChartType.NP) else "Defects"
+            label = _("Defectives") if chart in (ChartType.P, ChartType.NP) else _("Defects")
             self.fields["count"] = self._number_field(label, required=True)
             if chart is not ChartType.C:
-                self.fields["sample_size"] = self._number_field("Sample size", required=True)
+                self.fields["sample_size"] = self._number_field(_("Sample size"), required=True)
         else:
             for i in range(characteristic.subgroup_size):
                 required = i < characteristic.min_measurements
-                self.fields[f"m{i}"] = self._number_field(f"Value {i + 1}", required, i)
+                self.fields[f"m{i}"] = self._number_field(
+                    _("Value %(n)s") % {"n": i + 1}, required, i
+                )
         self.measurement_fields()[0].field.widget.attrs["autofocus"] = ""
 
     @staticmethod
@@ -164,7 +183,7 @@ class SampleEntryForm(forms.Form):
             try:
                 data[name] = parse_number(value)
             except ValueError:
-                self.add_error(name, f"“{value}” is not a number.")
+                self.add_error(name, _("“%(value)s” is not a number.") % {"value": value})
         if not self.is_attribute and not self.errors:
             self._check_data_quality(data)
         return data
@@ -185,7 +204,7 @@ class SampleEntryForm(forms.Form):
         if outside_spec(values.values(), char.lsl, char.usl):
             self.add_error(
                 "confirm_out_of_spec",
-                "A value is outside the specification: confirm that it is real to store it.",
+                _("A value is outside the specification: confirm that it is real to store it."),
             )
 
     def measurements(self) -> tuple[float, ...]:

@@ -5,11 +5,14 @@ like any other.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hierarchy.roles import OPERATOR, role_required
@@ -25,6 +28,14 @@ from spc.views import HtmxHttpRequest
 from spc.views.nodes import node_crumbs
 
 
+def local_value(value: float | None, decimals: int) -> str:
+    """A value with the characteristic's decimals in the page language's number format
+    (``74,012`` in German); an en dash when missing."""
+    if value is None or not math.isfinite(value):
+        return format_value(value, decimals)
+    return number_format(value, decimals)
+
+
 def spec_check(char: Characteristic, values: list[tuple[int, float]]) -> tuple[list[str], str]:
     """Messages for typed values outside [LSL, USL] and their positions ("0,3").
 
@@ -32,14 +43,20 @@ def spec_check(char: Characteristic, values: list[tuple[int, float]]) -> tuple[l
     """
     outside: list[str] = []
     positions: list[str] = []
-    usl = format_value(char.usl, char.decimal_places)
-    lsl = format_value(char.lsl, char.decimal_places)
+    usl = local_value(char.usl, char.decimal_places)
+    lsl = local_value(char.lsl, char.decimal_places)
     for position, value in values:
-        shown = format_value(value, char.decimal_places)
+        shown = local_value(value, char.decimal_places)
         if char.usl is not None and value > char.usl:
-            outside.append(f"Value {position + 1}: {shown} is above USL {usl}")
+            outside.append(
+                _("Value %(n)s: %(value)s is above USL %(usl)s")
+                % {"n": position + 1, "value": shown, "usl": usl}
+            )
         elif char.lsl is not None and value < char.lsl:
-            outside.append(f"Value {position + 1}: {shown} is below LSL {lsl}")
+            outside.append(
+                _("Value %(n)s: %(value)s is below LSL %(lsl)s")
+                % {"n": position + 1, "value": shown, "lsl": lsl}
+            )
         else:
             continue
         positions.append(str(position))
@@ -71,7 +88,7 @@ def _result(char: Characteristic, form: SampleEntryForm, request: HttpRequest) -
     return {
         "result": {
             "sample_id": sample.pk,
-            "value_display": format_value(sample.value, char.decimal_places),
+            "value_display": local_value(sample.value, char.decimal_places),
             "unit": char.unit,
             "is_undersized": sample.is_undersized,
             "has_limits": sample.ucl is not None,
@@ -117,7 +134,7 @@ def entry(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "breadcrumbs": [
             *node_crumbs(char.hierarchy),
             {"name": char.name, "url": char_url(char)},
-            {"name": "Enter sample", "url": ""},
+            {"name": _("Enter sample"), "url": ""},
         ],
         "area_id": area_id,
         "warning": outcome.get("warning") or {},
@@ -145,7 +162,9 @@ def warnings(char: Characteristic, form: SampleEntryForm) -> dict[str, Any]:
         try:
             check_plausible((value,), char.plausible_low, char.plausible_high, label)
         except InputError as exc:
-            implausible.append(f"Value {position + 1}: {exc.message}")
+            implausible.append(
+                _("Value %(n)s: %(error)s") % {"n": position + 1, "error": exc.message}
+            )
     outside, positions = ([], "") if implausible else spec_check(char, typed)
     confirmed = form.data.get("confirm_out_of_spec") in ("on", "true", "1")
     return {
