@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from alerts.capa import check_actions_opened
 from alerts.models import ReasonCode, Violation
 from audit.models import AuditEntry
 from audit.trail import jsonable
@@ -134,6 +135,7 @@ def acknowledge(
             .values_list("pk", "characteristic_id")
         )
         acked = [pk for pk, _ in rows]
+        check_actions_opened(acked)  # issue 23: some rules need a corrective action first
         Violation.objects.filter(pk__in=acked).update(
             acknowledged_at=now, acknowledged_by=user, reason_code=reason, comment=comment
         )

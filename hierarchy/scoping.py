@@ -29,6 +29,9 @@ PATH_FIELDS: dict[str, str] = {
     "spc.measurement": "sample__characteristic__hierarchy__path",
     "spc.limitset": "characteristic__hierarchy__path",
     "alerts.violation": "characteristic__hierarchy__path",
+    "alerts.correctiveaction": "characteristic__hierarchy__path",
+    "spc.annotation": "characteristic__hierarchy__path",
+    "spc.samplecorrection": "characteristic__hierarchy__path",
     "audit.auditentry": "path",
     "ingest.pendingreading": "characteristic__hierarchy__path",
 }

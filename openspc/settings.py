@@ -332,6 +332,10 @@ AUDIT_CONFIG_MODELS: dict[str, tuple[str, ...]] = {
     "hierarchy.SiteGrant": (),
     "ingest.OpcUaEndpoint": ("password", "updated_at"),
     "ingest.OpcUaNode": (),
+    # Quality records beside the data (issue 23).
+    "alerts.CorrectiveAction": ("created_at",),
+    "alerts.CorrectiveActionRequirement": (),
+    "spc.Annotation": ("created_at",),
 }
 #: ``(user) -> plant path prefixes or None (all)``: whose audit entries a user may see.
 AUDIT_VISIBLE_PATHS = "hierarchy.scoping.granted_paths"
