@@ -80,22 +80,39 @@ def unsaved(model: type[M], values: dict[str, Any]) -> M:
     """
     obj = model.__new__(model)
     obj._state = ModelState()
+    fixed, made = _defaults(model)
     state = obj.__dict__
-    for attname, field in _attnames(model):
+    state.update(fixed)  # defaults that are plain values, shared safely (immutable)
+    for attname, field in made:
         if attname not in values:
-            state[attname] = field.get_default()
+            state[attname] = field.get_default()  # a fresh list, dict or time per object
     state.update(values)
     return obj
 
 
-_ATTNAMES: dict[type[models.Model], list[tuple[str, models.Field[Any, Any]]]] = {}
+_DEFAULTS: dict[
+    type[models.Model], tuple[dict[str, Any], list[tuple[str, models.Field[Any, Any]]]]
+] = {}
+_IMMUTABLE = (NoneType, bool, int, float, str, bytes)
 
 
-def _attnames(model: type[models.Model]) -> list[tuple[str, models.Field[Any, Any]]]:
-    found = _ATTNAMES.get(model)
+def _defaults(
+    model: type[models.Model],
+) -> tuple[dict[str, Any], list[tuple[str, models.Field[Any, Any]]]]:
+    """A model's concrete fields' defaults: the immutable ones as values, worked out once,
+    and the fields whose default must be made per object (callables, mutable values)."""
+    found = _DEFAULTS.get(model)
     if found is None:
-        found = [(f.attname, f) for f in model._meta.concrete_fields]
-        _ATTNAMES[model] = found
+        fixed: dict[str, Any] = {}
+        made: list[tuple[str, models.Field[Any, Any]]] = []
+        for field in model._meta.concrete_fields:
+            default = field.get_default()
+            if not callable(field.default) and type(default) in _IMMUTABLE:
+                fixed[field.attname] = default
+            else:
+                made.append((field.attname, field))
+        found = (fixed, made)
+        _DEFAULTS[model] = found
     return found
 
 
