@@ -148,3 +148,25 @@ def test_celery_queue_depth_is_read_from_redis() -> None:
         client.delete(queue)
         client.close()
     assert value(samples, "openspc_celery_queue_length", queue=queue) == 3
+
+
+@pytest.mark.parametrize("amount", [0.0004, 0.03, 2.5, 1e6])
+def test_observing_a_batch_at_once_leaves_what_one_call_per_item_leaves(amount: float) -> None:
+    from prometheus_client import CollectorRegistry, Histogram
+
+    def exposition(once: bool) -> dict[tuple[str, str], float]:
+        registry = CollectorRegistry()
+        histogram = Histogram("waited", "w", ["source"], registry=registry).labels("MQTT")
+        if once:
+            metrics._observe_times(histogram, amount, 7)
+        else:
+            for _ in range(7):
+                histogram.observe(amount)
+        return {
+            (sample.name, sample.labels.get("le", "")): sample.value
+            for family in registry.collect()
+            for sample in family.samples
+            if not sample.name.endswith("_created")
+        }
+
+    assert exposition(once=True) == pytest.approx(exposition(once=False))
