@@ -140,6 +140,9 @@ def main() -> None:
         OPENSPC_LOG_JSON="false",
         OPENSPC_LOG_LEVEL="WARNING",
         OPENSPC_DB_CONN_MAX_AGE="600",
+        # The --clients sockets are one signed-in user's: lift the per-user cap (5 by
+        # default, a guard against runaway tabs), or all but five are refused with 4429.
+        OPENSPC_LIVE_CONNECTIONS_PER_USER=str(args.clients + 10),
     )
     print(f"preparing {args.characteristics} characteristics in {DATABASE} ...", flush=True)
     plant = prepare(args, env)
