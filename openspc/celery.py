@@ -12,7 +12,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openspc.settings")
 app = Celery("openspc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["spc.jobs", "spc.reports", "alerts.notifications"])
+app.autodiscover_tasks(["spc.jobs", "spc.reports", "alerts.notifications", "ingest.imports"])
 
 # celery beat (one process per deployment). The overdue check's period is also its alert
 # window, so each overdue episode is alerted exactly once.
