@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("spc.api.urls")),
     path("", include("alerts.api.urls")),
     path("", include("msa.api.urls")),
+    path("", include("ingest.imports.api")),
 ]
