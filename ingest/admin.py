@@ -54,5 +54,6 @@ class IngestCounterAdmin(WholePlantOnlyMixin, ReadOnlyAdmin):
     search_fields = ["name"]
 
 
-# OPC UA endpoints, their nodes and the worker's status.
+# Import records (read-only); OPC UA endpoints, their nodes and the worker's status.
+from ingest.imports import admin as imports_admin  # noqa: E402, F401
 from ingest.opcua import admin as opcua_admin  # noqa: E402, F401
