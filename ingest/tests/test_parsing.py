@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
+from unittest.mock import patch
 
+import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ingest.errors import PayloadError
 from ingest.payloads import MAX_PAYLOAD_BYTES, idempotency_key, parse_plain
@@ -132,3 +138,44 @@ def test_router_prefers_exact_then_most_specific() -> None:
     assert router.subscriptions() == ["plant/#", "plant/line1/+"]
     with pytest.raises(ValueError, match="invalid"):
         router.add("a/#/b", 4)
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+_READING_OBJECTS = st.fixed_dictionaries(
+    {},
+    optional={
+        "value": _JSON_VALUES,
+        "values": st.lists(st.integers() | st.floats(), max_size=4),
+        "id": st.text(max_size=6) | st.integers(),
+        "ts": st.text(max_size=30) | st.integers() | st.floats(),
+        "timestamp": st.just("2026-03-01T12:00:00+01:00") | st.text(max_size=30),
+        "n": st.integers() | st.floats(),
+    },
+)
+
+
+def _outcome(payload: bytes) -> Any:
+    try:
+        return parse_plain(payload)
+    except PayloadError as exc:
+        return ("error", exc.args)
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=40),
+        _JSON_VALUES.map(lambda v: json.dumps(v).encode()),
+        _READING_OBJECTS.map(lambda v: json.dumps(v).encode()),
+    )
+)
+def test_the_fast_decoder_reads_every_payload_as_the_standard_one_does(payload: bytes) -> None:
+    fast = _outcome(payload)
+    with patch("ingest.payloads.orjson.loads", side_effect=orjson.JSONDecodeError("off", "", 0)):
+        standard = _outcome(payload)
+    assert fast == standard
