@@ -226,3 +226,79 @@ def test_a_missing_column_is_refused_before_anything_is_kept() -> None:
     assert caught.value.field == "value_columns"
     assert "No column named 'x9'" in caught.value.message
     assert not Import.objects.exists()
+
+
+def test_command_imports_a_file_and_reports_its_problems(tmp_path: Path) -> None:
+    from django.core.management import call_command
+
+    char = _xbar(name="Bore diameter")
+    path = tmp_path / "bore.csv"
+    path.write_text(SEMICOLON_CSV.format(name="Bore diameter") + "01.03.2026 08:40;Nope;1;2;3;A3\n")
+    out = io.StringIO()
+    call_command(
+        "import_samples",
+        str(path),
+        "--timestamp-column=Zeit",
+        "--characteristic-column=Merkmal",
+        "--value-columns=Wert 1,Wert 2,Wert 3",
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert "5 rows, 4 subgroups, 1 problems" in text
+    assert "row 6, column 'Merkmal': no characteristic you may see has" in text
+    assert "DONE: 4 stored, 0 stored before, 0 refused, 1 violations" in text
+    assert Sample.objects.filter(characteristic=char).count() == 4
+
+
+def test_api_upload_previews_then_starts(engineer: Any, tmp_path: Path) -> None:
+    from rest_framework.test import APIClient
+
+    char = _xbar(name="Bore diameter")
+    client = APIClient()
+    client.force_authenticate(engineer)
+    upload = io.BytesIO(SEMICOLON_CSV.format(name="Bore diameter").encode())
+    upload.name = "bore.csv"
+    response = client.post(
+        "/api/v1/imports/",
+        {
+            "file": upload,
+            "mapping": '{"timestamp_column": "Zeit", "characteristic_column": "Merkmal"}',
+            "value_columns": "Wert 1,Wert 2,Wert 3",
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["state"] == "PREVIEW" and body["problem_count"] == 0
+    assert body["preview"][0]["measurements"] == [10.1, 9.9, 10.0]
+    assert body["header"][:2] == ["Zeit", "Merkmal"]
+    assert not Sample.objects.exists()
+    started = client.post(f"/api/v1/imports/{body['id']}/start/")
+    assert started.status_code == 202
+    assert started.json()["state"] == "DONE" and started.json()["stored"] == 4
+    assert Sample.objects.filter(characteristic=char).count() == 4
+    again = client.post(f"/api/v1/imports/{body['id']}/start/")
+    assert again.status_code == 400 and "started already" in again.json()["state"][0]
+
+
+def test_api_refuses_a_bad_mapping_with_field_details(engineer: Any) -> None:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(engineer)
+    upload = io.BytesIO(b"Time,x\n2026-03-01 08:00,1\n")
+    upload.name = "x.csv"
+    response = client.post("/api/v1/imports/", {"file": upload}, format="multipart")
+    assert response.status_code == 400
+    assert "timestamp_column" in response.json()
+
+
+def test_operators_may_not_import(operator: Any) -> None:
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(operator)
+    upload = io.BytesIO(b"Time,x\n")
+    upload.name = "x.csv"
+    response = client.post("/api/v1/imports/", {"file": upload}, format="multipart")
+    assert response.status_code == 403
