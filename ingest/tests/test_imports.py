@@ -70,7 +70,9 @@ def test_semicolon_csv_with_decimal_comma_stores_samples_and_violations() -> Non
         "time_zone": "Europe/Berlin",
     }
     record, found = services.create(io.BytesIO(data), "bore.csv", mapping)
-    assert found.problem_count == 0 and found.rows == 4 and len(found.preview) == 4
+    assert found.problem_count == 0
+    assert found.rows == 4
+    assert len(found.preview) == 4
     assert Sample.objects.count() == 0  # the preview stores nothing
 
     record = services.start(record)
@@ -148,14 +150,14 @@ def test_xlsx_with_excel_serial_dates_in_long_layout() -> None:
 def test_bad_rows_are_reported_in_plain_words_and_the_good_ones_stored() -> None:
     char = _xbar(name="Bore diameter", plausible_high=50.0)
     data = (
-        "Time,Characteristic,x1,x2,x3\n"
-        "2026-03-01T08:00:00+01:00,Bore diameter,10.1,9.9,10.0\n"
-        "2026-03-01 08:10,Bore diameter,10.2,abc,10.1\n"  # row 3: not a number
-        "yesterday,Bore diameter,10.0,10.1,9.9\n"  # row 4: not a time
-        "2026-03-01 08:30,Spindle speed,10.0,10.1,9.9\n"  # row 5: unknown characteristic
-        "2026-03-01 08:40,Bore diameter,10.0,100.0,9.9\n"  # row 6: refused by the pipeline
-        "2026-03-01 08:50,Bore diameter,10.0,10.1,9.9\n"
-    ).encode()
+        b"Time,Characteristic,x1,x2,x3\n"
+        b"2026-03-01T08:00:00+01:00,Bore diameter,10.1,9.9,10.0\n"
+        b"2026-03-01 08:10,Bore diameter,10.2,abc,10.1\n"  # row 3: not a number
+        b"yesterday,Bore diameter,10.0,10.1,9.9\n"  # row 4: not a time
+        b"2026-03-01 08:30,Spindle speed,10.0,10.1,9.9\n"  # row 5: unknown characteristic
+        b"2026-03-01 08:40,Bore diameter,10.0,100.0,9.9\n"  # row 6: refused by the pipeline
+        b"2026-03-01 08:50,Bore diameter,10.0,10.1,9.9\n"
+    )
     mapping = {
         "timestamp_column": "Time",
         "characteristic_column": "Characteristic",
@@ -178,9 +180,7 @@ def test_bad_rows_are_reported_in_plain_words_and_the_good_ones_stored() -> None
 
 def test_attribute_counts_with_sample_sizes() -> None:
     char = CharacteristicFactory(chart_type="P", subgroup_size=50, name="Scratches")
-    data = (
-        "Date;Defectives;Inspected\n01.03.2026 06:00;2;50\n01.03.2026 07:00;3;48\n"
-    ).encode()
+    data = b"Date;Defectives;Inspected\n01.03.2026 06:00;2;50\n01.03.2026 07:00;3;48\n"
     mapping = {
         "timestamp_column": "Date",
         "characteristic": char.pk,
@@ -190,9 +190,9 @@ def test_attribute_counts_with_sample_sizes() -> None:
     record = _import(data, "p.csv", mapping)
     assert record.state == ImportState.DONE, record.message
     assert list(
-        Sample.objects.filter(characteristic=char).order_by("timestamp").values_list(
-            "count", "sample_size"
-        )
+        Sample.objects.filter(characteristic=char)
+        .order_by("timestamp")
+        .values_list("count", "sample_size")
     ) == [(2.0, 50.0), (3.0, 48.0)]
 
 
@@ -269,16 +269,19 @@ def test_api_upload_previews_then_starts(engineer: Any, tmp_path: Path) -> None:
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["state"] == "PREVIEW" and body["problem_count"] == 0
+    assert body["state"] == "PREVIEW"
+    assert body["problem_count"] == 0
     assert body["preview"][0]["measurements"] == [10.1, 9.9, 10.0]
     assert body["header"][:2] == ["Zeit", "Merkmal"]
     assert not Sample.objects.exists()
     started = client.post(f"/api/v1/imports/{body['id']}/start/")
     assert started.status_code == 202
-    assert started.json()["state"] == "DONE" and started.json()["stored"] == 4
+    assert started.json()["state"] == "DONE"
+    assert started.json()["stored"] == 4
     assert Sample.objects.filter(characteristic=char).count() == 4
     again = client.post(f"/api/v1/imports/{body['id']}/start/")
-    assert again.status_code == 400 and "started already" in again.json()["state"][0]
+    assert again.status_code == 400
+    assert "started already" in again.json()["state"][0]
 
 
 def test_api_refuses_a_bad_mapping_with_field_details(engineer: Any) -> None:
