@@ -69,4 +69,6 @@ class ReasonCodeAdmin(admin.ModelAdmin[ReasonCode]):
 
 
 # Notification rules, endpoints and the delivery log.
+# Corrective actions and their requirements (issue 23).
+from alerts import capa_admin  # noqa: E402, F401
 from alerts.notifications import admin as notification_admin  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from alerts import views
+from alerts import capa_views, views
 from alerts.notifications import views as notification_views
 
 app_name = "alerts"
@@ -11,4 +11,8 @@ urlpatterns = [
     path("", views.violation_list, name="list"),
     path("acknowledge/", views.acknowledge, name="acknowledge"),
     path("deliveries/", notification_views.delivery_log, name="deliveries"),
+    path("<int:violation_id>/action/", capa_views.open_action, name="open-action"),
+    path("actions/", capa_views.action_list, name="actions"),
+    path("actions/export.csv", capa_views.action_export, name="actions-export"),
+    path("actions/<int:pk>/", capa_views.action_detail, name="action"),
 ]
