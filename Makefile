@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 
-.PHONY: run test smoke lint setup setup-dev services clean
+.PHONY: run test smoke lint setup setup-dev services clean messages compilemessages
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ run: setup
 
 services:
 	./scripts/services.sh
+
+## Translations (locale/<lang>/LC_MESSAGES): update the catalogues from the code and
+## templates (then fill the empty msgstr), and compile them (django.mo is committed).
+I18N_IGNORE := --ignore ".venv/*" --ignore "staticfiles/*" --ignore "test-results/*" --ignore "data/*" \
+  --ignore "tests/*" --ignore "*/tests/*" --ignore "*/migrations/*" --ignore "bench/*" --ignore "deploy/*"
+LANGS ?= de es
+messages: setup
+	$(PY) manage.py makemessages --no-location $(I18N_IGNORE) $(foreach l,$(LANGS),-l $(l))
+
+compilemessages: setup
+	$(PY) manage.py compilemessages $(I18N_IGNORE)
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .
