@@ -35,5 +35,6 @@ urlpatterns = [
     path("", include("hierarchy.urls")),
     path("audit/", include("audit.urls")),
     path("msa/", include("msa.urls")),
+    path("imports/", include("ingest.imports.urls")),
     path("", include("spc.urls")),
 ]

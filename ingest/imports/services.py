@@ -17,7 +17,7 @@ from django.conf import settings
 
 from ingest.imports.mapping import Mapping
 from ingest.imports.models import Import, ImportState
-from ingest.imports.reading import file_sha256
+from ingest.imports.reading import detect, file_sha256, header_and_rows
 from ingest.imports.runner import Scan, record_scan, scan
 from spc.core.errors import InputError
 
@@ -44,34 +44,51 @@ def keep_upload(stream: IO[bytes], filename: str) -> Path:
     return target
 
 
-def create(
-    stream: IO[bytes], filename: str, mapping_data: dict[str, Any], user: Any = None
-) -> tuple[Import, Scan]:
-    """Keep the file, check the mapping against it and scan it; nothing is imported yet.
-
-    Raises ``InputError`` (field named) for a mapping or file that cannot be used at all.
-    """
-    mapping = Mapping.from_data(mapping_data)
+def upload(stream: IO[bytes], filename: str, user: Any = None) -> Import:
+    """Keep an upload as a new Import (state PREVIEW, no mapping yet)."""
     path = keep_upload(stream, filename)
-    try:
-        found = scan(path, mapping, user)
-    except InputError:
-        path.unlink(missing_ok=True)
-        raise
-    record = Import.objects.create(
+    return Import.objects.create(
         created_by=user if getattr(user, "pk", None) else None,
         filename=Path(filename).name[:255] or "upload",
         file_path=str(path),
         file_sha256=file_sha256(path),
         size_bytes=path.stat().st_size,
-        mapping=mapping.as_dict(),
     )
-    record_scan(record, found)
+
+
+def create(
+    stream: IO[bytes], filename: str, mapping_data: dict[str, Any], user: Any = None
+) -> tuple[Import, Scan]:
+    """Keep the file, check the mapping against it and scan it; nothing is imported yet.
+
+    Raises ``InputError`` (field named) for a mapping or file that cannot be used at all;
+    then nothing is kept.
+    """
+    mapping = Mapping.from_data(mapping_data)
+    record = upload(stream, filename, user)
+    try:
+        found = rescan(record, mapping.as_dict(), user)
+    except InputError:
+        discard(record)
+        raise
     return record, found
 
 
+def discard(record: Import) -> None:
+    """Delete an import that was never started, with its kept file."""
+    Path(record.file_path).unlink(missing_ok=True)
+    record.delete()
+
+
+def header_of(record: Import, delimiter: str = "", sheet: str = "") -> list[str]:
+    """The column names of a kept file (``InputError`` if it cannot be read)."""
+    return header_and_rows(
+        Path(record.file_path), detect(Path(record.file_path), delimiter, sheet)
+    )[0]
+
+
 def rescan(record: Import, mapping_data: dict[str, Any], user: Any = None) -> Scan:
-    """Scan a kept file again with a changed mapping (only before it is imported)."""
+    """Scan a kept file with a mapping and keep both (only before it is imported)."""
     if record.state != ImportState.PREVIEW:
         raise InputError("mapping", "This file has been imported: upload it again to remap.")
     mapping = Mapping.from_data(mapping_data)
