@@ -6,7 +6,8 @@ built for and its newest key is the newest included sample in the database. Anyt
 (another process stored a sample, a sample was excluded, the cache evicted it) makes the
 pipeline rebuild it from the stored points, which carry everything the rules read.
 
-Points are ordered by sample id: the order in which the pipeline stored them.
+Points are ordered by source time, then sample id (``spc.pipeline.late`` puts a late sample
+in its place), so a window is the newest points of the series the rules read.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def load_window(characteristic_id: int, capacity: int) -> RollingWindow:
     """The newest ``capacity`` included samples of a characteristic as a window."""
     rows = list(
         Sample.objects.filter(characteristic_id=characteristic_id, is_excluded=False)
-        .order_by("-id")
+        .order_by("-timestamp", "-id")
         .values(*POINT_FIELDS)[:capacity]
     )
     rows.reverse()
@@ -104,7 +105,8 @@ def load_windows(capacities: dict[int, int]) -> dict[int, RollingWindow]:
     if connection.vendor != "postgresql" or len(capacities) == 1:
         return {cid: load_window(cid, capacity) for cid, capacity in capacities.items()}
     quote = connection.ops.quote_name
-    columns = ", ".join(f"s.{quote(name)}" for name in POINT_FIELDS)  # columns by these names
+    fields = (*POINT_FIELDS, "timestamp")
+    columns = ", ".join(f"s.{quote(name)}" for name in fields)  # columns by these names
     ids = sorted(capacities)
     rows: dict[int, list[dict[str, Any]]] = {cid: [] for cid in ids}
     with connection.cursor() as cursor:
@@ -112,25 +114,26 @@ def load_windows(capacities: dict[int, int]) -> dict[int, RollingWindow]:
             f"SELECT c.cid, {columns} FROM unnest(%s::bigint[], %s::int[]) AS c(cid, cap) "
             f"CROSS JOIN LATERAL (SELECT {columns} FROM {quote(Sample._meta.db_table)} s "
             "WHERE s.characteristic_id = c.cid AND NOT s.is_excluded "
-            "ORDER BY s.id DESC LIMIT c.cap) s",
+            "ORDER BY s.timestamp DESC, s.id DESC LIMIT c.cap) s",
             [pg_array(ids), pg_array(capacities[cid] for cid in ids)],
         )
         for cid, *values in cursor.fetchall():
-            row = dict(zip(POINT_FIELDS, values, strict=True))
+            row = dict(zip(fields, values, strict=True))
             if isinstance(row["state"], str):  # Django reads jsonb as text for JSONField
                 row["state"] = json.loads(row["state"])
             rows[cid].append(row)
     return {
-        cid: _window_of(sorted(rows[cid], key=lambda row: row["id"]), capacities[cid])
+        cid: _window_of(sorted(rows[cid], key=lambda r: (r["timestamp"], r["id"])), capacities[cid])
         for cid in ids
     }
 
 
 def newest_included_id(characteristic_id: int) -> int | None:
-    """Id of the newest included sample of a characteristic (one indexed query)."""
+    """Id of the newest included sample of a characteristic by source time (one indexed
+    query)."""
     return (
         Sample.objects.filter(characteristic_id=characteristic_id, is_excluded=False)
-        .order_by("-id")
+        .order_by("-timestamp", "-id")
         .values_list("id", flat=True)
         .first()
     )
@@ -141,11 +144,11 @@ def newest_included_ids(characteristic_ids: list[int]) -> dict[int, int]:
     if len(characteristic_ids) == 1:
         only = newest_included_id(characteristic_ids[0])
         return {} if only is None else {characteristic_ids[0]: only}
-    # One index probe per characteristic (newest first on (characteristic, id)); a
+    # One index probe per characteristic (newest first on (characteristic, timestamp)); a
     # GROUP BY with MAX would read every stored sample of every characteristic.
     newest = (
         Sample.objects.filter(characteristic_id=OuterRef("pk"), is_excluded=False)
-        .order_by("-id")
+        .order_by("-timestamp", "-id")
         .values("id")[:1]
     )
     rows = (
