@@ -19,6 +19,7 @@ RULE_CHANGE = "Approval of run rules"
 RULE_AND_LIMIT_CHANGE = "Approval of run rules and control limits"
 EXCLUSION = "Approval of sample exclusion"
 INCLUSION = "Approval of sample re-inclusion"
+CORRECTION = "Approval of sample correction"
 
 
 class ChangeRefused(ValueError):  # noqa: N818 - reads as the condition, like InputError

@@ -21,6 +21,7 @@ from typing import Any
 
 from alerts.models import Violation
 from alerts.services import card_state, open_counts
+from spc.charts.quality_marks import chart_marks
 from spc.charts.rows import fetch_rows
 from spc.charts.stages import Stage, load_stages, stage_indices
 from spc.charts.style import observed
@@ -264,6 +265,11 @@ def chart_data(
         points.append(point)
     counts = open_counts([char.pk])[char.pk]
     last_at = rows[-1]["timestamp"] if rows else None
+    corrected, notes = chart_marks(  # issue 23: corrections and annotations
+        char.pk, [r["id"] for r in rows], rows[0]["timestamp"] if rows else None, last_at
+    )
+    for point in points:
+        point["corrected"] = point["id"] in corrected
     return {
         "characteristic": characteristic_summary(char),
         "limits": current_limits(char),
@@ -272,4 +278,5 @@ def chart_data(
         "state": card_state(counts, last_at),
         "open_violations": counts,
         "last_timestamp": points[-1]["timestamp"] if points else None,
+        "annotations": notes,
     }

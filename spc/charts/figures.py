@@ -30,6 +30,7 @@ from typing import Any
 import orjson
 from django.utils.safestring import SafeString, mark_safe
 
+from spc.charts import quality_marks
 from spc.charts.decorations import (
     BANDS,
     band_bounds,
@@ -307,6 +308,8 @@ def control_figure(data: Mapping[str, Any], axis: str = "sequence") -> dict[str,
     standardized = primary.startswith("z")
     shapes, labels = decorations(data, standardized=standardized)
     marks, mark_labels = stage_markers(points, data.get("stages") or [], xs)
+    ys = [marker_y(p, chart_type) for p in points]
+    notes, note_labels = quality_marks.layout(points, data.get("annotations") or [], xs, ys)
     layout: dict[str, Any] = {
         "margin": {"l": 64, "r": 96, "t": 28, "b": 48},
         "hovermode": "closest",
@@ -316,8 +319,8 @@ def control_figure(data: Mapping[str, Any], axis: str = "sequence") -> dict[str,
         "showlegend": False,
         "xaxis": _xaxis(axis, points),
         "yaxis": {"title": {"text": primary}, "zeroline": False, "automargin": True},
-        "shapes": shapes + marks,
-        "annotations": labels + mark_labels,
+        "shapes": shapes + marks + notes,
+        "annotations": labels + mark_labels + note_labels,
         "uirevision": f"{char['id']}-{axis}",
         "meta": {"axis": axis, "points": len(points)},
     }
