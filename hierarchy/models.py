@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from hierarchy.tree import MAX_KEY_LENGTH, child_key
 
@@ -18,12 +19,12 @@ from hierarchy.tree import MAX_KEY_LENGTH, child_key
 class Level(models.TextChoices):
     """ISA-95 equipment hierarchy levels, outermost first."""
 
-    ENTERPRISE = "ENTERPRISE", "Enterprise"
-    SITE = "SITE", "Site"
-    AREA = "AREA", "Area"
-    LINE = "LINE", "Line"
-    CELL = "CELL", "Cell"
-    EQUIPMENT = "EQUIPMENT", "Equipment"
+    ENTERPRISE = "ENTERPRISE", gettext_lazy("Enterprise")
+    SITE = "SITE", gettext_lazy("Site")
+    AREA = "AREA", gettext_lazy("Area")
+    LINE = "LINE", gettext_lazy("Line")
+    CELL = "CELL", gettext_lazy("Cell")
+    EQUIPMENT = "EQUIPMENT", gettext_lazy("Equipment")
 
 
 LEVEL_ORDER: tuple[str, ...] = tuple(Level.values)

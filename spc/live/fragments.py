@@ -20,15 +20,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from spc.charts.style import reading, sparkline_points
 
 STATE_LABELS = {
-    "NO_DATA": "No recent data",
-    "IN_CONTROL": "In control",
-    "WARNING": "Warning",
-    "CRITICAL": "Critical",
+    "NO_DATA": gettext_lazy("No recent data"),
+    "IN_CONTROL": gettext_lazy("In control"),
+    "WARNING": gettext_lazy("Warning"),
+    "CRITICAL": gettext_lazy("Critical"),
 }
 SPARK_WIDTH, SPARK_HEIGHT = 240, 64
 
@@ -129,7 +129,7 @@ def badge(badge_id: str, state: str, counts: Mapping[str, int] | None = None) ->
     return {
         "id": badge_id,
         "state": state,
-        "label": STATE_LABELS.get(state, state),
+        "label": str(STATE_LABELS.get(state, state)),
         "open": open_total,
     }
 
