@@ -85,4 +85,7 @@ class PreferenceMiddleware:
             timezone.activate(ZoneInfo(zone))
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:  # the thread's next job (another request, a live page) starts in the plant's
+            timezone.deactivate()

@@ -215,9 +215,10 @@ _cards = _HtmlCache(size=5000)
 
 def _card_key(context: Mapping[str, Any], oob: bool) -> tuple[Any, ...]:
     # The sparkline and the reading are the newest sample's, so its id stands for them;
-    # the page language's words and number format are in the HTML too.
+    # the page's language (words, number format) and time zone are in the HTML too.
     return (
         get_language(),
+        timezone.get_current_timezone_name(),
         oob,
         context["id"],
         context["name"],
