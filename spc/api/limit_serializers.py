@@ -135,6 +135,22 @@ class ChartPointSerializer(serializers.Serializer[Any]):
         "stored measurements with its stage's limits and settings."
     )
     violations = SampleViolationSerializer(many=True)
+    corrected = serializers.BooleanField(
+        help_text="The sample was corrected (signed); its history is in the audit trail."
+    )
+
+
+class ChartAnnotationSerializer(serializers.Serializer[Any]):
+    """A note on one point (``sample_id``) or on a time range (``start``..``end``)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    text = serializers.CharField()
+    sample_id = serializers.IntegerField(allow_null=True)
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField(allow_null=True)
+    created_by = serializers.CharField(allow_blank=True)
 
 
 class StageSerializer(serializers.Serializer[Any]):
@@ -175,6 +191,7 @@ class ChartDataSerializer(serializers.Serializer[Any]):
     state = serializers.CharField(help_text="NO_DATA, IN_CONTROL, WARNING or CRITICAL.")
     open_violations = serializers.DictField(child=serializers.IntegerField())
     last_timestamp = serializers.DateTimeField(allow_null=True)
+    annotations = ChartAnnotationSerializer(many=True, help_text="Notes within the points' span.")
 
 
 class CapabilitySerializer(serializers.Serializer[Any]):

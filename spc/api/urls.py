@@ -1,10 +1,21 @@
 """Routes of the characteristics and samples API."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from spc.api.quality import AnnotationViewSet, SampleCorrectionsView, SampleCorrectView
 from spc.api.views import CharacteristicViewSet, SampleViewSet
 
 router = DefaultRouter()
 router.register("characteristics", CharacteristicViewSet, basename="characteristic")
 router.register("samples", SampleViewSet, basename="sample")
-urlpatterns = router.urls
+router.register("annotations", AnnotationViewSet, basename="annotation")
+urlpatterns = [
+    path("samples/<int:pk>/correct/", SampleCorrectView.as_view(), name="sample-correct"),
+    path(
+        "samples/<int:pk>/corrections/",
+        SampleCorrectionsView.as_view(),
+        name="sample-corrections",
+    ),
+    *router.urls,
+]
