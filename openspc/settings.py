@@ -304,6 +304,20 @@ OPENSPC_LDAP_SITE_GROUPS = env_str("OPENSPC_LDAP_SITE_GROUPS")
 OPENSPC_LDAP_TIMEOUT = env_int("OPENSPC_LDAP_TIMEOUT", 5)
 if OPENSPC_LDAP_URL:
     AUTHENTICATION_BACKENDS.append("hierarchy.signin.directory.DirectoryBackend")
+# OpenID Connect (Entra ID, Keycloak, Okta; hierarchy/signin/oidc.py), off unless the
+# provider's discovery URL and a client id are set. Role/site maps: "claim value => target".
+OPENSPC_OIDC_DISCOVERY_URL = env_str("OPENSPC_OIDC_DISCOVERY_URL")
+OPENSPC_OIDC_CLIENT_ID = env_str("OPENSPC_OIDC_CLIENT_ID")
+OPENSPC_OIDC_CLIENT_SECRET = env_str("OPENSPC_OIDC_CLIENT_SECRET")
+OPENSPC_OIDC_SCOPES = env_str("OPENSPC_OIDC_SCOPES", "openid email profile")
+OPENSPC_OIDC_USERNAME_CLAIM = env_str("OPENSPC_OIDC_USERNAME_CLAIM", "preferred_username")
+OPENSPC_OIDC_ROLE_CLAIM = env_str("OPENSPC_OIDC_ROLE_CLAIM", "groups")
+OPENSPC_OIDC_ROLE_MAP = env_str("OPENSPC_OIDC_ROLE_MAP")
+OPENSPC_OIDC_SITE_MAP = env_str("OPENSPC_OIDC_SITE_MAP")
+OPENSPC_OIDC_LABEL = env_str("OPENSPC_OIDC_LABEL")
+OPENSPC_OIDC_TIMEOUT = env_int("OPENSPC_OIDC_TIMEOUT", 5)
+if OPENSPC_OIDC_DISCOVERY_URL:
+    AUTHENTICATION_BACKENDS.append("hierarchy.signin.oidc.OidcBackend")
 AXES_FAILURE_LIMIT = env_int("OPENSPC_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("OPENSPC_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from hierarchy.signin.forms import SignInForm
+from hierarchy.signin.oidc import OidcCallbackView, OidcStartView
 from openspc.health import healthz, readyz
 from openspc.metrics import metrics_view
 
@@ -27,6 +28,9 @@ urlpatterns = [
     # The sign-in form says when the company directory is down (hierarchy/signin/forms.py).
     path("accounts/login/", LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # OpenID Connect (hierarchy/signin/oidc.py): names as mozilla-django-oidc expects them.
+    path("oidc/authenticate/", OidcStartView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", OidcCallbackView.as_view(), name="oidc_authentication_callback"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/reports/", include("spc.reports.api")),

@@ -5,7 +5,8 @@
 filter, binds as the user with the given password, copies name and e-mail, and then makes
 the user's role and site grants follow their directory groups
 (:func:`hierarchy.signin.mapping.apply_memberships`). Directory users get no usable local
-password, so a disabled or deleted directory account cannot sign in any other way.
+password, so a disabled or deleted directory account cannot sign in any other way; a local
+account (with a password) is never taken over by a directory user of the same name.
 
 When the directory cannot be reached (or refuses the service account), the error is
 logged and noted on the request; the sign-in form then says so instead of "wrong
@@ -20,7 +21,7 @@ from typing import Any
 import ldap
 from django.conf import settings
 from django.http import HttpRequest
-from django_auth_ldap.backend import LDAPBackend, ldap_error
+from django_auth_ldap.backend import LDAPBackend, _LDAPUser, ldap_error
 from django_auth_ldap.config import (
     ActiveDirectoryGroupType,
     GroupOfNamesType,
@@ -126,6 +127,15 @@ class DirectoryBackend(LDAPBackend):
             logger.exception("directory sign-in failed")
             note_unavailable(request)
             return None
+
+    def get_or_build_user(self, username: str, ldap_user: Any) -> tuple[Any, bool]:
+        """The account of that user name; a local account (one with a password) is not
+        taken over by a directory user of the same name: the sign-in fails."""
+        user, built = super().get_or_build_user(username, ldap_user)
+        if not built and user.has_usable_password():
+            logger.warning("directory user %s has the name of a local account", username)
+            raise _LDAPUser.AuthenticationFailed("a local account has this user name")
+        return user, built
 
     def authenticate_ldap_user(self, ldap_user: Any, password: str) -> Any:
         """Authenticate, then make role and grants follow the user's directory groups."""

@@ -175,6 +175,19 @@ def test_a_disabled_or_wrong_password_is_refused(
     assert DOWN_TEXT not in page
 
 
+def test_a_local_account_is_not_taken_over_by_a_directory_user(
+    directory: Slapd, settings: Any, plant: dict[str, Node]
+) -> None:
+    configure(settings, directory.url)
+    User.objects.create_user("anna", password="local-anna-pass")
+    _, page = sign_in("anna", USERS["anna"])  # the directory's password
+    assert WRONG_TEXT in page
+    anna = User.objects.get(username="anna")
+    assert role_of(anna) is None
+    assert grants(anna) == set()
+    assert sign_in("anna", "local-anna-pass")[1] == ""  # her local password still works
+
+
 def test_directory_down_says_so_and_local_accounts_still_sign_in(
     settings: Any, plant: dict[str, Node]
 ) -> None:
