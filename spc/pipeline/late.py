@@ -140,18 +140,44 @@ def _store_for(char: Characteristic, jobs: list[Job], results: list[Any]) -> lis
         .values_list("after_sample_id", flat=True)
         .first()
     )
-    beyond = [job for job in jobs if not _within_horizon(char, job.stamp, boundary)]
-    within = jobs[len(beyond) :]  # the horizon test is monotonic in time
+    # The horizon test is monotonic in time: find the first job within it by bisection.
+    low, high = 0, len(jobs)
+    while low < high:
+        middle = (low + high) // 2
+        if _within_horizon(char, jobs[middle].stamp, boundary):
+            high = middle
+        else:
+            low = middle + 1
+    beyond, within = jobs[:low], jobs[low:]
     stored = _rejudge(char, config, capacity, within, results) if within else []
-    for job in beyond:
-        item = _evaluated(char, config, job, _window_before(char, job.stamp, capacity), results)
-        if item is not None:
-            item.evaluation = replace(item.evaluation, signals=())
-            item.involved = []
-            write([item], {})
-            stored.append(item)
+    stored += _store_beyond(char, config, capacity, beyond, results)
     _flag([item for item in stored if item.job in within], SampleArrival.LATE)
     _flag([item for item in stored if item.job in beyond], SampleArrival.HORIZON)
+    return stored
+
+
+def _store_beyond(
+    char: Characteristic,
+    config: CharacteristicConfig,
+    capacity: int,
+    jobs: list[Job],
+    results: list[Any],
+) -> list[Stored]:
+    """Jobs beyond the horizon: each gets its plotted value from the points before it (the
+    stored ones before the first, then each other), no rule result."""
+    if not jobs:
+        return []
+    window = _window_before(char, jobs[0].stamp, capacity)
+    stored: list[Stored] = []
+    for job in jobs:
+        item = _evaluated(char, config, job, window, results, -(len(stored) + 1))
+        if item is None:
+            continue
+        item.evaluation = replace(item.evaluation, signals=())
+        item.involved = []
+        window.append(item.evaluation.point, item.placeholder)
+        stored.append(item)
+    write(stored, {})
     return stored
 
 

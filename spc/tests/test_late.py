@@ -141,3 +141,22 @@ def test_any_arrival_order_stores_the_violations_of_the_sorted_batch_scan(data: 
         process_many(arrivals[start : start + batch])
     expected = {(s.index, int(s.rule)) for s in scan(values, config_for(char).ruleset)}
     assert _open(char) == expected
+
+
+def test_a_batch_of_late_samples_splits_at_the_horizon() -> None:
+    char = _char(late_horizon=3)
+    for minute in range(10, 16):
+        _at(char, minute, 0.5)
+    items = [
+        SubgroupInput(
+            characteristic_id=char.pk,
+            measurements=(v,),
+            timestamp=BASE + timedelta(minutes=m),
+        )
+        for m, v in ((1, 4.0), (2, 0.5), (14, 4.0), (3, 0.5))
+    ]
+    results = process_many(items)
+    assert [r.sample.arrival for r in results] == ["HORIZON", "HORIZON", "LATE", "HORIZON"]
+    assert results[0].violations == []  # beyond: not judged, though beyond the UCL
+    assert [v.rule for v in results[2].violations] == [1]
+    assert _open(char) == {(14, 1)}
