@@ -9,7 +9,8 @@ process, so its commits can be timed.
 
 1. warm-up (untimed): one value per node, which loads the rolling windows;
 2. sustained: the server writes every node ``--rounds`` times as fast as it can; prints
-   values per second from the first source timestamp to the last commit;
+   values per second from the first source timestamp to the last commit, and the worker
+   process's CPU time per value (steadier than the rate on a busy machine);
 3. paced: ``--rate`` values per second for ``--seconds``; prints the latency from each
    value's source timestamp (set by the server when it wrote the value) to the commit of
    its sample, p50 and p99.
@@ -173,7 +174,9 @@ def main() -> None:
 
         worker.timings.clear()
         before = worker.stored
+        cpu = time.process_time()
         wrote = drive_until(worker, before, command(server, f"burst {args.rounds}"), 600)
+        cpu = time.process_time() - cpu
         first_source = min(t for t, _ in worker.timings)
         last_commit = max(c for _, c in worker.timings)
         stored = worker.stored - before
@@ -181,6 +184,10 @@ def main() -> None:
             f"sustained: {stored:,} of {wrote:,} values stored in "
             f"{last_commit - first_source:.2f} s → {stored / (last_commit - first_source):,.0f} "
             "values/s (first source timestamp → last commit)"
+        )
+        print(
+            f"  worker process CPU {cpu / max(1, stored) * 1e6:.0f} µs a value (client and "
+            f"batches; ≈ {max(1, stored) / cpu:,.0f} values/s on one free core)"
         )
 
         worker.timings.clear()

@@ -29,6 +29,11 @@ logger = logging.getLogger(__name__)
 
 MIN_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
+WATCHDOG_SECONDS = 10.0
+"""How often asyncua probes a quiet connection, and how long the probe may take. A closed
+connection (a server restart) is seen at once; asyncua's 1 s let a busy worker (a long
+batch holding the interpreter lock) declare a healthy session dead, and its subscription's
+queued values were lost with it."""
 SESSION_TIMEOUT_MS = 60_000
 """How long the server keeps our session after the connection drops."""
 QUEUE_SIZE = 100
@@ -122,7 +127,7 @@ async def run_session(
     after ``backoff[0]`` seconds, doubled after each failure up to ``backoff[1]``."""
     delay = backoff[0]
     while not stop.is_set():
-        client = Client(config.url, timeout=4, watchdog_intervall=1.0)
+        client = Client(config.url, timeout=4, watchdog_intervall=WATCHDOG_SECONDS)
         client.session_timeout = SESSION_TIMEOUT_MS
         lost = asyncio.Event()
 
