@@ -42,7 +42,7 @@ def _xbar(**extra: Any) -> Characteristic:
         "secondary_lcl": 0.0,
         **extra,
     }
-    return CharacteristicFactory(**values)
+    return CharacteristicFactory.create(**values)
 
 
 def _import(data: bytes, name: str, mapping: dict[str, Any]) -> Import:

@@ -24,7 +24,7 @@ BASE = datetime(2026, 3, 1, 6, 0, tzinfo=datetime.now().astimezone().tzinfo)
 
 def _char(**extra: Any) -> Characteristic:
     """I-MR with CL 0, UCL 3, LCL −3 (σ = 1): a value is its own z."""
-    return CharacteristicFactory(center_line=0.0, ucl=3.0, lcl=-3.0, sigma=1.0, **extra)
+    return CharacteristicFactory.create(center_line=0.0, ucl=3.0, lcl=-3.0, sigma=1.0, **extra)
 
 
 def _at(char: Characteristic, minute: int, value: float) -> Any:
