@@ -90,8 +90,15 @@ def open_rows(path: Path, fmt: FileFormat) -> Iterator[list[Cell]]:
         yield from _xlsx_rows(path, fmt.sheet)
         return
     with path.open("r", encoding=fmt.encoding, errors="replace", newline="") as handle:
-        for row in csv.reader(handle, delimiter=fmt.delimiter):
-            yield list(row)
+        reader = csv.reader(handle, delimiter=fmt.delimiter)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # a NUL byte, a field beyond the size limit
+                raise InputError("file", f"Line {reader.line_num} cannot be read: {exc}.") from exc
+            yield list[Cell](row)
 
 
 def _xlsx_rows(path: Path, sheet: str) -> Iterator[list[Cell]]:
