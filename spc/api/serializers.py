@@ -30,6 +30,7 @@ CHARACTERISTIC_FIELDS = [
     "sparkplug_device", "sparkplug_metric", "trigger_strategy", "trigger_tag",
     "buffer_timeout_seconds", "partial_policy", "mqtt_rate_limit", "mqtt_max_held",
     "mqtt_backpressure", "sampling_interval_minutes", "retention_days", "recalc_every_days",
+    "late_horizon",
     "created_at", "updated_at",
 ]
 # fmt: on
