@@ -21,6 +21,7 @@ from spc.models import Measurement
 from spc.reports import streaming
 from spc.reports.capability_export import CAPABILITY_KEYS, capability_row, capability_table
 from spc.reports.cells import BOOL, COUNT, DATETIME, INT, NUMBER, Column, Row, Table, csv_formatter
+from spc.reports.quality_export import annotation_table, correction_table
 from spc.reports.scope import ReportScope
 
 #: Rows fetched from the database per round trip.
@@ -186,11 +187,14 @@ TABLES: dict[str, Callable[[ReportScope], Table]] = {
     "subgroups": subgroup_table,
     "violations": violation_table,
     "capability": capability_table,
+    "annotations": annotation_table,
+    "corrections": correction_table,
 }
 
 
 def table(kind: str, scope: ReportScope) -> Table:
-    """The table named ``kind`` (measurements, subgroups, violations, capability)."""
+    """The table named ``kind`` (measurements, subgroups, violations, capability,
+    annotations, corrections)."""
     try:
         return TABLES[kind](scope)
     except KeyError as exc:

@@ -14,6 +14,8 @@ KIND_CHOICES = [
     ("subgroups", "Samples, one row per subgroup"),
     ("violations", "Violations with acknowledgements"),
     ("capability", "Capability summary per characteristic"),
+    ("annotations", "Chart annotations (tool changes, lots, calibrations)"),
+    ("corrections", "Signed sample corrections (before, after, reason)"),
     ("report", "Full report (XLSX: capability, violations, subgroups; PDF: printable)"),
 ]
 FORMAT_CHOICES = [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("pdf", "PDF")]

@@ -20,7 +20,7 @@ from spc.reports.scope import scope_from_params
 logger = logging.getLogger(__name__)
 
 #: What the "report" kind puts in a workbook, in sheet order.
-WORKBOOK_TABLES = ("capability", "violations", "subgroups")
+WORKBOOK_TABLES = ("capability", "violations", "subgroups", "annotations", "corrections")
 REPORT_KINDS = (*exports.TABLES, "report")
 
 

@@ -117,7 +117,7 @@ def test_bad_corrections_are_refused_on_their_field(
 ) -> None:
     sample = samples_of(run_above)[0]
     with pytest.raises((InputError, ChangeRefused, SignatureError)) as refused:
-        correct_sample(sample, user=process_engineer, **kwargs)  # type: ignore[arg-type]
+        correct_sample(sample, user=process_engineer, **kwargs)
     assert refused.value.field == field
     assert not SampleCorrection.objects.exists()
     assert Sample.objects.get(pk=sample.pk).value == 10.5

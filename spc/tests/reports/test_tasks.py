@@ -23,7 +23,13 @@ def test_xlsx_report_job_runs_to_done_with_the_file(dataset: Dataset, report_dir
     assert job.path.parent == report_dir
     assert job.filename.endswith(".xlsx")
     book = load_workbook(job.path, read_only=True)
-    assert book.sheetnames == ["Capability", "Violations", "Subgroups"]
+    assert book.sheetnames == [
+        "Capability",
+        "Violations",
+        "Subgroups",
+        "Annotations",
+        "Corrections",
+    ]
     assert job.rows == 2 + 6 + 13 + 4  # capability rows, violations, subgroups
 
 
