@@ -160,3 +160,17 @@ def test_a_batch_of_late_samples_splits_at_the_horizon() -> None:
     assert results[0].violations == []  # beyond: not judged, though beyond the UCL
     assert [v.rule for v in results[2].violations] == [1]
     assert _open(char) == {(14, 1)}
+
+
+def test_the_sample_detail_shows_source_and_receipt_time_and_the_late_flag(
+    client: Any, operator: Any
+) -> None:
+    char = _char()
+    _at(char, 5, 1.0)
+    late = _at(char, 1, 1.0)
+    client.force_login(operator)
+    html = client.get(f"/samples/{late.sample.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="sample-arrival">Late, re-evaluated<' in html
+    assert "2026-03-01" in html.split('id="sample-source-time">')[1][:40]
+    received = html.split('id="sample-received-time">')[1][:40]
+    assert str(late.sample.received_at.year) in received
