@@ -261,6 +261,7 @@ def _rejudge(
     judged: list[_Judged] = []
     restated: list[Sample] = []
     signalled: set[tuple[int, int]] = set()
+    judged_ids: set[int] = set()
     for _, _, _, entry in merged:
         if isinstance(entry, Job):
             item = _evaluated(char, config, entry, window, results, -(len(new) + 1))
@@ -275,8 +276,9 @@ def _rejudge(
         except InputError:  # a sample the chart cannot take any more breaks the series
             window = RollingWindow(capacity)
             continue
-        _restate(entry, evaluation)
-        restated.append(entry)
+        if _restate(entry, evaluation):
+            restated.append(entry)
+        judged_ids.add(entry.pk)
         signalled.update((entry.pk, int(s.rule)) for s in evaluation.signals)
         fresh = tuple(s for s in evaluation.signals if (entry.pk, int(s.rule)) not in existing)
         if fresh:
@@ -292,23 +294,33 @@ def _rejudge(
     for again in judged:
         again.previous = ids.get(again.previous, again.previous)
         again.involved = [[ids.get(k, k) for k in keys] for keys in again.involved]
-    Sample.objects.bulk_update(restated, RESTATED, batch_size=500)
+    if restated:  # only the rows whose point changed: usually the next one or two
+        Sample.objects.bulk_update(restated, RESTATED, batch_size=500)
     write_violations(judged, {}, timezone.now())
-    _close_gone(existing, signalled, {s.pk for s in restated}, new)
+    _close_gone(existing, signalled, judged_ids, new)
     _reopen(existing, signalled)
     return new
 
 
-def _restate(sample: Sample, evaluation: Evaluation) -> None:
+def _restate(sample: Sample, evaluation: Evaluation) -> bool:
+    """Give ``sample`` its new point; True when a stored column changes."""
     point = evaluation.point
-    sample.value = point.value
-    sample.secondary_value = point.secondary_value
-    sample.center_line = point.center_line
-    sample.ucl = point.ucl
-    sample.lcl = point.lcl
-    sample.z_score = point.z
-    sample.zone = point.zone.value if point.zone else ""
-    sample.state = list(point.state)
+    new = {
+        "value": point.value,
+        "secondary_value": point.secondary_value,
+        "center_line": point.center_line,
+        "ucl": point.ucl,
+        "lcl": point.lcl,
+        "z_score": point.z,
+        "zone": point.zone.value if point.zone else "",
+        "state": list(point.state),
+    }
+    changed = False
+    for name, value in new.items():
+        if getattr(sample, name) != value:
+            setattr(sample, name, value)
+            changed = True
+    return changed
 
 
 def _close_gone(
