@@ -2,12 +2,12 @@
 
 Every setting that differs between the embedded default (SQLite, in-memory channel layer,
 no broker) and production (PostgreSQL, Redis, Mosquitto) is read from an environment
-variable through the typed helpers below; unset variables give the embedded default.
+variable through the typed helpers of ``openspc.env``; unset variables give the embedded
+default.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,35 +15,13 @@ from typing import Any
 import django_stubs_ext
 import environ
 
+# The typed readers (openspc/env.py); settings_production imports them from here too.
+from openspc.env import env_bool, env_int, env_list, env_str
+
 # Lets admin and form classes be subscripted for type checking (ModelAdmin[Node]).
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_str(name: str, default: str = "") -> str:
-    """Return the environment variable ``name`` as a string, or ``default``."""
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    """Return the environment variable ``name`` parsed as a boolean (1/true/yes/on)."""
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    """Return the environment variable ``name`` parsed as an integer, or ``default``."""
-    value = os.environ.get(name, "")
-    return int(value) if value else default
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    """Return a comma-separated environment variable as a list of non-empty items."""
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
-
 
 # Off by default: the embedded default is what small plants run in production, and
 # Django's debug pages list settings and URL patterns. Development sets OPENSPC_DEBUG=1.
@@ -288,36 +266,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Company directory (LDAP / Active Directory; hierarchy/signin/directory.py), off unless
-# OPENSPC_LDAP_URL is set. Mappings are "group DN => Role; group DN => Plant/Site" lists.
-OPENSPC_LDAP_URL = env_str("OPENSPC_LDAP_URL")
-OPENSPC_LDAP_BIND_DN = env_str("OPENSPC_LDAP_BIND_DN")
-OPENSPC_LDAP_BIND_PASSWORD = env_str("OPENSPC_LDAP_BIND_PASSWORD")
-OPENSPC_LDAP_START_TLS = env_bool("OPENSPC_LDAP_START_TLS", False)
-OPENSPC_LDAP_CA_FILE = env_str("OPENSPC_LDAP_CA_FILE")
-OPENSPC_LDAP_USER_BASE = env_str("OPENSPC_LDAP_USER_BASE")
-OPENSPC_LDAP_USER_FILTER = env_str("OPENSPC_LDAP_USER_FILTER", "(uid=%(user)s)")
-OPENSPC_LDAP_GROUP_BASE = env_str("OPENSPC_LDAP_GROUP_BASE")
-OPENSPC_LDAP_GROUP_TYPE = env_str("OPENSPC_LDAP_GROUP_TYPE", "groupOfNames")
-OPENSPC_LDAP_ROLE_GROUPS = env_str("OPENSPC_LDAP_ROLE_GROUPS")
-OPENSPC_LDAP_SITE_GROUPS = env_str("OPENSPC_LDAP_SITE_GROUPS")
-OPENSPC_LDAP_TIMEOUT = env_int("OPENSPC_LDAP_TIMEOUT", 5)
-if OPENSPC_LDAP_URL:
-    AUTHENTICATION_BACKENDS.append("hierarchy.signin.directory.DirectoryBackend")
-# OpenID Connect (Entra ID, Keycloak, Okta; hierarchy/signin/oidc.py), off unless the
-# provider's discovery URL and a client id are set. Role/site maps: "claim value => target".
-OPENSPC_OIDC_DISCOVERY_URL = env_str("OPENSPC_OIDC_DISCOVERY_URL")
-OPENSPC_OIDC_CLIENT_ID = env_str("OPENSPC_OIDC_CLIENT_ID")
-OPENSPC_OIDC_CLIENT_SECRET = env_str("OPENSPC_OIDC_CLIENT_SECRET")
-OPENSPC_OIDC_SCOPES = env_str("OPENSPC_OIDC_SCOPES", "openid email profile")
-OPENSPC_OIDC_USERNAME_CLAIM = env_str("OPENSPC_OIDC_USERNAME_CLAIM", "preferred_username")
-OPENSPC_OIDC_ROLE_CLAIM = env_str("OPENSPC_OIDC_ROLE_CLAIM", "groups")
-OPENSPC_OIDC_ROLE_MAP = env_str("OPENSPC_OIDC_ROLE_MAP")
-OPENSPC_OIDC_SITE_MAP = env_str("OPENSPC_OIDC_SITE_MAP")
-OPENSPC_OIDC_LABEL = env_str("OPENSPC_OIDC_LABEL")
-OPENSPC_OIDC_TIMEOUT = env_int("OPENSPC_OIDC_TIMEOUT", 5)
-if OPENSPC_OIDC_DISCOVERY_URL:
-    AUTHENTICATION_BACKENDS.append("hierarchy.signin.oidc.OidcBackend")
+# Company sign-in (LDAP / AD, OpenID Connect), off unless configured: openspc/settings_signin.py.
+from openspc.settings_signin import *  # noqa: E402, F403
+from openspc.settings_signin import SIGNIN_BACKENDS  # noqa: E402
+
+AUTHENTICATION_BACKENDS += SIGNIN_BACKENDS
 AXES_FAILURE_LIMIT = env_int("OPENSPC_LOGIN_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("OPENSPC_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
