@@ -38,6 +38,7 @@ MARKED_TEMPLATES = (
     "spc/out_of_spec.html",
     "spc/sample.html",
     "spc/partials/sampling_toast.html",
+    "spc/partials/sample_detail.html",
     "registration/login.html",
     "hierarchy/preferences.html",
     "spc/home.html",
