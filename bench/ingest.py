@@ -116,12 +116,19 @@ def bare_ceiling(args: argparse.Namespace, url: str, run: str) -> float | None:
 
     if connection.vendor != "postgresql":
         return None
-    rate, cpu = measure_ceiling(
-        url, run, args.workers, args.messages, args.characteristics, args.batch_size
-    )
+    # Twice, the better one kept: a shared host's load swings a single run by half, and
+    # the higher ceiling is the stricter yardstick for the workers.
+    runs = [
+        measure_ceiling(
+            url, run, args.workers, args.messages, args.characteristics, args.batch_size
+        )
+        for _ in range(2)
+    ]
+    rate, cpu = max(runs)
     print(
         f"bare ceiling, {args.workers} bare subscribers + batched INSERT: "
-        f"{rate:,.0f} messages/s, their CPU {cpu * 1e6:.0f} us per message"
+        f"{rate:,.0f} messages/s (runs: {', '.join(f'{r:,.0f}' for r, _ in runs)}), "
+        f"their CPU {cpu * 1e6:.0f} us per message"
     )
     chars = Characteristic.objects.filter(mqtt_topic__startswith=f"bench/{run}/")
     samples = Sample.objects.filter(characteristic__in=chars)

@@ -23,20 +23,44 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
 
-SAMPLE_INSERT = (
-    "INSERT INTO spc_sample (characteristic_id, timestamp, received_at, source, operator, "
-    "batch_number, actual_n, is_undersized, mean, value, zone, state, is_excluded, "
-    "exclusion_reason, out_of_spec) "
-    "SELECT c, t, t, 'MQTT', '', '', 1, false, v, v, '', '[]', false, '', false "
-    "FROM unnest(%s::bigint[], %s::float8[]) AS u(c, v), (SELECT %s::timestamptz AS t) now "
-    "RETURNING id"
-)
+FILLED = ("characteristic_id", "timestamp", "received_at", "source", "actual_n", "mean", "value")
+"""The columns a bare row sets from the message; every other NOT NULL column without a
+database default gets its type's empty value (found at start, so new columns need no edit)."""
+EMPTY = {
+    "character varying": "''",
+    "text": "''",
+    "boolean": "false",
+    "jsonb": "'[]'",
+    "double precision": "0",
+    "integer": "0",
+    "bigint": "0",
+    "smallint": "0",
+}
+
+
+def sample_insert(cursor: Any) -> str:
+    """The bare INSERT of one sample row per message (unnest of ids and values)."""
+    cursor.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = "
+        "'spc_sample' AND is_nullable = 'NO' AND column_default IS NULL AND column_name <> 'id'"
+    )
+    others = [(name, kind) for name, kind in cursor.fetchall() if name not in FILLED]
+    columns = ", ".join([*FILLED, *(name for name, _ in others)])
+    values = ", ".join(["c", "t", "t", "'MQTT'", "1", "v", "v", *(EMPTY[k] for _, k in others)])
+    return (
+        f"INSERT INTO spc_sample ({columns}) SELECT {values} "
+        "FROM unnest(%s::bigint[], %s::float8[]) AS u(c, v), (SELECT %s::timestamptz AS t) now "
+        "RETURNING id"
+    )
+
+
 MEASUREMENT_INSERT = (
     "INSERT INTO spc_measurement (sample_id, position, value) "
     "SELECT s, 0, v FROM unnest(%s::bigint[], %s::float8[]) AS u(s, v)"
@@ -49,6 +73,7 @@ def main(url: str, topic_filter: str, batch_size: int) -> None:
     with database.cursor() as cursor:
         cursor.execute("SELECT mqtt_topic, id FROM spc_characteristic WHERE mqtt_topic <> ''")
         topics: dict[str, int] = dict(cursor.fetchall())
+        insert = sample_insert(cursor)
     database.commit()
     inbox: queue.SimpleQueue[mqtt.MQTTMessage] = queue.SimpleQueue()
     client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5, manual_ack=True)
@@ -73,7 +98,7 @@ def main(url: str, topic_filter: str, batch_size: int) -> None:
             chars.append(topics[message.topic])
             values.append(float(json.loads(message.payload)["value"]))
         with database.cursor() as cursor:
-            cursor.execute(SAMPLE_INSERT, (chars, values, datetime.now(UTC)))
+            cursor.execute(insert, (chars, values, datetime.now(UTC)))
             ids = [row[0] for row in cursor.fetchall()]
             cursor.execute(MEASUREMENT_INSERT, (ids, values))
         database.commit()
