@@ -32,12 +32,15 @@ class BatchStore:
         work: BatchWork,
         events_topic: str,
         sparkplug_events_topic: str,
+        source: str = "MQTT",
     ) -> None:
         self.mapping = mapping
         self.builder = builder
         self.work = work
         self.events_topic = events_topic
         self.sparkplug_events_topic = sparkplug_events_topic
+        self.source = source
+        """The pipeline source of subgroups closed from buffered readings."""
 
     def apply(self, ops: Operations) -> None:
         """Store the batch's operations in order: buffered readings as ``PendingReading``
@@ -107,7 +110,7 @@ class BatchStore:
             measurements=closed.values,
             timestamp=closed.timestamp,
             idempotency_key=closed.idempotency_key,
-            source="MQTT",
+            source=self.source,
         )
         inputs.append(PipelineInput(data, handles=tuple(int(h) for h in closed.handles)))
 

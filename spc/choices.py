@@ -60,6 +60,7 @@ class SampleSource(models.TextChoices):
     MANUAL = "MANUAL", "Manual entry"
     REST = "REST", "REST API"
     MQTT = "MQTT", "MQTT"
+    OPCUA = "OPCUA", "OPC UA"
     IMPORT = "IMPORT", "Import"
 
 

@@ -19,9 +19,9 @@ from ingest.opcua.readings import OpcUaValue, numeric, reading_key, timestamp_of
 from ingest.operations import BatchWork, Operations, PipelineInput
 from spc.pipeline.processing import SubgroupInput
 
-SOURCE = "MQTT"
-"""The pipeline's source for machine readings: ``spc.pipeline.inputs.SOURCES`` has no
-OPC UA source yet (and ``ingest.batch_store`` stores buffered subgroups as MQTT)."""
+SOURCE = "OPCUA"
+"""The pipeline's source of OPC UA readings (direct subgroups here, buffered ones through
+``ingest.batch_store.BatchStore``'s ``source``)."""
 
 
 def topic_of(config: OpcUaMapping, item: OpcUaValue) -> str:

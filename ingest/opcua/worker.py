@@ -25,7 +25,7 @@ from ingest.batch_store import BatchStore
 from ingest.buffers import BufferedReading, ClosedSubgroup, SubgroupBuilder
 from ingest.models import IngestCounter, PendingReading
 from ingest.opcua import status
-from ingest.opcua.batches import route_values
+from ingest.opcua.batches import SOURCE, route_values
 from ingest.opcua.config import OpcUaMapping, config_version, load_config
 from ingest.opcua.readings import OpcUaValue
 from ingest.opcua.session import Sink, run_session
@@ -162,6 +162,7 @@ class OpcUaWorker:
             work,
             settings.OPENSPC_EVENTS_TOPIC,
             settings.OPENSPC_SPARKPLUG_EVENTS_TOPIC,
+            source=SOURCE,
         )
 
     def _commit_closed(self, closed: list[ClosedSubgroup]) -> None:

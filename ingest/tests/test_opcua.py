@@ -102,6 +102,11 @@ def test_values_arrive_as_samples_with_the_source_timestamps(server, chars, make
         (T0 + timedelta(seconds=11), 100.5),
         (T0 + timedelta(seconds=13), 102.5),
     ]
+    # Direct (n = 1) and buffered (n = 2) subgroups alike are stored as OPC UA samples.
+    sources = set(
+        Sample.objects.filter(characteristic__in=chars.values()).values_list("source", flat=True)
+    )
+    assert sources == {"OPCUA"}
     state = OpcUaStatus.objects.get()
     assert state.connected
     assert state.values >= 9

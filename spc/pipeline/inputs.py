@@ -15,7 +15,7 @@ from spc.core.types import Subgroup
 
 MAX_MEASUREMENTS = 1000
 TEXT_LIMITS = {"operator": 120, "batch_number": 120, "idempotency_key": 128}
-SOURCES = ("MANUAL", "REST", "MQTT", "IMPORT")
+SOURCES = ("MANUAL", "REST", "MQTT", "OPCUA", "IMPORT")
 
 
 class CharacteristicInactive(InputError):  # noqa: N818 - the contract name
