@@ -90,3 +90,26 @@ class SampleCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"Correction of sample {self.sample_id} @ {self.corrected_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def before_text(self) -> str:
+        """The values before, as a person reads them ("10.3; 10.1" or "3 of 50")."""
+        return values_text(self.old_values)
+
+    @property
+    def after_text(self) -> str:
+        """The values after, as a person reads them."""
+        return values_text(self.new_values)
+
+
+def values_text(values: dict[str, object]) -> str:
+    """Measurements as "10.3; 10.1", an attribute sample as "count 3 of 50"."""
+    measured = values.get("measurements")
+    if isinstance(measured, list):
+        return "; ".join(f"{v:g}" if isinstance(v, int | float) else str(v) for v in measured)
+    count, size = values.get("count"), values.get("sample_size")
+    return (
+        f"count {count:g} of {size:g}"
+        if isinstance(count, float) and isinstance(size, float)
+        else f"count {count}"
+    )

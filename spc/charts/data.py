@@ -265,11 +265,13 @@ def chart_data(
         points.append(point)
     counts = open_counts([char.pk])[char.pk]
     last_at = rows[-1]["timestamp"] if rows else None
-    corrected, notes = chart_marks(  # issue 23: corrections and annotations
+    corrected, withdrawn, notes = chart_marks(  # issue 23: corrections and annotations
         char.pk, [r["id"] for r in rows], rows[0]["timestamp"] if rows else None, last_at
     )
     for point in points:
         point["corrected"] = point["id"] in corrected
+        if withdrawn:
+            point["violations"] = [v for v in point["violations"] if v["id"] not in withdrawn]
     return {
         "characteristic": characteristic_summary(char),
         "limits": current_limits(char),

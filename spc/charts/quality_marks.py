@@ -2,10 +2,10 @@
 
 :func:`chart_marks` reads, for the points a chart shows, which were corrected and which
 annotations fall in their span (a point annotation on a shown sample, a range overlapping
-the shown times); ``spc.charts.data.chart_data`` adds them to the payload. :func:`layout`
-turns them into Plotly layout shapes and labels (no trace: the live extension's traces stay
-as they are): a shaded band for a range, a dotted line for a point, a "✎" over a corrected
-point.
+the shown times); ``spc.charts.data.chart_data`` adds them to the payload and leaves off
+their points the violations a correction took away. :func:`layout` turns them into Plotly
+layout shapes and labels (no trace: the live extension's traces stay as they are): a shaded
+band for a range, a dotted line for a point, a "✎" over a corrected point.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
+from alerts.models import Violation
+from spc.pipeline.corrections import SUPERSEDED_BY_CORRECTION
 from spc.quality_records import Annotation, SampleCorrection
 
 ANNOTATION_COLOUR = "#8250df"
@@ -26,10 +28,11 @@ CORRECTED_COLOUR = "#bf8700"
 
 def chart_marks(
     characteristic_id: int, sample_ids: Sequence[int], first: datetime | None, last: datetime | None
-) -> tuple[set[int], list[dict[str, Any]]]:
-    """(ids of corrected samples among ``sample_ids``, annotations of the span as dicts)."""
+) -> tuple[set[int], set[int], list[dict[str, Any]]]:
+    """(ids of corrected samples among ``sample_ids``, ids of the violations a correction
+    took away, annotations of the span as dicts)."""
     if not sample_ids:
-        return set(), []
+        return set(), set(), []
     corrected = set(
         SampleCorrection.objects.filter(
             characteristic_id=characteristic_id, sample_id__in=list(sample_ids)
@@ -43,7 +46,18 @@ def chart_marks(
     notes = Annotation.objects.filter(span, characteristic_id=characteristic_id).select_related(
         "created_by"
     )
-    return corrected, [annotation_dict(a) for a in notes.order_by("start", "id")]
+    withdrawn: set[int] = set()
+    if corrected:
+        withdrawn = set(
+            Violation.objects.filter(
+                characteristic_id=characteristic_id,
+                sample_id__gte=min(corrected),
+                sample_id__in=list(sample_ids),
+                acknowledged_at__isnull=False,
+                comment__startswith=SUPERSEDED_BY_CORRECTION.split("{}")[0],
+            ).values_list("id", flat=True)
+        )
+    return corrected, withdrawn, [annotation_dict(a) for a in notes.order_by("start", "id")]
 
 
 def annotation_dict(a: Annotation) -> dict[str, Any]:

@@ -51,6 +51,9 @@ from spc.pipeline.rows import key_of, write_violations
 from spc.pipeline.windows import POINT_FIELDS, point_from_row, windows
 from spc.quality_records import SampleCorrection
 
+#: The comment of a violation closed because a correction took away what raised it; the
+#: chart leaves such violations off their points (``spc.charts.quality_marks``).
+SUPERSEDED_BY_CORRECTION = "Closed as superseded: sample {} was corrected."
 RESTATED = [*POINT_COLUMNS, "state", "actual_n", "is_undersized", "mean", "range", "std_dev"]
 
 
@@ -226,7 +229,7 @@ def rejudge_from(char: Characteristic, first: Sample) -> tuple[int, list[int], i
         Violation.objects.filter(pk__in=gone).update(
             acknowledged_at=timezone.now(),
             reason_code=superseded_reason(),
-            comment=f"Closed as superseded: sample {first.pk} was corrected.",
+            comment=SUPERSEDED_BY_CORRECTION.format(first.pk),
         )
     return len(samples), gone, sum(len(item.violations) for item in judged)
 

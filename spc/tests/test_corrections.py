@@ -69,6 +69,10 @@ def test_a_correction_rejudges_the_sample_and_the_later_ones(
     superseded = Violation.objects.get(sample=samples_of(run_above)[8], rule=2)
     assert superseded.reason_code is not None
     assert superseded.reason_code.code == SUPERSEDED
+    # the chart leaves the withdrawn violation off point 9, keeps those still signalled
+    points = cached_chart_data(Characteristic.objects.get(pk=run_above.pk))["points"]
+    assert [v["rule"] for v in points[8]["violations"]] == []
+    assert [v["rule"] for v in points[9]["violations"]] == [2]
     first.refresh_from_db()
     assert first.value == 9.5
     assert first.z_score == pytest.approx(-0.5)
@@ -99,6 +103,7 @@ def test_a_correction_can_raise_a_violation_and_the_chart_shows_it_at_once(
     after = cached_chart_data(Characteristic.objects.get(pk=run_above.pk))
     assert after != before
     assert [p["value"] for p in after["points"]][2] == 14.1
+    assert [v["rule"] for v in after["points"][2]["violations"]] == [1]
     assert [p["corrected"] for p in after["points"]][:4] == [False, False, True, False]
 
 
