@@ -91,6 +91,7 @@ class MappingForm(forms.Form):
                 "date_format",
                 "layout",
                 "value_columns",
+                *(name for name, _ in COLUMN_CHOICE_FIELDS[1:]),
             ]
         )
 

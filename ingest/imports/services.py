@@ -8,6 +8,7 @@ embedded default).
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from pathlib import Path
@@ -25,8 +26,11 @@ MAX_BYTES = 512 * 1024 * 1024
 
 
 def imports_dir() -> Path:
-    """Where uploads are kept (``OPENSPC_IMPORTS_DIR``, default ``data/imports``)."""
-    configured = getattr(settings, "OPENSPC_IMPORTS_DIR", None)
+    """Where uploads are kept (setting or environment ``OPENSPC_IMPORTS_DIR``, default
+    ``data/imports``; web and worker must share it)."""
+    configured = getattr(settings, "OPENSPC_IMPORTS_DIR", None) or os.environ.get(
+        "OPENSPC_IMPORTS_DIR"
+    )
     folder = Path(configured) if configured else Path(settings.BASE_DIR) / "data" / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -98,10 +98,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _preview_rows(found: Scan | None) -> list[dict[str, Any]]:
     if found is None:
         return []
-    rows = []
+    ids = {item.characteristic_id for item in found.preview if isinstance(item, Parsed)}
+    names = dict(Characteristic.objects.filter(pk__in=ids).values_list("pk", "name"))
+    rows: list[dict[str, Any]] = []
     for item in found.preview:
         if isinstance(item, Parsed):
-            rows.append({"parsed": item, "row": item.row})
+            name = names.get(item.characteristic_id, "")
+            rows.append({"parsed": item, "row": item.row, "name": name})
         else:
             rows.append({"problem": item, "row": item.row})
     return rows
