@@ -9,6 +9,8 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from audit.trail import record as audit_record
 from hierarchy.models import ApiToken, Node, SiteGrant
@@ -111,3 +113,39 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
         """Revoke: the tokens stop authenticating at once."""
         for token in queryset.filter(revoked__isnull=True):
             revoke_token(token, request.user)
+
+
+# DRF's own API keys (``Authorization: Token``): issued and deleted in the admin, recorded in
+# the audit trail by user (the key is the row's primary key: it never enters the trail).
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class AuditedTokenAdmin(TokenAdmin):
+    """DRF tokens, each issue and deletion recorded (who, whose, when; never the key)."""
+
+    def _record(self, request: HttpRequest, action: str, token: Any) -> None:
+        owner = token.user.get_username()
+        audit_record(
+            action,
+            object_type="authtoken.Token",
+            object_id=token.user_id,
+            object_repr=f"REST token of {owner}",
+            path="",
+            user=request.user,
+            new={"user": owner} if action != "DELETE" else None,
+            old={"user": owner} if action == "DELETE" else None,
+        )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        self._record(request, "CHANGE" if change else "CREATE", obj)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._record(request, "DELETE", obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for token in queryset.select_related("user"):
+            self._record(request, "DELETE", token)
+        super().delete_queryset(request, queryset)

@@ -46,6 +46,8 @@ PASSWORD = "walker-pass-123"
 #: Writable in the admin but recorded by other means than the trail's model signals.
 ADMIN_RECORDED_OTHERWISE = {
     "hierarchy.ApiToken": "issued and revoked through hierarchy.tokens (CREATE/CHANGE rows)",
+    "authtoken.TokenProxy": "hierarchy.admin.AuditedTokenAdmin records issue and delete "
+    "by user (the key is the primary key: kept out of the trail)",
 }
 #: Writable (deletable) in the admin, not quality records.
 ADMIN_NOT_RECORDS = {
@@ -56,8 +58,6 @@ ADMIN_NOT_RECORDS = {
     "ingest.DeadLetter": "refused ingest messages (diagnostics)",
     "ingest.IngestCounter": "ingest counters (diagnostics)",
     "ingest.Import": "an import job; its samples are records of their own, never deleted here",
-    "authtoken.TokenProxy": "DRF's legacy API keys; KNOWN GAP: to be added to "
-    "AUDIT_CONFIG_MODELS (the product's own ApiToken is recorded)",
 }
 #: Must stay read-only in the admin (no add, change or delete for anyone).
 ADMIN_READ_ONLY = {"spc.Sample", "alerts.Violation", "spc.LimitSet", "audit.AuditEntry"}
@@ -355,3 +355,22 @@ def test_admin_user_group_and_grant_changes_are_audited(world: dict[str, Any]) -
         "action", flat=True
     )
     assert {"CREATE", "DELETE"} <= set(grants)
+
+
+def test_drf_token_issue_and_delete_in_the_admin_are_audited_without_the_key(
+    world: dict[str, Any],
+) -> None:
+    from rest_framework.authtoken.models import Token
+
+    boss = User.objects.create_superuser("boss", password=PASSWORD)
+    client = Client()
+    client.force_login(boss)
+    walker = world["user"]
+    assert client.post("/admin/authtoken/tokenproxy/add/", {"user": walker.pk}).status_code == 302
+    key = Token.objects.get(user=walker).key
+    client.post(f"/admin/authtoken/tokenproxy/{walker.pk}/delete/", {"post": "yes"})
+    assert not Token.objects.filter(user=walker).exists()
+    rows = AuditEntry.objects.filter(object_type="authtoken.Token")
+    assert sorted(rows.values_list("action", flat=True)) == ["CREATE", "DELETE"]
+    assert all(r.user == boss and r.object_id == str(walker.pk) for r in rows)
+    assert key not in str(list(AuditEntry.objects.values_list("object_id", "old", "new")))
