@@ -247,7 +247,7 @@ def chart_data(
         qs = qs.filter(timestamp__lte=end)
     # The chart memory (state) is read only where a chart has one.
     fields = ROW_FIELDS if char.chart_type in SMALL_SHIFT else LEAN_FIELDS
-    rows = fetch_rows(qs.order_by("-id")[:limit], fields)
+    rows = fetch_rows(qs.order_by("-timestamp", "-id")[:limit], fields)  # source time
     rows.reverse()
     stages = load_stages(char)
     where = stage_indices(stages, [r["id"] for r in rows])

@@ -174,3 +174,12 @@ def test_the_sample_detail_shows_source_and_receipt_time_and_the_late_flag(
     assert "2026-03-01" in html.split('id="sample-source-time">')[1][:40]
     received = html.split('id="sample-received-time">')[1][:40]
     assert str(late.sample.received_at.year) in received
+
+
+def test_the_chart_shows_a_late_sample_in_its_place() -> None:
+    from spc.charts.data import chart_data
+
+    char = _char()
+    for minute, value in ((1, 1.0), (3, 3.0), (2, 2.0)):
+        _at(char, minute, value)
+    assert [p["value"] for p in chart_data(char)["points"]] == [1.0, 2.0, 3.0]
