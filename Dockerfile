@@ -6,12 +6,11 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends \
     libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
-# python-ldap has no wheel: build it against OpenLDAP's headers, keep only the libraries.
-RUN apt-get update && apt-get install -y --no-install-recommends gcc libldap2-dev libsasl2-dev \
+# python-ldap has no wheel: build it against OpenLDAP's headers (kept: they pull in the
+# run-time libraries, whose package names differ between Debian releases); drop the compiler.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev libldap2-dev libsasl2-dev \
     && pip install --no-cache-dir -r requirements.txt \
-    && apt-get purge -y gcc libldap2-dev libsasl2-dev && apt-get autoremove -y \
-    && apt-get install -y --no-install-recommends libldap-2.5-0 libsasl2-2 \
-    && rm -rf /var/lib/apt/lists/*
+    && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 COPY . .
 # collectstatic needs settings only: a throwaway key and host for the build step.
 RUN OPENSPC_SECRET_KEY=build-only-key-not-used-at-run-time-0123456789 \
