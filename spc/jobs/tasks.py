@@ -2,8 +2,9 @@
 
 - ``purge_expired_samples``: per characteristic with ``retention_days``, delete samples
   whose source time is older than the policy, except samples inside the current control
-  limit baseline, samples with an unacknowledged violation, and the newest samples the
-  rolling window reads (so the rules continue as if nothing was purged).
+  limit baseline, samples with an unacknowledged violation or one a corrective action
+  refers to, and the newest samples the rolling window reads (so the rules continue as if
+  nothing was purged).
 - ``recalculate_scheduled_limits``: per characteristic with ``recalc_every_days``, when
   the last limit change is that old, recalculate from the samples of that period through
   ``spc.pipeline.limit_changes.recalculate_limits`` (out-of-control points dropped,
@@ -24,7 +25,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from alerts.models import Violation
+from alerts.models import CorrectiveAction, Violation
 from spc.core.errors import InputError
 from spc.core.evaluate import window_capacity
 from spc.jobs.overdue import check_overdue
@@ -71,6 +72,8 @@ def purgeable_samples(char: Characteristic, now: datetime) -> Q | None:
         return None
     cutoff = now - timedelta(days=char.retention_days)
     keep = Q(Exists(Violation.objects.unacknowledged().filter(sample_id=OuterRef("pk"))))
+    # A violation a corrective action refers to stays, and with it its sample (issue 23).
+    keep |= Q(Exists(CorrectiveAction.objects.filter(violation__sample_id=OuterRef("pk"))))
     baseline = baseline_range(char)
     if baseline is not None:
         keep |= Q(pk__gte=baseline[0], pk__lte=baseline[1])

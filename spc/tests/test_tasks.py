@@ -71,6 +71,28 @@ def test_purge_keeps_baseline_open_violations_and_recent_samples() -> None:
     assert not Violation.objects.filter(sample_id=acknowledged_one.pk).exists()
 
 
+def test_purge_keeps_the_sample_of_a_violation_with_a_corrective_action() -> None:
+    from alerts.corrective_actions import CorrectiveAction
+    from conftest import persona
+
+    char = CharacteristicFactory(retention_days=30)
+    old = samples_at(char, [timedelta(days=60 - i * 0.1) for i in range(30)])
+    samples_at(char, [timedelta(days=5 - i * 0.1) for i in range(20)])
+    violation = Violation.objects.create(
+        sample=old[3], characteristic=char, rule=1, severity="CRITICAL",
+        acknowledged_at=NOW, reason_code=ReasonCodeFactory(),
+    )  # fmt: skip
+    CorrectiveAction.objects.create(
+        violation=violation, characteristic=char, episode=violation.pk, title="Fix",
+        owner=persona("owner", "pw-owner-123", None), due_date=NOW.date(),
+    )  # fmt: skip
+
+    tasks.purge_expired_samples(NOW)
+
+    assert old[3].pk in remaining_ids(char)
+    assert Violation.objects.filter(pk=violation.pk).exists()
+
+
 def test_purge_never_takes_the_points_the_rules_still_read() -> None:
     char = CharacteristicFactory(retention_days=30)
     stored = samples_at(char, [timedelta(days=100 - i * 0.01) for i in range(40)])
