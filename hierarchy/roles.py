@@ -48,6 +48,11 @@ _CONFIG_MODELS = [
     "msa.gauge",
     "msa.gaugestudy",
     "msa.msathresholds",
+    # Who hears about what, and the machines' OPC UA servers (issue 21).
+    "alerts.notificationrule",
+    "alerts.webhookendpoint",
+    "ingest.opcuaendpoint",
+    "ingest.opcuanode",
 ]
 _ENGINEER = [
     *_OPERATOR,
@@ -60,6 +65,9 @@ _ENGINEER = [
     "ingest.view_deadletter",
     "ingest.view_ingestcounter",
     "ingest.view_pendingreading",
+    "ingest.view_opcuastatus",
+    "alerts.view_delivery",
+    "alerts.view_deliveryattempt",
     "hierarchy.view_apitoken",
     "hierarchy.add_apitoken",
     "hierarchy.change_apitoken",

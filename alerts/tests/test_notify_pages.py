@@ -125,3 +125,18 @@ def test_the_admin_lists_only_rules_and_deliveries_of_the_users_sites(
     assert "Quality team" not in rules
     deliveries = client.get("/admin/alerts/delivery/").content.decode()
     assert "0 deliveries" in deliveries
+
+
+def test_an_engineer_who_is_not_admin_manages_rules_endpoints_and_opc_ua_servers(
+    char, process_engineer
+):
+    client = Client()
+    client.force_login(process_engineer)  # the Engineer role, not a superuser
+    for url in (
+        "/admin/alerts/notificationrule/",
+        "/admin/alerts/notificationrule/add/",
+        "/admin/alerts/webhookendpoint/add/",
+        "/admin/alerts/delivery/",
+        "/admin/ingest/opcuaendpoint/add/",
+    ):
+        assert client.get(url).status_code == 200, url
