@@ -10,7 +10,7 @@ COPY requirements.txt .
 # run-time libraries, whose package names differ between Debian releases); drop the compiler.
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev libldap2-dev libsasl2-dev \
     && pip install --no-cache-dir -r requirements.txt \
-    && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/*
+    && apt-get purge -y --auto-remove gcc && rm -rf /var/lib/apt/lists/*
 COPY . .
 # collectstatic needs settings only: a throwaway key and host for the build step.
 RUN OPENSPC_SECRET_KEY=build-only-key-not-used-at-run-time-0123456789 \
