@@ -107,7 +107,8 @@ def _defaults(
         made: list[tuple[str, models.Field[Any, Any]]] = []
         for field in model._meta.concrete_fields:
             default = field.get_default()
-            if not callable(field.default) and type(default) in _IMMUTABLE:
+            made_per_call = field.has_default() and callable(field.default)
+            if not made_per_call and type(default) in _IMMUTABLE:
                 fixed[field.attname] = default
             else:
                 made.append((field.attname, field))
