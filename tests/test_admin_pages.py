@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from alerts.tests.factories import ReasonCodeFactory, ViolationFactory
 from hierarchy.models import ApiToken
-from ingest.models import DeadLetter, IngestCounter
+from ingest.models import DeadLetter, Import, IngestCounter
 from msa.models import MsaThresholds
 from msa.tests.factories import GaugeStudyFactory, fill
 from spc.tests.factories import LimitSetFactory, MeasurementFactory
@@ -34,6 +34,7 @@ def populated(engineer: User) -> None:
     study = GaugeStudyFactory()
     fill(study, [(1, "A", 1.0)])
     MsaThresholds.objects.create(site=study.gauge.site)
+    Import.objects.create(filename="history.csv", file_path="/tmp/x.csv", file_sha256="0" * 64)
     _notifications_and_opcua()
 
 

@@ -153,7 +153,12 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
         (
             "Schedules and retention",
             {
-                "fields": ["sampling_interval_minutes", "retention_days", "recalc_every_days"],
+                "fields": [
+                    "sampling_interval_minutes",
+                    "retention_days",
+                    "recalc_every_days",
+                    "late_horizon",
+                ],
                 "description": "All optional: leave a field empty to switch the policy off. "
                 "Celery beat checks overdue sampling every minute, recalculates limits "
                 "hourly where due and purges expired samples nightly.",
