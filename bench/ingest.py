@@ -74,7 +74,7 @@ from bench.ingest_database import (  # noqa: E402
     measurements_counted,
     remove_characteristics,
 )
-from bench.measure import cpu_seconds  # noqa: E402
+from bench.measure import cpu_seconds, machine_line  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -299,8 +299,10 @@ def main() -> None:
     )
     if args.paho_client:
         print("MQTT client: paho's own Client (IngestClient's overrides off)")
+    print(machine_line())
     try:
         run_phases(args, url, port, run)
+        print(machine_line())
     finally:
         remove_characteristics(Characteristic.objects.filter(hierarchy=site))
         autovacuum("VACUUM ANALYZE")
@@ -374,13 +376,16 @@ def run_phases(args: argparse.Namespace, url: str, port: int, run: str) -> None:
             batches.clear()
             loads = windows.loads
             t0 = time.time()
+            cpu = time.process_time()  # this process is the worker (and its network thread)
             feeder = start_publisher(port, run, 0, args.messages, args.characteristics)
             wait_for(lambda: committed() >= args.messages, timeout=600, interval=0.05)
+            cpu = time.process_time() - cpu
             feeder.wait(60)
             elapsed = commits[-1][0] - t0
             print(
                 f"sustained: {args.messages} measurements in {elapsed:.2f} s = "
-                f"{args.messages / elapsed:,.0f} measurements/s (publish to commit)"
+                f"{args.messages / elapsed:,.0f} measurements/s (publish to commit); worker "
+                f"CPU {cpu / args.messages * 1e6:.0f} us per measurement"
             )
             print(batch_summary(batches) + f"; {windows.loads - loads} window loads")
         # Phase 2: latency at a fixed rate.

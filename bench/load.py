@@ -60,6 +60,7 @@ from bench.load_parts import (  # noqa: E402
     stop_process,
     stored_count,
 )
+from bench.measure import machine_line  # noqa: E402
 from ingest.tests.broker import Broker, wait_for  # noqa: E402
 
 DATABASE = "openspc_load"
@@ -291,6 +292,7 @@ def main() -> None:
     stored_1 = int(marks.get("stored_1", 0))
     stored_end = int(marks["stored_end"])
     print()
+    print(machine_line())
     print(f"characteristics   {len(chars)} on {LINES} lines, {args.workers} ingest workers")
     print(f"run               {t_end / 60:.1f} min at a target of {args.rate:.0f} /s")
     print(f"published         {sent}")

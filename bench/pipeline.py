@@ -28,6 +28,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from bench.measure import analyze, machine_line  # noqa: E402
+
 
 def main() -> None:
     """Create characteristics, feed samples round-robin and print the figures."""
@@ -59,9 +61,11 @@ def main() -> None:
         )
         for i in range(args.characteristics)
     ]
+    planner = analyze()
     rng = random.Random(7)
     latencies = []
     violations = 0
+    cpu = time.process_time()
     started = time.perf_counter()
     for i in range(args.samples):
         char = chars[i % len(chars)]
@@ -71,6 +75,7 @@ def main() -> None:
         latencies.append((time.perf_counter() - t0) * 1000)
         violations += len(result.violations)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     q = statistics.quantiles(latencies, n=100)
     engine = django.db.connection.vendor
     print(f"database           {engine}")
@@ -78,11 +83,16 @@ def main() -> None:
         f"samples            {args.samples} over {args.characteristics} "
         f"characteristics, n={args.subgroup}"
     )
-    print(f"throughput         {args.samples / elapsed:,.0f} samples/s (one thread)")
+    print(
+        f"throughput         {args.samples / elapsed:,.0f} samples/s (one thread), "
+        f"CPU {cpu / args.samples * 1e6:.0f} us per sample (database server excluded)"
+    )
     print(f"latency p50/p95/p99 {q[49]:.2f} / {q[94]:.2f} / {q[98]:.2f} ms")
     print(f"violations stored  {violations}")
     print(f"window reloads     {windows.loads}")
     print(f"peak RSS           {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(machine_line())
+    print(planner)
 
 
 if __name__ == "__main__":
