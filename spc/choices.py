@@ -1,19 +1,20 @@
 """Django choices derived from the core enums, so the core stays the single source of truth."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from spc.core.types import ChartType, Severity, SubgroupMode
 
 CHART_TYPE_LABELS = {
-    ChartType.XBAR_R: "X̄-R (mean and range)",
-    ChartType.XBAR_S: "X̄-S (mean and standard deviation)",
-    ChartType.I_MR: "I-MR (individuals and moving range)",
-    ChartType.P: "p (proportion defective)",
-    ChartType.NP: "np (number defective)",
-    ChartType.C: "c (defects per unit, constant area)",
-    ChartType.U: "u (defects per unit, varying area)",
-    ChartType.EWMA: "EWMA (small shifts)",
-    ChartType.CUSUM: "CUSUM (small shifts)",
+    ChartType.XBAR_R: _("X̄-R (mean and range)"),
+    ChartType.XBAR_S: _("X̄-S (mean and standard deviation)"),
+    ChartType.I_MR: _("I-MR (individuals and moving range)"),
+    ChartType.P: _("p (proportion defective)"),
+    ChartType.NP: _("np (number defective)"),
+    ChartType.C: _("c (defects per unit, constant area)"),
+    ChartType.U: _("u (defects per unit, varying area)"),
+    ChartType.EWMA: _("EWMA (small shifts)"),
+    ChartType.CUSUM: _("CUSUM (small shifts)"),
 }
 SUBGROUP_MODE_LABELS = {
     SubgroupMode.NOMINAL_TOLERANCE: "Nominal n, smaller subgroups tolerated",
@@ -57,11 +58,11 @@ class Backpressure(models.TextChoices):
 class SampleSource(models.TextChoices):
     """Which provider stored a sample."""
 
-    MANUAL = "MANUAL", "Manual entry"
+    MANUAL = "MANUAL", _("Manual entry")
     REST = "REST", "REST API"
     MQTT = "MQTT", "MQTT"
     OPCUA = "OPCUA", "OPC UA"
-    IMPORT = "IMPORT", "Import"
+    IMPORT = "IMPORT", _("Import")
 
 
 class SampleArrival(models.TextChoices):
