@@ -110,6 +110,11 @@ def simulate(port: int, count: int, rate: float, stop: object, published: object
 # --- WebSocket clients ---------------------------------------------------------------------------
 
 
+PING_EVERY = 10.0
+"""Seconds between a client's pings: the server closes a live socket silent for 2.5
+heartbeats (``OPENSPC_LIVE_HEARTBEAT_SECONDS``, 20 s), as a page's script prevents."""
+
+
 @dataclass
 class ClientStats:
     """What the browsers saw."""
@@ -124,7 +129,11 @@ async def browser(url: str, cookie: str, stats: ClientStats, stop: asyncio.Event
     headers = {"Cookie": cookie, "Origin": "http://localhost"}
     try:
         async with websockets.connect(url, additional_headers=headers, max_size=None) as ws:
+            pinged = time.monotonic()
             while not stop.is_set():
+                if time.monotonic() - pinged >= PING_EVERY:  # as static/js/live.js does
+                    await ws.send('{"type": "ping"}')
+                    pinged = time.monotonic()
                 try:
                     frame = await asyncio.wait_for(ws.recv(), 1.0)
                 except TimeoutError:
