@@ -26,11 +26,13 @@ the chart data token touched, and ``limits.changed`` tells open pages to re-fetc
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
@@ -43,7 +45,7 @@ from spc.core.plausibility import ValueLabel, check_plausible
 from spc.core.types import ChartType
 from spc.core.window import RollingWindow
 from spc.models import Characteristic, LimitSet, Sample
-from spc.pipeline import chart_revisions, events
+from spc.pipeline import chart_revisions, events, signals
 from spc.pipeline.config import config_for
 from spc.pipeline.locked_rows import cached_config
 from spc.pipeline.phase_one import subgroup_of
@@ -118,19 +120,30 @@ def store_late(
     by_char: dict[int, list[Job]] = {}
     for job in jobs:
         by_char.setdefault(job.data.characteristic_id, []).append(job)
+    later: list[_Judged] = []
     for cid, group in by_char.items():
         windows.invalidate(cid)
         touched.pop(cid, None)
         char = chars[cid]
-        for item in _store_for(char, group, results):
+        for item in _store_for(char, group, results, later):
             assert item.sample is not None
             results[item.job.index] = make_result(item.sample, item.violations, True)
         Characteristic.objects.filter(pk=cid).update(revision=F("revision") + 1)
         chart_revisions.touch([cid])
         events.limits_changed(cid, char.node_path)  # type: ignore[attr-defined]
+    # Violations raised on later samples reach notifications as the pipeline's own do (the
+    # late samples' own go with their results).
+    raised = [make_result(j.sample, j.violations, True) for j in later if j.sample and j.violations]
+    if raised and signals.violations_raised.has_listeners():
+        transaction.on_commit(
+            functools.partial(signals.violations_raised.send, sender=make_result, results=raised)
+        )
 
 
-def _store_for(char: Characteristic, jobs: list[Job], results: list[Any]) -> list[Stored]:
+def _store_for(
+    char: Characteristic, jobs: list[Job], results: list[Any], later: list[_Judged]
+) -> list[Stored]:
+    """Store one characteristic's late jobs; the later samples judged again go to ``later``."""
     config = cached_config(char, config_for)
     capacity = window_capacity(config)
     jobs = sorted(jobs, key=lambda job: (job.stamp, job.index))
@@ -149,11 +162,11 @@ def _store_for(char: Characteristic, jobs: list[Job], results: list[Any]) -> lis
         else:
             low = middle + 1
     beyond, within = jobs[:low], jobs[low:]
-    stored = _rejudge(char, config, capacity, within, results) if within else []
-    stored += _store_beyond(char, config, capacity, beyond, results)
-    _flag([item for item in stored if item.job in within], SampleArrival.LATE)
-    _flag([item for item in stored if item.job in beyond], SampleArrival.HORIZON)
-    return stored
+    placed = _rejudge(char, config, capacity, within, results, later) if within else []
+    flagged = _store_beyond(char, config, capacity, beyond, results)
+    _flag(placed, SampleArrival.LATE)
+    _flag(flagged, SampleArrival.HORIZON)
+    return placed + flagged
 
 
 def _store_beyond(
@@ -236,6 +249,7 @@ def _rejudge(
     capacity: int,
     jobs: list[Job],
     results: list[Any],
+    later: list[_Judged],
 ) -> list[Stored]:
     """Evaluate ``jobs`` in their places and judge every stored sample after the earliest
     again; store the new samples, the restated points and the violations that changed."""
@@ -299,6 +313,7 @@ def _rejudge(
     write_violations(judged, {}, timezone.now())
     _close_gone(existing, signalled, judged_ids, new)
     _reopen(existing, signalled)
+    later.extend(judged)
     return new
 
 

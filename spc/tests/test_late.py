@@ -183,3 +183,26 @@ def test_the_chart_shows_a_late_sample_in_its_place() -> None:
     for minute, value in ((1, 1.0), (3, 3.0), (2, 2.0)):
         _at(char, minute, value)
     assert [p["value"] for p in chart_data(char)["points"]] == [1.0, 2.0, 3.0]
+
+
+def test_violations_raised_on_later_samples_reach_the_signal(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from spc.pipeline.signals import violations_raised
+
+    char = _char()
+    for minute in (1, 2, 3, 4, 6, 7, 8, 9):
+        _at(char, minute, 1.0)
+    seen: list[tuple[int, int]] = []
+
+    def receiver(sender: Any, results: list[Any], **kwargs: Any) -> None:
+        seen.extend((r.sample.pk, v.rule) for r in results for v in r.violations)
+
+    violations_raised.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            _at(char, 5, 1.0)
+    finally:
+        violations_raised.disconnect(receiver)
+    ninth = Sample.objects.get(characteristic=char, timestamp=BASE + timedelta(minutes=9))
+    assert seen == [(ninth.pk, 2)]
