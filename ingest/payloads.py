@@ -46,14 +46,16 @@ def parse_plain(payload: bytes) -> Reading:
         raise PayloadError("payload_too_large", f"{len(payload)} bytes > {MAX_PAYLOAD_BYTES}")
     try:
         # orjson reads the common, valid payload several times faster; anything it refuses
-        # (bad UTF-8, NaN, huge integers, bad JSON) is read again below for the exact reason.
+        # (bad UTF-8, NaN, bad JSON) is read again below for the exact reason, and so is a
+        # payload with an integer beyond 64 bits, which orjson reads as a float.
         data = orjson.loads(payload)
     except orjson.JSONDecodeError:
         pass
     else:
-        if isinstance(data, dict):
-            return _from_object(data)
-        return Reading(values=(_number(data),))
+        if not _has_wide_integer(data):
+            if isinstance(data, dict):
+                return _from_object(data)
+            return Reading(values=(_number(data),))
     try:
         text = bytes(payload).decode("utf-8").strip()
     except UnicodeDecodeError as exc:
@@ -69,6 +71,21 @@ def parse_plain(payload: bytes) -> Reading:
     if isinstance(data, dict):
         return _from_object(data)
     return Reading(values=(_number(data),))
+
+
+_WIDE = float(2**63)
+
+
+def _has_wide_integer(data: Any) -> bool:
+    """True when a value (top level, in the object or its lists) may be an integer wider
+    than 64 bits that orjson turned into a float (the standard decoder keeps it exact)."""
+    values = data.values() if isinstance(data, dict) else (data,)
+    for value in values:
+        items = value if isinstance(value, list) else (value,)
+        for item in items:
+            if type(item) is float and abs(item) >= _WIDE:
+                return True
+    return False
 
 
 class _NonFiniteError(Exception):

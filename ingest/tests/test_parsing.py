@@ -9,7 +9,7 @@ from unittest.mock import patch
 
 import orjson
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ingest.errors import PayloadError
@@ -167,6 +167,9 @@ def _outcome(payload: bytes) -> Any:
         return ("error", exc.args)
 
 
+@example(b'{"value": 1, "id": -9223372036854775809}')  # beyond 64 bits: orjson gives a float
+@example(b'{"values": [18446744073709551616]}')
+@example(b"-9223372036854775809")
 @given(
     st.one_of(
         st.binary(max_size=40),
@@ -174,6 +177,7 @@ def _outcome(payload: bytes) -> Any:
         _READING_OBJECTS.map(lambda v: json.dumps(v).encode()),
     )
 )
+@settings(max_examples=300)
 def test_the_fast_decoder_reads_every_payload_as_the_standard_one_does(payload: bytes) -> None:
     fast = _outcome(payload)
     with patch("ingest.payloads.orjson.loads", side_effect=orjson.JSONDecodeError("off", "", 0)):
