@@ -36,6 +36,25 @@ def populated(engineer: User) -> None:
     MsaThresholds.objects.create(site=study.gauge.site)
     Import.objects.create(filename="history.csv", file_path="/tmp/x.csv", file_sha256="0" * 64)
     _notifications_and_opcua()
+    _corrective_action(engineer)
+
+
+def _corrective_action(owner: User) -> None:
+    """A corrective action and a requirement (issue 23)."""
+    from django.utils import timezone
+
+    from alerts.models import CorrectiveAction, CorrectiveActionRequirement
+
+    violation = ViolationFactory()
+    CorrectiveAction.objects.create(
+        violation=violation,
+        characteristic=violation.characteristic,
+        episode=violation.pk,
+        title="Replace the insert",
+        owner=owner,
+        due_date=timezone.localdate(),
+    )
+    CorrectiveActionRequirement.objects.create(severity="CRITICAL")
 
 
 def _notifications_and_opcua() -> None:

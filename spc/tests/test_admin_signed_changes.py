@@ -59,7 +59,8 @@ def test_a_rule_change_without_reason_or_signature_is_refused(client, char):
     assert "Wrong password" in errors["signature_password"][0]
     char.refresh_from_db()
     assert char.rules == before
-    assert not AuditEntry.objects.filter(action=AuditEntry.Action.CHANGE).exists()
+    changes = AuditEntry.objects.filter(action=AuditEntry.Action.CHANGE)
+    assert not changes.filter(object_type="spc.Characteristic").exists()
 
 
 def test_a_signed_rule_change_is_recorded_with_reason_and_signature(client, char, engineer):
@@ -69,7 +70,9 @@ def test_a_signed_rule_change_is_recorded_with_reason_and_signature(client, char
     assert response.status_code == 302
     char.refresh_from_db()
     assert char.rules["2"]["length"] == 8
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.CHANGE, object_id=str(char.pk))
+    entry = AuditEntry.objects.get(
+        action=AuditEntry.Action.CHANGE, object_type="spc.Characteristic", object_id=str(char.pk)
+    )
     assert entry.reason == "QA request 12"
     assert entry.signature_meaning == RULE_CHANGE
     assert entry.user == engineer
@@ -102,7 +105,9 @@ def test_a_limit_edit_without_signature_is_refused(client, char):
 def test_other_edits_need_no_signature(client, char):
     response = _post(client, char, description="Bore on the left side")
     assert response.status_code == 302
-    entry = AuditEntry.objects.get(action=AuditEntry.Action.CHANGE, object_id=str(char.pk))
+    entry = AuditEntry.objects.get(
+        action=AuditEntry.Action.CHANGE, object_type="spc.Characteristic", object_id=str(char.pk)
+    )
     assert entry.signature_meaning == ""
     assert entry.reason == ""
 
