@@ -150,3 +150,32 @@ def test_the_page_figure_follows_new_samples(operator: User) -> None:
     assert client.get(url).json() == first.json()
     _add(char, 10.3)
     assert client.get(url).json()["layout"]["meta"]["points"] == 5
+
+
+@pytest.mark.services
+def test_with_redis_as_the_shared_cache_a_new_sample_shows_at_once() -> None:
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    from conftest import require_service
+
+    require_service(6379, "Redis")
+    shared = {
+        "BACKEND": "openspc.caches.TrustedKeysRedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/14",
+    }
+    with override_settings(
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "shared": shared,
+        }
+    ):
+        caches["shared"].clear()
+        char = _char()
+        assert len(cached_chart_data(char)["points"]) == 4
+        assert _sample_reads(lambda: cached_chart_data(char)) == 0  # served by Redis
+        _add(char, 16.0)
+        data = cached_chart_data(_fresh(char))
+        assert len(data["points"]) == 5
+        assert data["open_violations"] == {"WARNING": 0, "CRITICAL": 1}
+        caches["shared"].clear()
