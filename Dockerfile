@@ -5,11 +5,11 @@ WORKDIR /app
 # Pango and HarfBuzz: WeasyPrint renders the PDF reports with them.
 RUN apt-get update && apt-get install -y --no-install-recommends \
     libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 && rm -rf /var/lib/apt/lists/*
-COPY requirements.txt .
+COPY requirements.txt requirements-ldap.txt ./
 # python-ldap has no wheel: build it against OpenLDAP's headers (kept: they pull in the
 # run-time libraries, whose package names differ between Debian releases); drop the compiler.
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev libldap2-dev libsasl2-dev \
-    && pip install --no-cache-dir -r requirements.txt \
+    && pip install --no-cache-dir -r requirements.txt -r requirements-ldap.txt \
     && apt-get purge -y --auto-remove gcc && rm -rf /var/lib/apt/lists/*
 COPY . .
 # collectstatic needs settings only: a throwaway key and host for the build step.

@@ -13,7 +13,9 @@ $(VENV)/.runtime: requirements.txt
 	$(PIP) install -q -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+# System packages first: python-ldap (requirements-ldap.txt) builds against OpenLDAP's headers.
+$(VENV)/.dev: requirements-dev.txt requirements-ldap.txt requirements.txt $(VENV)/.runtime
+	./scripts/system_packages.sh
 	$(PIP) install -q -r requirements-dev.txt
 	touch $@
 

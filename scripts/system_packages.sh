@@ -10,8 +10,12 @@ dpkg -s libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null 2>&1 ||
   missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 # pdftoppm renders a PDF report's pages to PNG in the report tests (and for a look at them).
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
-# OpenLDAP: python-ldap builds against its headers; the directory sign-in tests run slapd.
+# OpenLDAP: python-ldap builds against its headers with a C compiler; the directory sign-in
+# tests run slapd.
 dpkg -s libldap2-dev libsasl2-dev >/dev/null 2>&1 || missing+=(libldap2-dev libsasl2-dev)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
+python3.11 -c 'import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null ||
+  missing+=(python3.11-dev)
 command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ] || missing+=(slapd)
 command -v ldapmodify >/dev/null 2>&1 || missing+=(ldap-utils)
 # gettext: makemessages/compilemessages for the translation catalogues (locale/).
