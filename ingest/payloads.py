@@ -53,9 +53,12 @@ def parse_plain(payload: bytes) -> Reading:
         pass
     else:
         if not _has_wide_integer(data):
-            if isinstance(data, dict):
-                return _from_object(data)
-            return Reading(values=(_number(data),))
+            try:
+                if isinstance(data, dict):
+                    return _from_object(data)
+                return Reading(values=(_number(data),))
+            except PayloadError:
+                pass  # refused: read again below, so the reason is worded from its text
     try:
         text = bytes(payload).decode("utf-8").strip()
     except UnicodeDecodeError as exc:
@@ -77,14 +80,19 @@ _WIDE = float(2**63)
 
 
 def _has_wide_integer(data: Any) -> bool:
-    """True when a value (top level, in the object or its lists) may be an integer wider
-    than 64 bits that orjson turned into a float (the standard decoder keeps it exact)."""
-    values = data.values() if isinstance(data, dict) else (data,)
-    for value in values:
-        items = value if isinstance(value, list) else (value,)
-        for item in items:
-            if type(item) is float and abs(item) >= _WIDE:
+    """True when a value anywhere in the payload may be an integer wider than 64 bits that
+    orjson turned into a float (the standard decoder keeps it exact, and an id or an error
+    message spells it)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if type(value) is float:
+            if abs(value) >= _WIDE:
                 return True
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
     return False
 
 

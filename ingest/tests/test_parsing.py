@@ -170,6 +170,8 @@ def _outcome(payload: bytes) -> Any:
 @example(b'{"value": 1, "id": -9223372036854775809}')  # beyond 64 bits: orjson gives a float
 @example(b'{"values": [18446744073709551616]}')
 @example(b"-9223372036854775809")
+@example(b"[[-9223372036854775809]]")  # an error message spells the value
+@example(b'{"value": 1, "id": [1180591620717411303424]}')  # so does a non-string id
 @given(
     st.one_of(
         st.binary(max_size=40),
@@ -177,7 +179,7 @@ def _outcome(payload: bytes) -> Any:
         _READING_OBJECTS.map(lambda v: json.dumps(v).encode()),
     )
 )
-@settings(max_examples=300)
+@settings(max_examples=500)
 def test_the_fast_decoder_reads_every_payload_as_the_standard_one_does(payload: bytes) -> None:
     fast = _outcome(payload)
     with patch("ingest.payloads.orjson.loads", side_effect=orjson.JSONDecodeError("off", "", 0)):
