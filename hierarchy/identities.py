@@ -11,36 +11,20 @@ one process) that holds at once; with Redis, for every process.
 
 from __future__ import annotations
 
-import itertools
-import os
-import time
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from hierarchy.models import ApiToken, Node, SiteGrant
 from hierarchy.roles import role_rank
 from hierarchy.scoping import granted_paths
+from openspc.caches import current_token, shared_cache
 
-CACHE_ALIAS = "shared"
 IDENTITY_SECONDS = 30
 _GENERATION_KEY = "api-identity-generation"
-_sequence = itertools.count()
-_process = f"{os.getpid():x}.{time.time_ns():x}"
-
-
-def _generation() -> str:
-    cache = caches[CACHE_ALIAS]
-    generation = cache.get(_GENERATION_KEY)
-    if generation is None:
-        generation = f"{_process}.{next(_sequence)}"
-        if not cache.add(_GENERATION_KEY, generation, timeout=None):
-            generation = cache.get(_GENERATION_KEY) or generation
-    return str(generation)
 
 
 def _key(generation: str, key_hash: str) -> str:
@@ -49,22 +33,22 @@ def _key(generation: str, key_hash: str) -> str:
 
 def cached_token(key_hash: str) -> tuple[str, ApiToken | None]:
     """(generation, the kept token with its user) for a key's hash; None when not kept."""
-    generation = _generation()
-    return generation, caches[CACHE_ALIAS].get(_key(generation, key_hash))
+    generation = current_token(_GENERATION_KEY)
+    return generation, shared_cache().get(_key(generation, key_hash))
 
 
 def keep(generation: str, token: ApiToken) -> None:
     """Keep a live token and its user (role and grants worked out) under ``generation``."""
     role_rank(token.user)
     granted_paths(token.user)
-    caches[CACHE_ALIAS].set(_key(generation, token.key_hash), token, timeout=IDENTITY_SECONDS)
+    shared_cache().set(_key(generation, token.key_hash), token, timeout=IDENTITY_SECONDS)
 
 
 def new_generation(**_: Any) -> None:
     """Forget every kept identity: now, and again after the change commits."""
 
     def renew() -> None:
-        caches[CACHE_ALIAS].set(_GENERATION_KEY, f"{_process}.{next(_sequence)}", timeout=None)
+        shared_cache().delete(_GENERATION_KEY)  # the next reader adds a new generation
 
     renew()
     if transaction.get_connection().in_atomic_block:

@@ -14,8 +14,12 @@ connection of its own).
 
 from __future__ import annotations
 
+import itertools
+import os
+import time
 from typing import Any
 
+from django.core.cache import BaseCache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
@@ -53,3 +57,30 @@ class TrustedKeysRedisCache(RedisCache):
 
     def validate_key(self, key: str) -> None:
         """Keys are built by the code (ids and tokens): nothing to check."""
+
+
+SHARED = "shared"
+"""The alias of the cache every process shares (Redis when ``REDIS_URL`` is set)."""
+
+_sequence = itertools.count()
+_process = f"{os.getpid():x}.{time.time_ns():x}"
+
+
+def shared_cache() -> BaseCache:
+    """The shared cache (``settings.CACHES["shared"]``)."""
+    return caches[SHARED]
+
+
+def current_token(key: str) -> str:
+    """The token under ``key`` in the shared cache, added when there is none.
+
+    Tokens are never reused (process, start time and a counter), so dropping a token is
+    how it is replaced: the next reader adds a new one, never an old one's value again.
+    """
+    cache = shared_cache()
+    token = cache.get(key)
+    if token is None:
+        token = f"{_process}.{next(_sequence)}"
+        if not cache.add(key, token, timeout=None):
+            token = cache.get(key) or token
+    return str(token)

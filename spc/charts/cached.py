@@ -12,23 +12,25 @@ it was built is stored under a token that the change has already replaced.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from django.conf import settings
-from django.core.cache import caches
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString, mark_safe
 
 from alerts.services import card_state
+from openspc.caches import shared_cache
 from spc.charts.data import chart_data
 from spc.charts.figures import control_figure, figure_json
 from spc.models import Characteristic
-from spc.pipeline.chart_revisions import CACHE_ALIAS, changed_here, data_revision
+from spc.pipeline.chart_revisions import changed_here, data_revision
 
 STATE_FREE = "state"
+T = TypeVar("T")
 
 
 def _stamp(value: datetime | None) -> str:
@@ -44,6 +46,28 @@ def _key(char: Characteristic, start: datetime | None, end: datetime | None, lim
     )
 
 
+def _through_cache(key: str, characteristic_id: int, build: Callable[[], T]) -> T:
+    """The value under ``key``, built and kept on a miss; built and not kept while this
+    transaction holds uncommitted changes of the characteristic's chart."""
+    cache = shared_cache()
+    private = changed_here(characteristic_id)
+    value: T | None = None if private else cache.get(key)
+    if value is None:
+        value = build()
+        if not private:
+            cache.set(key, value, timeout=settings.OPENSPC_CHART_CACHE_SECONDS)
+    return value
+
+
+def _entry(
+    char: Characteristic, start: datetime | None, end: datetime | None, limit: int
+) -> tuple[bytes, bytes, str | None]:
+    """(payload JSON without the state, open counts JSON, last timestamp): what is kept."""
+    data = chart_data(char, start=start, end=end, limit=limit)
+    del data[STATE_FREE]
+    return orjson.dumps(data), orjson.dumps(data["open_violations"]), data["last_timestamp"]
+
+
 def _payload(
     key: str,
     char: Characteristic,
@@ -51,22 +75,9 @@ def _payload(
     end: datetime | None,
     limit: int,
 ) -> bytes:
-    """The payload JSON (state included) under ``key``, built and kept on a miss; built
-    and not kept while this transaction holds uncommitted changes of the chart."""
-    cache = caches[CACHE_ALIAS]
-    private = changed_here(char.pk)
-    entry = None if private else cache.get(key)
-    if entry is None:
-        data = chart_data(char, start=start, end=end, limit=limit)
-        state = data.pop(STATE_FREE)
-        body = orjson.dumps(data)
-        last = data["last_timestamp"]
-        entry = (body, orjson.dumps(data["open_violations"]), last)
-        if not private:
-            cache.set(key, entry, timeout=settings.OPENSPC_CHART_CACHE_SECONDS)
-    else:
-        body, counts, last = entry
-        state = card_state(orjson.loads(counts), parse_datetime(last) if last else None)
+    """The payload JSON under ``key``, with the card state worked out now."""
+    body, counts, last = _through_cache(key, char.pk, lambda: _entry(char, start, end, limit))
+    state = card_state(orjson.loads(counts), parse_datetime(last) if last else None)
     return b'{"state":' + orjson.dumps(state) + b"," + body[1:]
 
 
@@ -106,11 +117,7 @@ def cached_figure(
     key = _key(char, start, end, limit)
     data: dict[str, Any] = orjson.loads(_payload(key, char, start, end, limit))
     figure_key = f"{key}:figure:{axis}:{timezone.get_current_timezone_name()}"
-    cache = caches[CACHE_ALIAS]
-    private = changed_here(char.pk)
-    text = None if private else cache.get(figure_key)
-    if text is None:
-        text = str(figure_json(control_figure(data, axis=axis)))
-        if not private:
-            cache.set(figure_key, text, timeout=settings.OPENSPC_CHART_CACHE_SECONDS)
+    text = _through_cache(
+        figure_key, char.pk, lambda: str(figure_json(control_figure(data, axis=axis)))
+    )
     return data, mark_safe(text)  # escaped by figure_json when it was built

@@ -16,20 +16,15 @@ Changes to the characteristic's own row (settings, limits, exclusion) need no to
 
 from __future__ import annotations
 
-import itertools
-import os
 import threading
-import time
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models.signals import post_save
 
-CACHE_ALIAS = "shared"
-_sequence = itertools.count()
-_process = f"{os.getpid():x}.{time.time_ns():x}"
+from openspc.caches import current_token, shared_cache
+
 _local = threading.local()
 """Per thread: (the outermost atomic block, the ids it touched): its uncommitted changes."""
 
@@ -38,27 +33,16 @@ def _key(characteristic_id: int) -> str:
     return f"chart-rev:{characteristic_id}"
 
 
-def _new_token() -> str:
-    return f"{_process}.{next(_sequence)}"
-
-
 def data_revision(characteristic_id: int) -> str:
     """The current token of a characteristic's samples and violations (read it before
     reading the rows it stands for)."""
-    cache = caches[CACHE_ALIAS]
-    key = _key(characteristic_id)
-    token = cache.get(key)
-    if token is None:
-        token = _new_token()
-        if not cache.add(key, token, timeout=None):
-            token = cache.get(key) or token
-    return str(token)
+    return current_token(_key(characteristic_id))
 
 
 def _replace(ids: Iterable[int]) -> None:
     # Dropping a token replaces it: the next reader adds a new one (never an old one's
     # value), and a delete costs the cache less than a write (no value to pickle).
-    caches[CACHE_ALIAS].delete_many([_key(cid) for cid in ids])
+    shared_cache().delete_many([_key(cid) for cid in ids])
 
 
 def _outermost() -> Any:
