@@ -18,9 +18,7 @@ from ingest.topics import TopicRouter, is_valid_filter
 from spc.core.types import ChartType
 from spc.models import Characteristic
 
-ATTRIBUTE_CHARTS = frozenset(
-    {ChartType.P.value, ChartType.NP.value, ChartType.C.value, ChartType.U.value}
-)
+ATTRIBUTE_CHARTS = frozenset(c.value for c in ChartType if c.is_attribute)
 
 SparkplugKey = tuple[str, str, str, str]
 """(group, edge node, device or "", metric name)"""

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from spc.core.types import ChartType, Severity, SubgroupMode
+from spc.core.types import ChartType, Severity, SubgroupMode, VariableNMethod
 
 CHART_TYPE_LABELS = {
     ChartType.XBAR_R: _("X̄-R (mean and range)"),
@@ -15,6 +15,8 @@ CHART_TYPE_LABELS = {
     ChartType.U: _("u (defects per unit, varying area)"),
     ChartType.EWMA: _("EWMA (small shifts)"),
     ChartType.CUSUM: _("CUSUM (small shifts)"),
+    ChartType.P_LANEY: _("Laney p′ (proportion defective, large samples)"),
+    ChartType.U_LANEY: _("Laney u′ (defects per unit, large samples)"),
 }
 SUBGROUP_MODE_LABELS = {
     SubgroupMode.NOMINAL_TOLERANCE: "Nominal n, smaller subgroups tolerated",
@@ -22,8 +24,15 @@ SUBGROUP_MODE_LABELS = {
     SubgroupMode.STANDARDIZED: "Standardized (z) chart",
 }
 
+VARIABLE_N_LABELS = {
+    VariableNMethod.UNBIASED: _("Average of s_i/c4(n_i) (R_i/d2(n_i)): CL ± kσ/√n_i"),
+    VariableNMethod.POOLED: _("Pooled standard deviation: CL ± kσ/√n_i"),
+    VariableNMethod.MONTGOMERY: _("Montgomery: x̿ ± A3(n_i)·s̄, S chart B3(n_i)·s̄..B4(n_i)·s̄"),
+}
+
 CHART_TYPE_CHOICES = [(member.value, CHART_TYPE_LABELS[member]) for member in ChartType]
 SUBGROUP_MODE_CHOICES = [(member.value, SUBGROUP_MODE_LABELS[member]) for member in SubgroupMode]
+VARIABLE_N_CHOICES = [(member.value, VARIABLE_N_LABELS[member]) for member in VariableNMethod]
 SEVERITY_CHOICES = [(member.value, member.value.title()) for member in Severity]
 
 

@@ -23,8 +23,8 @@ from enum import StrEnum
 
 import numpy as np
 
-ATTRIBUTE = frozenset({"P", "NP", "C", "U"})
-BINOMIAL = frozenset({"P", "NP"})
+ATTRIBUTE = frozenset({"P", "NP", "C", "U", "P_LANEY", "U_LANEY"})
+BINOMIAL = frozenset({"P", "NP", "P_LANEY"})
 
 
 class CauseKind(StrEnum):
@@ -179,6 +179,7 @@ class ProcessModel:
             items = int(size)
             p = self.rate + offset * math.sqrt(self.rate * (1 - self.rate) / items)
             return int(self.rng.binomial(items, min(max(p, 0.0), 1.0))), float(items)
-        units = size if self.chart_type == "U" else 1.0
+        per_unit = self.chart_type in ("U", "U_LANEY")
+        units = size if per_unit else 1.0
         mean = self.rate * units + offset * math.sqrt(self.rate * units)
-        return int(self.rng.poisson(max(mean, 0.0))), (size if self.chart_type == "U" else None)
+        return int(self.rng.poisson(max(mean, 0.0))), (size if per_unit else None)

@@ -138,7 +138,7 @@ class SampleEntryForm(forms.Form):
         chart = ChartType(characteristic.chart_type)
         self.is_attribute = chart.is_attribute
         if self.is_attribute:
-            label = _("Defectives") if chart in (ChartType.P, ChartType.NP) else _("Defects")
+            label = _("Defectives") if chart.base in (ChartType.P, ChartType.NP) else _("Defects")
             self.fields["count"] = self._number_field(label, required=True)
             if chart is not ChartType.C:
                 self.fields["sample_size"] = self._number_field(_("Sample size"), required=True)

@@ -22,6 +22,7 @@ from spc.choices import (
     TriggerStrategy,
 )
 from spc.core.types import ChartType, SubgroupMode
+from spc.limit_settings import LIMIT_WIDTH_CONSTRAINTS, LimitWidthFields
 
 NELSON_DEFAULT_RULES: dict[str, dict[str, Any]] = {
     "1": {"severity": "CRITICAL"},
@@ -52,7 +53,7 @@ class CharacteristicQuerySet(models.QuerySet["Characteristic"]):
         return self.filter(active=True)
 
 
-class Characteristic(models.Model):
+class Characteristic(LimitWidthFields):
     """A measured quality characteristic with its chart, limits, rules and data source."""
 
     hierarchy = models.ForeignKey(
@@ -243,6 +244,7 @@ class Characteristic(models.Model):
                 condition=Q(recalc_every_days__isnull=True) | Q(recalc_every_days__gte=1),
                 name="char_recalc_every_days_positive",
             ),
+            *LIMIT_WIDTH_CONSTRAINTS,
         ]
         indexes = [models.Index(fields=["provider", "active"], name="char_provider_active")]
 
@@ -398,6 +400,9 @@ class LimitSet(models.Model):
     cusum_k = models.FloatField("CUSUM k", null=True, blank=True)
     cusum_h = models.FloatField("CUSUM h", null=True, blank=True)
     target = models.FloatField(null=True, blank=True)
+    limit_sigma = models.FloatField("limit width k (σ)", null=True, blank=True)
+    variable_n_method = models.CharField(max_length=12, blank=True)
+    sigma_z = models.FloatField("Laney σ_Z", null=True, blank=True)
 
     STAGE_SETTINGS = (
         "chart_type",
@@ -408,6 +413,8 @@ class LimitSet(models.Model):
         "cusum_k",
         "cusum_h",
         "target",
+        "limit_sigma",
+        "variable_n_method",
     )
     """The characteristic's settings a limit set keeps (copied when it is stored)."""
 

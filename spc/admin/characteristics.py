@@ -26,6 +26,8 @@ LIMIT_HISTORY_FIELDS = (
     "ucl",
     "lcl",
     "sigma",
+    "limit_sigma",
+    "sigma_z",
     "baseline_count",
     "reason",
 )
@@ -107,6 +109,7 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
                 "fields": [
                     ("lcl", "center_line", "ucl"),
                     "sigma",
+                    ("limit_sigma", "variable_n_method"),
                     ("secondary_lcl", "secondary_center_line", "secondary_ucl"),
                 ],
                 "description": "Normally set by a recalculation from a baseline; edits here are "

@@ -21,6 +21,7 @@ from spc.core.errors import InputError
 from spc.core.rules import ruleset_from_mapping
 from spc.core.subgroup import check_min_measurements
 from spc.core.types import ChartType
+from spc.limit_settings import width_change_error
 from spc.models import NELSON_DEFAULT_RULES, Characteristic
 from spc.pipeline.limit_changes import LIMIT_COLUMNS
 
@@ -105,6 +106,7 @@ class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         self._check_min_measurements(cleaned)
+        self._check_width(cleaned)
         preset = cleaned.get("rule_preset")
         if preset:
             self.instance.rules = {key: dict(value) for key, value in PRESETS[preset].items()}
@@ -148,6 +150,16 @@ class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
             self.signed = (reason, sign(self.signer, cleaned.get("signature_password"), meaning))
         except ChangeRefused as exc:
             self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+
+    def _check_width(self, cleaned: dict[str, Any]) -> None:
+        """Montgomery's method needs X-bar S; the width of limits in force changes only
+        with a recalculation or new manual limits (``spc.limit_settings``)."""
+        edited = {name: cleaned.get(name) for name in self.changed_data if name in cleaned}
+        # clean() runs before the ModelForm copies the edits into the instance.
+        original = self.instance if self.instance.pk else None
+        refused = width_change_error(original, edited, cleaned.get("chart_type"))
+        if refused is not None and refused.field in self.fields:
+            self.add_error(refused.field, refused.message)
 
     def _check_min_measurements(self, cleaned: dict[str, Any]) -> None:
         """X-bar R and X-bar S need min_measurements >= 2 (checked when the chart type or

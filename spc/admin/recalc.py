@@ -4,6 +4,8 @@ The preview says at which sample size an attribute chart's limits are stated, ho
 samples stored without limits will be evaluated against the new ones (the box "evaluate the
 baseline against these limits", shown while there are such samples, on by default), and
 how many open violations will be closed as superseded; storing reports what it did.
+The limit width k and the X-bar charts' variable-n method are chosen here (they start at
+the characteristic's) and stored with the limits; a p′ or u′ chart's preview shows σ_Z.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from django.template.response import TemplateResponse
 
 from audit.signatures import LIMIT_CHANGE, ChangeRefused, require_reason, sign
 from openspc.api_filters import UTCDateTimeField
+from spc.choices import VARIABLE_N_CHOICES
 from spc.core.errors import InputError
 from spc.core.types import ChartType
+from spc.core.widths import MAX_LIMIT_SIGMA
 from spc.models import Characteristic
 from spc.pipeline.limit_changes import LimitPreview, recalculate_limits
 from spc.pipeline.phase_one import phase_one_count
@@ -35,6 +39,19 @@ class RecalculateForm(forms.Form):
     )
     start = UTCDateTimeField(required=False, help_text="Baseline from (optional).")
     end = UTCDateTimeField(required=False, help_text="Baseline to (optional).")
+    limit_sigma = forms.FloatField(
+        label="Limit width k (σ)",
+        min_value=0.01,
+        max_value=MAX_LIMIT_SIGMA,
+        required=False,
+        help_text="Limits at CL ± k σ (default 3); stored on the characteristic with them.",
+    )
+    variable_n_method = forms.ChoiceField(
+        label="Variable-n method",
+        choices=VARIABLE_N_CHOICES,
+        required=False,
+        help_text="X̄ charts whose subgroup sizes vary (Montgomery's A3(n_i)·s̄: X̄-S only).",
+    )
     exclude_out_of_control = forms.BooleanField(
         required=False,
         label="Drop out-of-control points",
@@ -72,7 +89,12 @@ def recalculate_view(
 ) -> HttpResponse:
     """GET: the form. POST with ``preview``: the limits without storing. POST ``store``:
     store, with a reason and the password re-entered as the electronic signature."""
-    form = RecalculateForm(request.POST or None)
+    form = RecalculateForm(
+        request.POST or None,
+        initial={"limit_sigma": char.limit_sigma, "variable_n_method": char.variable_n_method},
+    )
+    if ChartType(char.chart_type) not in (ChartType.XBAR_R, ChartType.XBAR_S):
+        del form.fields["variable_n_method"]
     if not phase_one_count(char):
         del form.fields["evaluate_baseline"]  # nothing stored without limits
     preview: LimitPreview | None = None
@@ -95,6 +117,8 @@ def recalculate_view(
                 reason=data["reason"].strip(),
                 signature=signature,
                 evaluate_baseline=bool(data.get("evaluate_baseline")),
+                limit_sigma=data.get("limit_sigma"),
+                variable_n_method=data.get("variable_n_method") or None,
             )
         except (InputError, ChangeRefused) as exc:
             target = exc.field if exc.field in form.fields else None
@@ -123,6 +147,8 @@ def stored_message(preview: LimitPreview) -> str:
         f"Limits stored from {preview.baseline_count} samples: CL {preview.center_line:.6g}, "
         f"UCL {preview.ucl:.6g}, LCL {preview.lcl:.6g}"
         + (f" (at n = {preview.summary_sample_size:g})" if preview.sample_size_basis else "")
+        + f", at {preview.limit_sigma:g}σ"
+        + (f", σ_Z {preview.sigma_z:.4g}" if preview.sigma_z is not None else "")
         + "."
     ]
     if preview.baseline_violations is not None:

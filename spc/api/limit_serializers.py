@@ -8,6 +8,8 @@ from typing import Any
 from rest_framework import serializers
 
 from spc.api.serializers import MAX_ID, SampleViolationSerializer, signature_field
+from spc.choices import VARIABLE_N_CHOICES
+from spc.core.widths import MAX_LIMIT_SIGMA
 
 
 class RecalculateSerializer(serializers.Serializer[Any]):
@@ -36,6 +38,21 @@ class RecalculateSerializer(serializers.Serializer[Any]):
         help_text="Why the limits change (required unless dry_run).",
     )
     signature_password = signature_field(False, "unless dry_run (storing the limits)")
+    limit_sigma = serializers.FloatField(
+        required=False,
+        min_value=0.01,
+        max_value=MAX_LIMIT_SIGMA,
+        help_text="Limit width k: limits at CL ± k σ of the statistic (default: the "
+        "characteristic's, normally 3); storing sets it on the characteristic.",
+    )
+    variable_n_method = serializers.ChoiceField(
+        choices=VARIABLE_N_CHOICES,
+        required=False,
+        help_text="X-bar charts with varying subgroup sizes: UNBIASED (mean of s_i/c4(n_i) or "
+        "R_i/d2(n_i)), POOLED (pooled standard deviation) or MONTGOMERY (X-bar S only: "
+        "x-double-bar ± A3(n_i) s-bar, S chart B3(n_i)..B4(n_i) s-bar, pooled s-bar). "
+        "Default: the characteristic's; storing sets it on the characteristic.",
+    )
 
 
 class LimitPreviewSerializer(serializers.Serializer[Any]):
@@ -73,6 +90,13 @@ class LimitPreviewSerializer(serializers.Serializer[Any]):
     superseded_violations = serializers.IntegerField(
         help_text="Open violations raised under the old limits that storing closes (closed) "
         "as superseded: acknowledged by the system with reason code SUPERSEDED."
+    )
+    limit_sigma = serializers.FloatField(help_text="The limit width k the limits are at.")
+    variable_n_method = serializers.CharField(help_text="UNBIASED, POOLED or MONTGOMERY.")
+    sigma_z = serializers.FloatField(
+        allow_null=True,
+        help_text="Laney's sigma-Z (P_LANEY, U_LANEY): MR-bar of the z-scores / 1.128; the "
+        "limits are the p or u limits times it. Null for other charts.",
     )
 
 
@@ -177,6 +201,9 @@ class StageSerializer(serializers.Serializer[Any]):
     cusum_k = serializers.FloatField()
     cusum_h = serializers.FloatField()
     target = serializers.FloatField(allow_null=True)
+    limit_sigma = serializers.FloatField(allow_null=True, help_text="Limit width k.")
+    variable_n_method = serializers.CharField(allow_null=True)
+    sigma_z = serializers.FloatField(allow_null=True, help_text="Laney's sigma-Z (p′, u′).")
 
 
 class ChartDataSerializer(serializers.Serializer[Any]):
@@ -184,7 +211,8 @@ class ChartDataSerializer(serializers.Serializer[Any]):
 
     characteristic = serializers.JSONField(help_text="id, name, chart type, subgroup size ...")
     limits = serializers.JSONField(
-        help_text="center_line, ucl, lcl, sigma, secondary {...}, usl, lsl, target"
+        help_text="center_line, ucl, lcl, sigma, secondary {...}, usl, lsl, target, "
+        "limit_sigma (k), variable_n_method, sigma_z (Laney p′/u′, else null)"
     )
     stages = StageSerializer(many=True, help_text="Stages of the points, oldest first.")
     points = ChartPointSerializer(many=True)

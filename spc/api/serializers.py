@@ -16,6 +16,7 @@ from spc.core.rules import ruleset_from_mapping
 from spc.core.subgroup import SPREAD_MINIMUM, check_min_measurements
 from spc.core.types import ChartType
 from spc.jobs.policies import POLICY_MAX
+from spc.limit_settings import width_change_error
 from spc.models import Characteristic, Sample
 from spc.pipeline.processing import MAX_MEASUREMENTS, measurement_values
 
@@ -30,7 +31,7 @@ CHARACTERISTIC_FIELDS = [
     "sparkplug_device", "sparkplug_metric", "trigger_strategy", "trigger_tag",
     "buffer_timeout_seconds", "partial_policy", "mqtt_rate_limit", "mqtt_max_held",
     "mqtt_backpressure", "sampling_interval_minutes", "retention_days", "recalc_every_days",
-    "late_horizon",
+    "late_horizon", "limit_sigma", "variable_n_method",
     "created_at", "updated_at",
 ]
 # fmt: on
@@ -116,6 +117,10 @@ class CharacteristicSerializer(serializers.ModelSerializer[Characteristic]):
         chart's minimum subgroup size (X-bar R/S: min_measurements >= 2) when the chart
         type or the minimum is set."""
         self._check_min_measurements(attrs)
+        chart = attrs.get("chart_type", getattr(self.instance, "chart_type", ChartType.I_MR))
+        refused = width_change_error(self.instance, attrs, chart)
+        if refused is not None:
+            raise serializers.ValidationError({refused.field: [refused.message]})
         if self.instance is not None:
             data = {f.name: getattr(self.instance, f.name) for f in Characteristic._meta.fields}
             data.pop("id")

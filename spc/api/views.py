@@ -192,6 +192,8 @@ class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
             reason=data["reason"].strip(),
             signature=signature,
             evaluate_baseline=data["evaluate_baseline"],
+            limit_sigma=data.get("limit_sigma"),
+            variable_n_method=data.get("variable_n_method"),
         )
         return Response(LimitPreviewSerializer(preview.as_dict()).data)
 

@@ -25,8 +25,10 @@ from spc.charts.quality_marks import chart_marks
 from spc.charts.rows import fetch_rows
 from spc.charts.stages import Stage, load_stages, stage_indices
 from spc.charts.style import observed
+from spc.core.laney import sigma_z_of
 from spc.core.restate import StoredPoint, restate
 from spc.core.types import ChartLimits, ChartType, Point, Subgroup
+from spc.core.widths import secondary_point_limits
 from spc.models import Characteristic, Measurement, Sample
 from spc.pipeline.windows import POINT_FIELDS, point_from_row
 
@@ -67,6 +69,7 @@ def characteristic_summary(char: Characteristic) -> dict[str, Any]:
         "subgroup_mode": char.subgroup_mode,
         "decimal_places": char.decimal_places,
         "unit": char.unit,
+        "limit_sigma": char.limit_sigma,
     }
 
 
@@ -85,6 +88,13 @@ def current_limits(char: Characteristic) -> dict[str, Any]:
         "usl": char.usl,
         "lsl": char.lsl,
         "target": char.target,
+        "limit_sigma": char.limit_sigma,
+        "variable_n_method": char.variable_n_method,
+        "sigma_z": (
+            sigma_z_of(ChartType(char.chart_type), char.center_line, char.sigma)
+            if char.center_line is not None and char.sigma is not None
+            else None
+        ),
     }
 
 
@@ -259,6 +269,9 @@ def chart_data(
     secondaries = [stage.secondary for stage in stages]
     for row, stage in zip(rows, where, strict=True):
         secondary = secondaries[stage] if stage is not None else None
+        if stage is not None and (config := stages[stage].config).limits is not None:
+            # Montgomery's variable-n X-bar S: the S limits of the point's own n_i.
+            secondary = secondary_point_limits(config.limits, config.subgroup_mode, row["actual_n"])
         point = _point(row, restated.get(row["id"]), secondary, char.chart_type)
         point["stage"] = renumber.get(stage) if stage is not None else None
         point["violations"] = violations.get(row["id"]) or []

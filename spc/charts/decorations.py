@@ -15,6 +15,7 @@ from spc.charts.style import (
     ATTRIBUTE_LABELS,
     BAND_CHARTS,
     COLOURS,
+    PROPORTION_CHARTS,
     SPEC_CHARTS,
     format_value,
     has_secondary,
@@ -38,24 +39,25 @@ def has_bands(chart_type: str) -> bool:
     return chart_type in BAND_CHARTS
 
 
-def band_bounds(point: Mapping[str, Any], chart_type: str) -> list[float | None]:
+def band_bounds(point: Mapping[str, Any], chart_type: str, k: float = 3.0) -> list[float | None]:
     """The six band boundaries of a point (see ``BANDS``), or Nones without limits.
 
-    σ of the plotted statistic is (UCL − CL)/3 above the centre line. Below it the
+    σ of the plotted statistic is (UCL − CL)/k above the centre line (k the limit width;
+    the bands stay at ±1σ and ±2σ, each clipped at the limits when k < 2). Below it the
     variables charts use (CL − LCL)/3 and the attribute charts their statistic's own σ
     clipped at the LCL (which may sit at zero), as the core's zones do.
     """
     cl, ucl, lcl = point.get("center_line"), point.get("ucl"), point.get("lcl")
     if cl is None or ucl is None or lcl is None:
         return [None] * len(BANDS)
-    upper = (ucl - cl) / 3
-    lower = upper if chart_type in ATTRIBUTE_LABELS else (cl - lcl) / 3
+    upper = (ucl - cl) / k
+    lower = upper if chart_type in ATTRIBUTE_LABELS else (cl - lcl) / k
     return [
         lcl,
         max(cl - 2 * lower, lcl),
         max(cl - lower, lcl),
-        cl + upper,
-        cl + 2 * upper,
+        min(cl + upper, ucl),
+        min(cl + 2 * upper, ucl),
         ucl,
     ]
 
@@ -179,7 +181,7 @@ def limit_text(value: float, chart_type: str, decimals: int, standardized: bool)
     """A limit as its label shows it: a proportion in %, z with two decimals."""
     if standardized:
         return format_value(value, 2)
-    if chart_type == "P":
+    if chart_type in PROPORTION_CHARTS:
         return f"{value * 100:.2f} %"
     return format_value(value, decimals)
 
@@ -201,10 +203,12 @@ def decorations(
                 labels.append(_label(limits[key], "y", text, COLOURS["spec"]))
     points = data.get("points") or []
     last = points[-1] if points else {}
+    k = float(limits.get("limit_sigma") or char.get("limit_sigma") or 3.0)
+    width = f" ({k:g}σ)" if k != 3.0 else ""
     for key, text, colour in (
-        ("ucl", "UCL", COLOURS["limit"]),
+        ("ucl", f"UCL{width}", COLOURS["limit"]),
         ("center_line", "CL", COLOURS["center"]),
-        ("lcl", "LCL", COLOURS["limit"]),
+        ("lcl", f"LCL{width}", COLOURS["limit"]),
     ):
         if last.get(key) is not None:
             label = f"{text} {limit_text(last[key], char['chart_type'], decimals, standardized)}"
@@ -213,4 +217,7 @@ def decorations(
         if has_secondary(char["chart_type"]) and secondary.get(key) is not None:
             label = f"{text} {format_value(secondary[key], decimals)}"
             labels.append(_label(secondary[key], "y2", label, colour))
+    if limits.get("sigma_z") is not None and not standardized:
+        note = _label(1.0, "paper", f"Laney σ_Z = {limits['sigma_z']:.3f}", COLOURS["stage"])
+        labels.append({**note, "yanchor": "bottom", "name": "sigma_z"})
     return shapes, labels

@@ -41,6 +41,7 @@ from spc.charts.decorations import (
 )
 from spc.charts.style import (
     COLOURS,
+    PROPORTION_CHARTS,
     PULSE_NEWEST,
     has_secondary,
     hover_text,
@@ -198,7 +199,8 @@ def _add(
     live point looks exactly like a reloaded one."""
     chart_type = char["chart_type"]
     if "band_c" in traces:
-        for (uid, _), y in zip(BANDS, band_bounds(point, chart_type), strict=True):
+        bands = band_bounds(point, chart_type, char.get("limit_sigma") or 3.0)
+        for (uid, _), y in zip(BANDS, bands, strict=True):
             _append(traces[uid], x, y)
     _append(traces["cl"], x, point.get("center_line"))
     _append(traces["ucl"], x, point.get("ucl"))
@@ -257,7 +259,8 @@ def _fill(
     holds the two together)."""
     chart_type = char["chart_type"]
     if "band_c" in traces:
-        bounds = [band_bounds(p, chart_type) for p in points]
+        k = char.get("limit_sigma") or 3.0
+        bounds = [band_bounds(p, chart_type, k) for p in points]
         for j, (uid, _) in enumerate(BANDS):
             traces[uid].update(x=list(xs), y=[b[j] for b in bounds])
     for uid, key in (("cl", "center_line"), ("ucl", "ucl"), ("lcl", "lcl"), ("value", "value")):
@@ -324,7 +327,7 @@ def control_figure(data: Mapping[str, Any], axis: str = "sequence") -> dict[str,
         "uirevision": f"{char['id']}-{axis}",
         "meta": {"axis": axis, "points": len(points)},
     }
-    if chart_type == "P":  # proportions read as %, as the cards and the hover say them
+    if chart_type in PROPORTION_CHARTS:  # read as %, as the cards and the hover say them
         layout["yaxis"]["tickformat"] = ".1~%"
     if secondary is not None:
         layout["yaxis"]["domain"] = [0.36, 1]

@@ -18,7 +18,14 @@ from typing import Any
 
 from spc.core.evaluate import CharacteristicConfig
 from spc.core.limits import limits_from_stored
-from spc.core.types import ChartLimits, ChartType, RuleSet, SubgroupMode
+from spc.core.types import (
+    DEFAULT_LIMIT_SIGMA,
+    ChartLimits,
+    ChartType,
+    RuleSet,
+    SubgroupMode,
+    VariableNMethod,
+)
 from spc.models import Characteristic, LimitSet
 
 LIMIT_FIELDS = (
@@ -75,6 +82,9 @@ class Stage:
             "cusum_k": self.config.cusum_k,
             "cusum_h": self.config.cusum_h,
             "target": self.config.target,
+            "limit_sigma": limits.k if (limits := self.config.limits) else None,
+            "variable_n_method": limits.variable_n.value if limits else None,
+            "sigma_z": limits.sigma_z if limits else None,
         }
 
 
@@ -82,6 +92,15 @@ def _setting(values: dict[str, Any], char: Characteristic, name: str) -> Any:
     """A stage's setting, or the characteristic's where the limit set predates the column."""
     value = values.get(name)
     return getattr(char, name) if value in (None, "") else value
+
+
+def _width_setting(values: dict[str, Any], char: Characteristic, name: str, old: Any) -> Any:
+    """A limit width setting of a stage: its limit set's, ``old`` (3 sigma, UNBIASED) where
+    the limit set predates the column, the characteristic's for its current limits."""
+    if name not in values:
+        return getattr(char, name)
+    value = values[name]
+    return old if value in (None, "") else value
 
 
 def stage_config(values: dict[str, Any], char: Characteristic) -> CharacteristicConfig:
@@ -106,6 +125,10 @@ def stage_config(values: dict[str, Any], char: Characteristic) -> Characteristic
         ewma_lambda=ewma_lambda,
         ewma_l=ewma_l,
         cusum_h=cusum_h,
+        k=float(_width_setting(values, char, "limit_sigma", DEFAULT_LIMIT_SIGMA)),
+        variable_n=VariableNMethod(
+            _width_setting(values, char, "variable_n_method", VariableNMethod.UNBIASED)
+        ),
     )
     return CharacteristicConfig(
         chart_type=chart_type,

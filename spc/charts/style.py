@@ -25,10 +25,14 @@ PRIMARY_TITLES = {
     "U": ("u", None),
     "EWMA": ("EWMA", None),
     "CUSUM": ("CUSUM C⁺ and −C⁻", None),
+    "P_LANEY": ("p′ (Laney)", None),
+    "U_LANEY": ("u′ (Laney)", None),
 }
 SECONDARY_CHARTS = {"XBAR_R", "XBAR_S", "I_MR"}
 SPEC_CHARTS = {"XBAR_R", "XBAR_S", "I_MR"}
-BAND_CHARTS = {"XBAR_R", "XBAR_S", "I_MR", "P", "NP", "C", "U"}
+BAND_CHARTS = {"XBAR_R", "XBAR_S", "I_MR", "P", "NP", "C", "U", "P_LANEY", "U_LANEY"}
+PROPORTION_CHARTS = {"P", "P_LANEY"}
+"""Charts whose statistic is a proportion, read as % (p and Laney's p′)."""
 
 COLOURS = {
     "value": "#1f6feb",
@@ -107,7 +111,7 @@ def sparkline_points(values: Sequence[float | None], width: int = 240, height: i
     )
 
 
-ATTRIBUTE_LABELS = {"P": "p", "NP": "np", "C": "c", "U": "u"}
+ATTRIBUTE_LABELS = {"P": "p", "NP": "np", "C": "c", "U": "u", "P_LANEY": "p", "U_LANEY": "u"}
 
 
 def observed(
@@ -117,7 +121,7 @@ def observed(
     individuals), the count for np and c, the proportion for p, defects per unit for u."""
     if count is None:
         return mean
-    if chart_type in ("P", "U"):
+    if chart_type in ("P", "U", "P_LANEY", "U_LANEY"):
         return count / sample_size if sample_size else None
     return count
 
@@ -160,7 +164,7 @@ def reading(char: Mapping[str, Any], sample: Mapping[str, Any] | None) -> dict[s
         value = sample.get("value")
     if chart_type in ATTRIBUTE_LABELS:
         label = ATTRIBUTE_LABELS[chart_type]
-        if chart_type == "P":
+        if chart_type in PROPORTION_CHARTS:
             shown, unit = ("–" if value is None else f"{value * 100:.1f}"), "%"
         elif chart_type in ("NP", "C"):
             shown = "–" if value is None else f"{value:.0f}"

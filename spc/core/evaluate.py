@@ -8,7 +8,9 @@ Scales per subgroup mode: NOMINAL_TOLERANCE judges x-bar against the stored limi
 nominal n; VARIABLE_LIMITS against CL +/- 3 sigma/sqrt(n_i); STANDARDIZED plots
 z = (x-bar - CL)/(sigma/sqrt(n_i)) against +/-3. The run rules always read z, the point's
 distance from the centre line in sigma units of the plotted statistic, so they judge every
-mode on its own scale. For symmetric limits z = (value - CL) / ((UCL - CL) / 3).
+mode on its own scale. For symmetric limits z = (value - CL) / ((UCL - CL) / k), k the
+limit width (``ControlLimits.k``, default 3), so z stays in sigma units at any width; when
+k is not 3, rule 1 is judged at k sigma (the drawn limits) instead of its spec's sigma.
 
 Attribute charts (p, np, c, u) always get the limits of their own sample size, and z is
 (value - CL_i) / sigma_i on both sides, so a clipped LCL of 0 does not distort it (a count
@@ -16,7 +18,8 @@ of 0 on an LCL of 0 is on the limit, not beyond it).
 
 Rule 1 on the secondary pane (``spc.core.secondary``): when rule 1 is on, an R, S or MR
 value strictly beyond the stored secondary limits raises ``SECONDARY_BEYOND_LIMITS`` (101,
-CRITICAL) on the same point, after the primary chart's signals.
+CRITICAL) on the same point, after the primary chart's signals; with Montgomery's
+variable-n X-bar S limits the S limits are those of the point's n_i (``spc.core.widths``).
 
 EWMA and CUSUM evaluate only rule 1 against their own limits: the other run rules assume
 independent points, which the smoothed statistics are not. ``Point.state`` carries their
@@ -28,7 +31,7 @@ In Phase I (no limits) a point has no limits, z or zone and raises no signals.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spc.core import rules
 from spc.core import secondary as secondary_rule
@@ -36,6 +39,7 @@ from spc.core.limits import SMALL_SHIFT, point_limits, sigma_of_statistic
 from spc.core.smallshift import cusum_step, ewma_half_width, ewma_step
 from spc.core.subgroup import ValidatedSubgroup, validate
 from spc.core.types import (
+    DEFAULT_LIMIT_SIGMA,
     ChartLimits,
     ChartType,
     ControlLimits,
@@ -46,6 +50,7 @@ from spc.core.types import (
     Subgroup,
     SubgroupMode,
 )
+from spc.core.widths import secondary_point_limits
 from spc.core.window import RollingWindow
 from spc.core.zones import classify
 
@@ -86,13 +91,23 @@ def window_capacity(config: CharacteristicConfig) -> int:
 
 
 def effective_ruleset(config: CharacteristicConfig) -> RuleSet:
-    """The rules evaluated for this chart: only rule 1 for EWMA and CUSUM."""
+    """The rules evaluated for this chart: only rule 1 for EWMA and CUSUM. Limits at a
+    width k other than 3 judge rule 1 at k sigma, so it fires beyond the drawn limits."""
     if config.chart_type in SMALL_SHIFT:
         return RuleSet(tuple(s for s in config.ruleset.specs if s.rule == RuleId.BEYOND_LIMITS))
-    return config.ruleset
+    k = config.limits.k if config.limits is not None else DEFAULT_LIMIT_SIGMA
+    if k == DEFAULT_LIMIT_SIGMA:
+        return config.ruleset
+    return RuleSet(
+        tuple(
+            replace(s, sigma=k) if s.rule == RuleId.BEYOND_LIMITS else s
+            for s in config.ruleset.specs
+        )
+    )
 
 
 def _statistic(chart: ChartType, v: ValidatedSubgroup) -> float:
+    chart = chart.base
     if chart == ChartType.P:
         return (v.count or 0.0) / (v.sample_size or 1.0)
     if chart == ChartType.U:
@@ -147,10 +162,10 @@ def _small_shift(
     return upper, ChartLimits(0.0, h, -h), lower, (upper, lower), z
 
 
-def _z_from_limits(value: float, at: ChartLimits) -> float:
-    """(value - CL) / ((UCL - CL) / 3), using the lower half-width below the centre line."""
+def _z_from_limits(value: float, at: ChartLimits, k: float = DEFAULT_LIMIT_SIGMA) -> float:
+    """(value - CL) / ((UCL - CL) / k), using the lower half-width below the centre line."""
     width = (
-        (at.ucl - at.center_line) / 3 if value >= at.center_line else (at.center_line - at.lcl) / 3
+        (at.ucl - at.center_line) / k if value >= at.center_line else (at.center_line - at.lcl) / k
     )
     return (value - at.center_line) / width if width > 0 else 0.0
 
@@ -164,13 +179,13 @@ def _shewhart(
         center = point_limits(limits, SubgroupMode.NOMINAL_TOLERANCE, n_i).center_line
         unit = sigma_of_statistic(limits, n_i)
         z = (x - center) / unit if unit > 0 else 0.0
-        return z, ChartLimits(0.0, 3.0, -3.0), z
+        return z, ChartLimits(0.0, limits.k, -limits.k), z
     at = point_limits(limits, mode, n_i)
     if chart.is_attribute:
         # The LCL may be clipped at 0: z keeps the statistic's own sigma on both sides.
         unit = sigma_of_statistic(limits, n_i)
         return x, at, ((x - at.center_line) / unit if unit > 0 else 0.0)
-    return x, at, _z_from_limits(x, at)
+    return x, at, _z_from_limits(x, at, limits.k)
 
 
 def evaluate(window: RollingWindow, subgroup: Subgroup, config: CharacteristicConfig) -> Evaluation:
@@ -227,7 +242,8 @@ def evaluate(window: RollingWindow, subgroup: Subgroup, config: CharacteristicCo
     tail = window.z_tail()
     signals = rules.latest([*tail, z], effective_ruleset(config), offset=window.total - len(tail))
     if secondary_rule.applies(chart, config.ruleset):
-        found = secondary_rule.signal(window.total, secondary, limits.secondary)
+        in_force = secondary_point_limits(limits, config.subgroup_mode, checked.n)
+        found = secondary_rule.signal(window.total, secondary, in_force)
         if found is not None:
             signals.append(found)
     return Evaluation(point, tuple(signals))

@@ -14,7 +14,16 @@ from spc.core.errors import ZeroSpreadError
 from spc.core.estimators import FloatArray, subgroup_range, subgroup_stddev
 from spc.core.limits import SMALL_SHIFT, compute_limits, point_limits, summary_size
 from spc.core.secondary import beyond_mask
-from spc.core.types import ChartType, ControlLimits, SampleSizeBasis, Subgroup, SubgroupMode
+from spc.core.types import (
+    DEFAULT_LIMIT_SIGMA,
+    ChartType,
+    ControlLimits,
+    SampleSizeBasis,
+    Subgroup,
+    SubgroupMode,
+    VariableNMethod,
+)
+from spc.core.widths import secondary_point_limits
 
 MAX_ITERATIONS = 10
 BoolArray = npt.NDArray[np.bool_]
@@ -46,7 +55,7 @@ def _statistics(
         return [sum(g) / len(g) for g in groups], [float(len(g)) for g in groups]
     sizes = [s.sample_size or 1.0 for s in subgroups]
     counts = [s.count or 0.0 for s in subgroups]
-    if chart_type in (ChartType.P, ChartType.U):
+    if chart_type.base in (ChartType.P, ChartType.U):
         return [c / n for c, n in zip(counts, sizes, strict=True)], sizes
     return counts, sizes
 
@@ -79,25 +88,28 @@ def out_of_control(
     """Indices of subgroups beyond the primary or the secondary (R, S, MR) chart's limits.
 
     Points are judged as charted in NOMINAL_TOLERANCE mode: x-bar against the stored
-    limits, p/np/u against the limits for their own sample size.
+    limits, p/np/u against the limits for their own sample size. Montgomery's variable-n
+    X-bar S limits judge both panes at each subgroup's own n_i (VARIABLE_LIMITS).
     """
     if not subgroups:
         return []
     statistics, sizes = _statistics(chart_type, subgroups)
-    by_size = {
-        size: point_limits(limits, SubgroupMode.NOMINAL_TOLERANCE, size) for size in set(sizes)
-    }
+    mode = SubgroupMode.NOMINAL_TOLERANCE
+    if limits.variable_n == VariableNMethod.MONTGOMERY:
+        mode = SubgroupMode.VARIABLE_LIMITS
+    by_size = {size: point_limits(limits, mode, size) for size in set(sizes)}
     rows = {size: (at.center_line, at.ucl, at.lcl) for size, at in by_size.items()}
     lines = np.array([rows[size] for size in sizes], dtype=float)
     beyond = _beyond(np.asarray(statistics, dtype=float), lines[:, 0], lines[:, 1], lines[:, 2])
     secondaries = _secondaries(chart_type, subgroups)
     if limits.secondary is not None and secondaries is not None:
-        second = limits.secondary
+        second = {size: secondary_point_limits(limits, mode, size) for size in set(sizes)}
+        rows2 = [second[size] or limits.secondary for size in sizes]
         beyond |= _beyond(
             np.asarray(secondaries, dtype=float),
-            np.full(len(subgroups), second.center_line),
-            np.full(len(subgroups), second.ucl),
-            np.full(len(subgroups), second.lcl),
+            np.array([r.center_line for r in rows2], dtype=float),
+            np.array([r.ucl for r in rows2], dtype=float),
+            np.array([r.lcl for r in rows2], dtype=float),
         )
     return [int(i) for i in np.flatnonzero(beyond)]
 
@@ -114,6 +126,8 @@ def recalculate(
     cusum_k: float = 0.5,
     cusum_h: float = 5.0,
     target: float | None = None,
+    k: float = DEFAULT_LIMIT_SIGMA,
+    variable_n: VariableNMethod = VariableNMethod.UNBIASED,
 ) -> Recalculation:
     """Compute limits; with ``drop_out_of_control``, drop points beyond them and repeat.
 
@@ -123,7 +137,7 @@ def recalculate(
     2 subgroups or no spread (then the last valid limits stand and those points stay).
     EWMA and CUSUM baselines are never trimmed: their statistics carry memory, so a point
     beyond is not a property of its own subgroup. Raises like ``compute_limits`` for the
-    full baseline.
+    full baseline. ``k`` and ``variable_n`` go to ``compute_limits``.
     """
     if max_iterations < 1:
         raise ValueError("max_iterations must be at least 1.")
@@ -133,6 +147,8 @@ def recalculate(
         "cusum_k": cusum_k,
         "cusum_h": cusum_h,
         "target": target,
+        "k": k,
+        "variable_n": variable_n,
     }
     limits = compute_limits(chart_type, subgroups, subgroup_size, **params)  # type: ignore[arg-type]
     kept = list(range(len(subgroups)))

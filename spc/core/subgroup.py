@@ -83,7 +83,7 @@ def _measurements(raw: tuple[float, ...]) -> tuple[float, ...]:
 
 
 def _count_field(chart_type: ChartType) -> str:
-    return "defectives" if chart_type in (ChartType.P, ChartType.NP) else "defects"
+    return "defectives" if chart_type.base in (ChartType.P, ChartType.NP) else "defects"
 
 
 def _attribute(chart_type: ChartType, subgroup: Subgroup) -> ValidatedSubgroup:
@@ -104,7 +104,7 @@ def _attribute(chart_type: ChartType, subgroup: Subgroup) -> ValidatedSubgroup:
         raise InputError("sample_size", "The sample size is required for this chart.")
     if size <= 0:
         raise InputError("sample_size", "The sample size must be greater than zero.")
-    if chart_type in (ChartType.P, ChartType.NP):
+    if chart_type.base in (ChartType.P, ChartType.NP):
         if size != math.floor(size):
             raise InputError("sample_size", "The number of items inspected must be whole.")
         if count > size:

@@ -22,11 +22,38 @@ class ChartType(StrEnum):
     U = "U"
     EWMA = "EWMA"
     CUSUM = "CUSUM"
+    P_LANEY = "P_LANEY"
+    U_LANEY = "U_LANEY"
 
     @property
     def is_attribute(self) -> bool:
-        """True for the count-based charts (p, np, c, u)."""
-        return self in (ChartType.P, ChartType.NP, ChartType.C, ChartType.U)
+        """True for the count-based charts (p, np, c, u, and Laney's p′ and u′)."""
+        return self in (
+            ChartType.P,
+            ChartType.NP,
+            ChartType.C,
+            ChartType.U,
+            ChartType.P_LANEY,
+            ChartType.U_LANEY,
+        )
+
+    @property
+    def is_laney(self) -> bool:
+        """True for Laney's p′ and u′ charts (Laney 2002)."""
+        return self in (ChartType.P_LANEY, ChartType.U_LANEY)
+
+    @property
+    def base(self) -> ChartType:
+        """The classic chart a Laney chart adjusts (P for p′, U for u′); itself otherwise.
+
+        A p′ (u′) chart takes the same input, plots the same statistic and has the same
+        centre line as a p (u) chart; only its sigma carries Laney's sigma-Z.
+        """
+        if self == ChartType.P_LANEY:
+            return ChartType.P
+        if self == ChartType.U_LANEY:
+            return ChartType.U
+        return self
 
     @property
     def is_variable(self) -> bool:
@@ -40,6 +67,26 @@ class SubgroupMode(StrEnum):
     NOMINAL_TOLERANCE = "NOMINAL_TOLERANCE"
     VARIABLE_LIMITS = "VARIABLE_LIMITS"
     STANDARDIZED = "STANDARDIZED"
+
+
+class VariableNMethod(StrEnum):
+    """How X-bar charts estimate sigma and draw limits when subgroup sizes vary.
+
+    UNBIASED: sigma = mean of s_i/c4(n_i) (R_i/d2(n_i) for X-bar R), limits
+    CL +/- k sigma/sqrt(n_i). POOLED: sigma = the pooled standard deviation over
+    c4(d) (``estimators.sigma_pooled``), same limits. MONTGOMERY (X-bar S only):
+    s-bar = sqrt(sum (n_i - 1) s_i^2 / sum (n_i - 1)), limits x-double-bar +/- A3(n_i)
+    s-bar and B3(n_i) s-bar .. B4(n_i) s-bar (Montgomery, Introduction to SQC, §6.3.2,
+    Example 6.4).
+    """
+
+    UNBIASED = "UNBIASED"
+    POOLED = "POOLED"
+    MONTGOMERY = "MONTGOMERY"
+
+
+DEFAULT_LIMIT_SIGMA = 3.0
+"""The default limit width k: control limits at CL +/- 3 sigma of the statistic."""
 
 
 class SampleSizeBasis(StrEnum):
@@ -131,7 +178,10 @@ class ControlLimits:
     a baseline whose sizes were not all the nominal n; an np chart's centre line is then
     p-bar times it). ``sigma`` is the sigma of one observation: the process sigma estimate
     for variables charts (R-bar/d2, S-bar/c4, MR-bar/d2(2)); sqrt(p-bar(1-p-bar)) for P and
-    NP; sqrt(c-bar) for C; sqrt(u-bar) for U. ``secondary`` holds the R, S or MR chart.
+    NP; sqrt(c-bar) for C; sqrt(u-bar) for U; sqrt(p-bar(1-p-bar)) sigma_Z for p′ and
+    sqrt(u-bar) sigma_Z for u′. ``secondary`` holds the R, S or MR chart. ``k`` is the limit
+    width (limits at CL +/- k sigma of the statistic), ``variable_n`` the X-bar charts'
+    method for varying subgroup sizes, ``sigma_z`` Laney's sigma-Z (p′ and u′ only).
     """
 
     chart_type: ChartType
@@ -142,6 +192,9 @@ class ControlLimits:
     subgroup_size: int
     secondary: ChartLimits | None = None
     summary_n: float | None = None
+    k: float = DEFAULT_LIMIT_SIGMA
+    variable_n: VariableNMethod = VariableNMethod.UNBIASED
+    sigma_z: float | None = None
 
     @property
     def summary_size(self) -> float:

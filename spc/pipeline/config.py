@@ -10,7 +10,7 @@ from typing import Any
 from spc.core.evaluate import CharacteristicConfig
 from spc.core.limits import limits_from_stored
 from spc.core.rules import ruleset_from_mapping
-from spc.core.types import ChartLimits, ChartType, SubgroupMode
+from spc.core.types import ChartLimits, ChartType, SubgroupMode, VariableNMethod
 from spc.models import Characteristic
 
 CONFIG_FIELDS = (
@@ -31,6 +31,8 @@ CONFIG_FIELDS = (
     "cusum_k",
     "cusum_h",
     "target",
+    "limit_sigma",
+    "variable_n_method",
 )
 """The characteristic fields (besides ``rules``) the core's configuration is built from."""
 
@@ -82,6 +84,8 @@ def _build_config(char: Any) -> CharacteristicConfig:
         ewma_lambda=char.ewma_lambda,
         ewma_l=char.ewma_l,
         cusum_h=char.cusum_h,
+        k=char.limit_sigma,
+        variable_n=VariableNMethod(char.variable_n_method),
     )
     return CharacteristicConfig(
         chart_type=chart_type,

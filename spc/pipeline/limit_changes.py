@@ -10,7 +10,10 @@ transaction: the open violations raised under the old limits are closed as super
 (``alerts.services.supersede_open``: acknowledged by the system with the SUPERSEDED reason
 code and a note naming the new limit set), and the samples stored without limits (Phase I)
 are evaluated against the new ones when the caller asks (``spc.pipeline.phase_one``).
-Stored points of earlier stages keep their own limits. Manual limit edits and clearing
+Stored points of earlier stages keep their own limits. A recalculation may also set the
+limit width k and the variable-n method (``limit_sigma``, ``variable_n_method``): they are
+stored on the characteristic with the limits they produced and copied to the limit set,
+so the limits in force and their width never disagree. Manual limit edits and clearing
 leave open violations open (they have no preview to say so).
 """
 
@@ -31,8 +34,10 @@ from audit.models import AuditEntry
 from audit.signatures import Signature
 from spc.choices import LimitMethod
 from spc.core.errors import InputError, ZeroSpreadError
+from spc.core.laney import sigma_z_of
 from spc.core.recalc import recalculate
-from spc.core.types import ChartType
+from spc.core.types import ChartType, VariableNMethod
+from spc.core.widths import check_limit_sigma, check_variable_n_method
 from spc.models import Characteristic, LimitSet, Sample
 from spc.pipeline import chart_revisions, events
 from spc.pipeline.phase_one import evaluate_phase_one, phase_one_count, subgroup_of
@@ -51,7 +56,9 @@ class LimitPreview:
     were stored without limits and are (preview: would be) evaluated against these when
     ``evaluate_baseline``; ``baseline_violations`` is how many violations that raised
     (None unless stored and evaluated). ``superseded_violations`` open violations raised
-    under the old limits are (preview: will be) closed as superseded.
+    under the old limits are (preview: will be) closed as superseded. ``limit_sigma`` is
+    the width k the limits are at, ``variable_n_method`` the X-bar charts' method for
+    varying n, ``sigma_z`` Laney's sigma-Z (p′ and u′ charts; None otherwise).
     """
 
     center_line: float
@@ -70,6 +77,9 @@ class LimitPreview:
     evaluate_baseline: bool = False
     baseline_violations: int | None = None
     superseded_violations: int = 0
+    limit_sigma: float = 3.0
+    variable_n_method: str = VariableNMethod.UNBIASED.value
+    sigma_z: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON responses."""
@@ -121,14 +131,20 @@ def recalculate_limits(
     reason: str = "",
     signature: Signature | None = None,
     evaluate_baseline: bool = False,
+    limit_sigma: float | None = None,
+    variable_n_method: str | None = None,
 ) -> LimitPreview:
     """Compute limits from a baseline; store them (with history) unless ``dry_run``.
+
+    ``limit_sigma`` and ``variable_n_method`` (None: the characteristic's) are the width
+    and variable-n method to compute with; storing sets them on the characteristic.
 
     Storing closes the open violations as superseded and, with ``evaluate_baseline`` (which
     the admin page and the API turn on by default; jobs and the demo seed leave it off),
     evaluates the Phase I samples against the new limits (see the module docstring).
     """
     chart_type = ChartType(char.chart_type)
+    k, method = _width_settings(char, chart_type, limit_sigma, variable_n_method)
     samples = baseline_samples(char, last_n=last_n, start=start, end=end, sample_ids=sample_ids)
     try:
         result = recalculate(
@@ -141,6 +157,8 @@ def recalculate_limits(
             cusum_k=char.cusum_k,
             cusum_h=char.cusum_h,
             target=char.target,
+            k=k,
+            variable_n=method,
         )
     except ZeroSpreadError as exc:
         raise InputError("non_field_errors", exc.message) from exc
@@ -161,6 +179,9 @@ def recalculate_limits(
         phase_one_samples=(phase_one := phase_one_count(char)),
         evaluate_baseline=evaluate_baseline and phase_one > 0,
         superseded_violations=open_violation_count(char.pk),
+        limit_sigma=k,
+        variable_n_method=method.value,
+        sigma_z=limits.sigma_z,
     )
     if dry_run:
         return preview
@@ -184,6 +205,7 @@ def recalculate_limits(
             baseline=baseline,
             exclude_out_of_control=exclude_out_of_control,
             signature=signature,
+            settings={"limit_sigma": k, "variable_n_method": method.value},
         )
         note = f"Closed as superseded: limits recalculated (limit set #{limit_set.pk})."
         superseded = supersede_open(char.pk, note=note)
@@ -196,6 +218,20 @@ def recalculate_limits(
             "baseline_violations": raised,
         }
     )
+
+
+def _width_settings(
+    char: Characteristic, chart_type: ChartType, limit_sigma: Any, variable_n_method: Any
+) -> tuple[float, VariableNMethod]:
+    """The width k and variable-n method a recalculation uses, checked (InputError)."""
+    k = char.limit_sigma if limit_sigma is None else limit_sigma
+    check_limit_sigma(k)
+    name = char.variable_n_method if variable_n_method is None else variable_n_method
+    if name not in set(VariableNMethod):
+        raise InputError("variable_n_method", f'"{name}" is not a variable-n method.')
+    method = VariableNMethod(name)
+    check_variable_n_method(chart_type, method)
+    return float(k), method
 
 
 LIMIT_COLUMNS = (
@@ -220,13 +256,24 @@ def _store_limits(
     exclude_out_of_control: bool = False,
     signature: Signature | None = None,
     old: dict[str, Any] | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> LimitSet:
-    """Write the limit columns, the history row and the audit row; the history row."""
+    """Write the limit columns (and the width ``settings`` they were computed with), the
+    history row and the audit row; the history row."""
     columns = {name: values.get(name) for name in LIMIT_COLUMNS}
     if old is None:
         old = {name: getattr(char, name) for name in LIMIT_COLUMNS}
+    settings = settings or {}
+    sigma_z = values.get("sigma_z")
+    center, sigma = columns["center_line"], columns["sigma"]
+    if sigma_z is None and center is not None and sigma is not None:
+        sigma_z = sigma_z_of(ChartType(char.chart_type), center, sigma)
     with transaction.atomic():
-        Characteristic.objects.filter(pk=char.pk).update(**columns, revision=F("revision") + 1)
+        Characteristic.objects.filter(pk=char.pk).update(
+            **columns, **settings, revision=F("revision") + 1
+        )
+        for name, value in settings.items():
+            setattr(char, name, value)
         chart_revisions.touch([char.pk])
         # Read after the update, which waits for any sample being stored under the old
         # limits (the pipeline holds the row), so that sample belongs to the old stage.
@@ -242,6 +289,7 @@ def _store_limits(
             exclude_out_of_control=exclude_out_of_control,
             dropped_sample_ids=values.get("dropped_sample_ids") or [],
             reason=reason,
+            sigma_z=sigma_z,
             **columns,
         )
         trail.record(

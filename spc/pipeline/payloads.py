@@ -7,8 +7,30 @@ from typing import Any
 from alerts.models import Violation
 from alerts.services import card_state, open_counts
 from spc.core.rule_texts import rule_text
+from spc.core.types import SubgroupMode
+from spc.core.widths import secondary_point_limits
 from spc.models import Characteristic, Sample
 from spc.pipeline import events
+from spc.pipeline.config import config_for
+
+
+def _secondary_limits(char: Characteristic, sample: Sample) -> dict[str, Any]:
+    """The R/S/MR limits a live point is drawn against: the stored ones, or those of the
+    point's n_i with Montgomery's variable-n X-bar S limits."""
+    stored = {
+        "center_line": char.secondary_center_line,
+        "ucl": char.secondary_ucl,
+        "lcl": char.secondary_lcl,
+    }
+    if char.variable_n_method != "MONTGOMERY" or char.subgroup_mode != "VARIABLE_LIMITS":
+        return stored
+    limits = config_for(char).limits
+    if limits is None:
+        return stored
+    at = secondary_point_limits(limits, SubgroupMode.VARIABLE_LIMITS, sample.actual_n)
+    if at is None:
+        return stored
+    return {"center_line": at.center_line, "ucl": at.ucl, "lcl": at.lcl}
 
 
 def build_event(
@@ -37,12 +59,9 @@ def build_event(
             "unit": char.unit,
             "usl": char.usl,
             "lsl": char.lsl,
+            "limit_sigma": char.limit_sigma,
             # The current stage's R/S/MR limits: a live point is drawn against them.
-            "secondary_limits": {
-                "center_line": char.secondary_center_line,
-                "ucl": char.secondary_ucl,
-                "lcl": char.secondary_lcl,
-            },
+            "secondary_limits": _secondary_limits(char, sample),
         },
         "sample": sample_payload(sample),
         "violations": [
