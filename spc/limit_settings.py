@@ -6,13 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from spc.choices import VARIABLE_N_CHOICES
 from spc.core.errors import InputError
 from spc.core.types import DEFAULT_LIMIT_SIGMA, ChartType, VariableNMethod
-from spc.core.widths import MAX_LIMIT_SIGMA, check_variable_n_method
+from spc.core.widths import MAX_LIMIT_SIGMA, check_limit_sigma, check_variable_n_method
+
+
+def validate_limit_sigma(value: float) -> None:
+    """The field's check (0 < k <= 6) as a Django validation error on ``limit_sigma``."""
+    try:
+        check_limit_sigma(value)
+    except InputError as exc:
+        raise ValidationError(exc.message) from exc
 
 
 class LimitWidthFields(models.Model):
@@ -21,6 +30,7 @@ class LimitWidthFields(models.Model):
     limit_sigma = models.FloatField(
         "limit width k (σ)",
         default=DEFAULT_LIMIT_SIGMA,
+        validators=[validate_limit_sigma],
         help_text="Control limits at CL ± k σ of the plotted statistic (above 0, at most 6; "
         "default 3). Rule 1 fires beyond them. Set by a recalculation once limits are set.",
     )
