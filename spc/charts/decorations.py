@@ -219,5 +219,5 @@ def decorations(
             labels.append(_label(secondary[key], "y2", label, colour))
     if limits.get("sigma_z") is not None and not standardized:
         note = _label(1.0, "paper", f"Laney σ_Z = {limits['sigma_z']:.3f}", COLOURS["stage"])
-        labels.append({**note, "yanchor": "bottom", "name": "sigma_z"})
+        labels.append({**note, "xanchor": "right", "yanchor": "bottom", "name": "sigma_z"})
     return shapes, labels

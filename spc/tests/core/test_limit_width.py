@@ -62,7 +62,7 @@ def _config(limits: object, mode: SubgroupMode = SubgroupMode.NOMINAL_TOLERANCE)
         subgroup_mode=mode,
         min_measurements=1,
         warn_below_count=None,
-        limits=limits,  # type: ignore[arg-type]
+        limits=limits,
         ruleset=ruleset_from_mapping({"1": {"severity": "CRITICAL"}}),
     )
 
@@ -71,14 +71,14 @@ def test_z_stays_in_sigma_units_and_rule_1_fires_beyond_the_drawn_limits() -> No
     # CL 10, sigma 1, limits at 2.5 sigma: 7.5 .. 12.5.
     limits = limits_from_stored(ChartType.I_MR, 1, 10.0, 12.5, 7.5, 1.0, k=2.5)
     config = _config(limits)
-    beyond = evaluate(RollingWindow(5), Subgroup((12.8,)), config)  # type: ignore[arg-type]
+    beyond = evaluate(RollingWindow(5), Subgroup((12.8,)), config)
     assert beyond.point.z == pytest.approx(2.8)  # not 2.8 * 3 / 2.5
     assert [s.rule for s in beyond.signals] == [RuleId.BEYOND_LIMITS]
-    on = evaluate(RollingWindow(5), Subgroup((12.5,)), config)  # type: ignore[arg-type]
+    on = evaluate(RollingWindow(5), Subgroup((12.5,)), config)
     assert on.signals == ()  # on the limit is not beyond it
     # The same point at k = 3 (limits 7 .. 13) is inside.
     wide = limits_from_stored(ChartType.I_MR, 1, 10.0, 13.0, 7.0, 1.0)
-    assert evaluate(RollingWindow(5), Subgroup((12.8,)), _config(wide)).signals == ()  # type: ignore[arg-type]
+    assert evaluate(RollingWindow(5), Subgroup((12.8,)), _config(wide)).signals == ()
 
 
 def test_standardized_and_variable_limits_follow_k() -> None:

@@ -74,17 +74,17 @@ def montgomery() -> object:
 
 def test_example_6_4_centre_lines_are_the_books(montgomery: object) -> None:
     assert sum(len(g) for g in TABLE_6_4) == 113
-    assert montgomery.center_line == pytest.approx(X_BAR_BAR, abs=5e-4)  # type: ignore[attr-defined]
-    assert montgomery.secondary.center_line == pytest.approx(S_BAR, abs=5e-5)  # type: ignore[attr-defined]
+    assert montgomery.center_line == pytest.approx(X_BAR_BAR, abs=5e-4)
+    assert montgomery.secondary.center_line == pytest.approx(S_BAR, abs=5e-5)
 
 
 @pytest.mark.parametrize("n", [3, 4, 5])
 def test_example_6_4_limits_for_each_subgroup_size(montgomery: object, n: int) -> None:
-    at = point_limits(montgomery, SubgroupMode.VARIABLE_LIMITS, n)  # type: ignore[arg-type]
+    at = point_limits(montgomery, SubgroupMode.VARIABLE_LIMITS, n)
     # Printed to three decimals from the rounded x-double-bar and s-bar: allow 1e-3.
     assert at.ucl == pytest.approx(X_BAR_BAR + A3[n] * S_BAR, abs=1e-3)
     assert at.lcl == pytest.approx(X_BAR_BAR - A3[n] * S_BAR, abs=1e-3)
-    s_chart = secondary_point_limits(montgomery, SubgroupMode.VARIABLE_LIMITS, n)  # type: ignore[arg-type]
+    s_chart = secondary_point_limits(montgomery, SubgroupMode.VARIABLE_LIMITS, n)
     assert s_chart is not None
     assert s_chart.center_line == pytest.approx(S_BAR, abs=5e-5)
     assert s_chart.ucl == pytest.approx(B4[n] * S_BAR, abs=1.5e-4)
@@ -109,7 +109,7 @@ def test_a_three_value_subgroup_is_judged_against_the_n_3_limits(montgomery: obj
         subgroup_mode=SubgroupMode.VARIABLE_LIMITS,
         min_measurements=2,
         warn_below_count=None,
-        limits=montgomery,  # type: ignore[arg-type]
+        limits=montgomery,
         ruleset=ruleset_from_mapping({"1": {"severity": "CRITICAL"}}),
     )
     # x-bar = 74.019: beyond the n = 5 UCL (74.016) but inside the n = 3 one (74.021).
@@ -129,17 +129,17 @@ def test_the_method_survives_storage(montgomery: object) -> None:
     stored = limits_from_stored(
         ChartType.XBAR_S,
         5,
-        m.center_line,  # type: ignore[attr-defined]
-        m.ucl,  # type: ignore[attr-defined]
-        m.lcl,  # type: ignore[attr-defined]
-        m.sigma,  # type: ignore[attr-defined]
-        m.secondary,  # type: ignore[attr-defined]
+        m.center_line,
+        m.ucl,
+        m.lcl,
+        m.sigma,
+        m.secondary,
         variable_n=VariableNMethod.MONTGOMERY,
     )
     assert stored is not None
     for n in (3, 4, 5):
         assert point_limits(stored, SubgroupMode.VARIABLE_LIMITS, n) == point_limits(
-            m,  # type: ignore[arg-type]
+            m,
             SubgroupMode.VARIABLE_LIMITS,
             n,
         )
