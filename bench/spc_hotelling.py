@@ -82,7 +82,8 @@ def main() -> None:
         timings.append(clock() - started)
     p50, p99 = _percentiles(timings)
     print(
-        f"T² contributions (MYT) + top two, {p} variables: p50 {p50 * 1e6:.1f} µs, p99 {p99 * 1e6:.1f} µs"
+        f"T² contributions (MYT) + top two, {p} variables: "
+        f"p50 {p50 * 1e6:.1f} µs, p99 {p99 * 1e6:.1f} µs"
     )
 
 
