@@ -101,8 +101,8 @@ def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="t2-group-{group.pk}.csv"'
     writer = csv.writer(response)
     writer.writerow(
-        ["timestamp", "t2", "ucl", "phase", "in_baseline", "signal", "top_contributors"]
-        + names
+        ["timestamp", "t_squared", "ucl", "phase", "in_baseline", "signal", "top_contributors"]
+        + [f"value {n}" for n in names]
         + [f"contribution {n}" for n in names]
     )
     for p in group.points.order_by("timestamp", "id").iterator():
