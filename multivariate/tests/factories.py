@@ -26,7 +26,7 @@ class MultivariateGroupFactory(factory.django.DjangoModelFactory[MultivariateGro
 def group_of(names: Sequence[str], **kwargs: Any) -> MultivariateGroup:
     """A group whose members are new I-MR characteristics on one line, in ``names`` order."""
     first = CharacteristicFactory(name=names[0])
-    group = MultivariateGroupFactory(hierarchy=first.hierarchy, **kwargs)
+    group: MultivariateGroup = MultivariateGroupFactory(hierarchy=first.hierarchy, **kwargs)
     chars = [first] + [CharacteristicFactory(name=n, hierarchy=first.hierarchy) for n in names[1:]]
     for position, char in enumerate(chars):
         GroupMember.objects.create(group=group, characteristic=char, position=position)

@@ -60,7 +60,7 @@ def test_a_socket_without_a_session_is_refused(boiler):
 
 
 def test_a_new_observation_reaches_the_open_page_with_its_signal(boiler, cookie):
-    shifted = list(BOILER[0])
+    shifted: list[float] = list(BOILER[0])
     shifted[1] += 25.0
 
     async def body() -> None:

@@ -49,7 +49,7 @@ def test_phase_one_limits_of_the_boiler_data_match_the_published_values(boiler):
 
 def test_a_complete_new_observation_gets_a_phase_two_point_naming_its_top_contributors(boiler):
     calculate_limits(boiler)
-    shifted = list(BOILER[12])
+    shifted: list[float] = list(BOILER[12])
     shifted[1] += 25.0  # t2 far from its mean
     stamp = T0 + timedelta(days=1)
     store_rows(boiler, [shifted], start=stamp)
