@@ -96,3 +96,15 @@ def test_a_group_outside_the_users_sites_is_not_found(boiler, client):
     other = APIClient()
     other.force_authenticate(user)
     assert other.get(f"{GROUPS}{boiler.pk}/").status_code == 404
+
+
+def test_calculating_limits_leaves_an_audit_entry_with_the_new_ucl(staff, boiler):
+    from audit.models import AuditEntry
+
+    before = AuditEntry.objects.count()
+    staff.post(f"{GROUPS}{boiler.pk}/calculate-limits/", {}, format="json")
+    entries = list(AuditEntry.objects.order_by("id")[before:])
+    assert entries
+    change = entries[-1]
+    assert change.action == "CHANGE"
+    assert change.new["ucl"] == pytest.approx(17.41705, abs=1e-5)
