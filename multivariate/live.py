@@ -63,8 +63,10 @@ def publish_reload(group_id: int) -> None:
     events.publish([group_channel(group_id)], {"type": RELOAD, "group_id": group_id})
 
 
-def render_point(event: dict[str, Any]) -> str:
-    """The out-of-band fragments of one new point: chart extension, table row, signal."""
+def render_point(event: dict[str, Any]) -> list[str]:
+    """The out-of-band frames of one new point: the table row (a frame of its own that
+    starts with ``<tbody>``: HTML parses table rows only in a table context), then the chart
+    extension and the signal."""
     point = event["point"]
     x = [point["timestamp"]]
     extension = {
@@ -72,10 +74,11 @@ def render_point(event: dict[str, Any]) -> str:
         "ucl": {"x": x, "y": [point["ucl"]]},
         "signals": {"x": x, "y": [point["t2"] if point["signal"] else None]},
     }
-    return render_to_string(
-        "multivariate/partials/live_point.html",
-        {"group_id": event["group_id"], "point": point, "extension": json.dumps(extension)},
-    )
+    context = {"group_id": event["group_id"], "point": point, "extension": json.dumps(extension)}
+    return [
+        render_to_string("multivariate/partials/live_row.html", context),
+        render_to_string("multivariate/partials/live_point.html", context),
+    ]
 
 
 def render_reload(event: dict[str, Any]) -> str:
@@ -153,7 +156,8 @@ class GroupConsumer(AsyncWebsocketConsumer):
 
     async def multivariate_point(self, event: dict[str, Any]) -> None:
         """A new T² point: rendered from the event alone (no database)."""
-        await self.send(text_data=render_point(event))
+        for frame in render_point(event):
+            await self.send(text_data=frame)
 
     async def multivariate_reload(self, event: dict[str, Any]) -> None:
         """Limits were calculated: the page re-fetches chart and table."""

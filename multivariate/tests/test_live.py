@@ -71,10 +71,12 @@ def test_a_new_observation_reaches_the_open_page_with_its_signal(boiler, cookie)
         assert json.loads(await ws.receive_from(timeout=TIMEOUT)) == {"type": "pong"}
         stamp = T0 + timedelta(days=1)
         await database_sync_to_async(store_rows)(boiler, [shifted], start=stamp)
+        row = await ws.receive_from(timeout=TIMEOUT)
+        assert row.startswith(f'<tbody id="t2-rows-{boiler.pk}" hx-swap-oob="afterbegin">')
         frame = await ws.receive_from(timeout=TIMEOUT)
         point = await database_sync_to_async(T2Point.objects.get)(group=boiler, timestamp=stamp)
         assert f'id="t2-point-{point.pk}"' in frame
-        assert f'id="t2-row-{point.pk}"' in frame
+        assert f'id="t2-row-{point.pk}"' in row
         assert f'id="t2-signal-{boiler.pk}"' in frame
         assert "t2" in frame.split("Top contributors:")[1]
         extension = json.loads(
@@ -82,8 +84,8 @@ def test_a_new_observation_reaches_the_open_page_with_its_signal(boiler, cookie)
         )
         assert extension["value"]["y"] == [pytest.approx(point.t2)]
         await ws.send_to(text_data=json.dumps({"type": "catch_up", "last_sample_id": point.pk - 1}))
-        again = await ws.receive_from(timeout=TIMEOUT)
-        assert f'id="t2-point-{point.pk}"' in again
+        assert f'id="t2-row-{point.pk}"' in await ws.receive_from(timeout=TIMEOUT)
+        assert f'id="t2-point-{point.pk}"' in await ws.receive_from(timeout=TIMEOUT)
         await ws.disconnect()
 
     run(body)
