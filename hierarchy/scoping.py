@@ -34,6 +34,9 @@ PATH_FIELDS: dict[str, str] = {
     "spc.samplecorrection": "characteristic__hierarchy__path",
     "audit.auditentry": "path",
     "ingest.pendingreading": "characteristic__hierarchy__path",
+    "multivariate.multivariategroup": "hierarchy__path",
+    "multivariate.groupmember": "group__hierarchy__path",
+    "multivariate.t2point": "group__hierarchy__path",
 }
 
 

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("spc.api.urls")),
     path("", include("alerts.api.urls")),
     path("", include("msa.api.urls")),
+    path("", include("multivariate.api.urls")),
     path("", include("ingest.imports.api")),
 ]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "alerts",
     "ingest",
     "msa",
+    "multivariate",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +292,9 @@ AUDIT_CONFIG_MODELS: dict[str, tuple[str, ...]] = {
     "msa.Gauge": ("updated_at",),
     "msa.GaugeStudy": ("seed", "summary"),
     "msa.MsaThresholds": (),
+    # Hotelling T² groups (issue 20): a limit calculation is a CHANGE row of the group.
+    "multivariate.MultivariateGroup": ("updated_at",),
+    "multivariate.GroupMember": (),
     # Who may do what (issue 23): users, role groups, site grants (API tokens are recorded
     # by hierarchy.tokens and their admin); a password never goes into the trail ("~": only
     # that it changed is recorded).

@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("hierarchy.urls")),
     path("audit/", include("audit.urls")),
     path("msa/", include("msa.urls")),
+    path("multivariate/", include("multivariate.urls")),
     path("imports/", include("ingest.imports.urls")),
     path("", include("spc.urls")),
 ]

@@ -12,7 +12,7 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("spc", "hierarchy", "alerts", "audit", "ingest", "openspc")
+PACKAGES = ("spc", "hierarchy", "alerts", "audit", "ingest", "openspc", "multivariate")
 MAX_LINES = 450
 GENERATED = {"ingest/sparkplug_b_pb2.py"}
 

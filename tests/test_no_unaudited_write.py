@@ -86,6 +86,8 @@ API_WRITES = {
     ("POST", "/api/v1/msa/studies/{pk}/complete/"): "msa.GaugeStudy CHANGE (status, verdict)",
     ("POST", "/api/v1/msa/studies/{pk}/measurements/"): "new readings only, each stored "
     "once with who and when; never changed",
+    ("POST", "/api/v1/multivariate/groups/{pk}/calculate-limits/"): "multivariate."
+    "MultivariateGroup CHANGE (mean, covariance, UCL) (multivariate/tests/test_api.py)",
     ("POST", "/api/v1/reason-codes/"): AUDITED,
     ("PUT", "/api/v1/reason-codes/{pk}/"): AUDITED,
     ("PATCH", "/api/v1/reason-codes/{pk}/"): AUDITED,

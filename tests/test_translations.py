@@ -21,7 +21,17 @@ from django.test import override_settings
 
 ROOT = Path(settings.BASE_DIR)
 LANGUAGES = ("de", "es")
-SOURCES = ("templates", "hierarchy", "spc", "alerts", "audit", "ingest", "msa", "openspc")
+SOURCES = (
+    "templates",
+    "hierarchy",
+    "spc",
+    "alerts",
+    "audit",
+    "ingest",
+    "msa",
+    "multivariate",
+    "openspc",
+)
 
 #: Templates checked for text outside {% translate %} / {% blocktranslate %}: the pages
 #: an operator sees. Add a template here once its strings are marked.

@@ -146,6 +146,12 @@ def process_many(
     done = [r for r in results if r is not None]
     assert len(done) == len(items)
     metrics.observe_batch(_outcomes(items, done), time.perf_counter() - started)
+    if signals.samples_stored.has_listeners():
+        fresh = [r for r in done if isinstance(r, ProcessResult) and r.created]
+        if fresh:
+            transaction.on_commit(
+                functools.partial(signals.samples_stored.send, sender=ProcessResult, results=fresh)
+            )
     if signals.violations_raised.has_listeners():
         raised = [r for r in done if isinstance(r, ProcessResult) and r.created and r.violations]
         if raised:
