@@ -35,6 +35,8 @@ from spc.core.nonnormal.models import (
 
 MAX_POINTS = 400
 TICK_PERCENTS = (0.1, 1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9)
+#: Smallest distance between two percent ticks on the plot's y scale.
+MIN_TICK_GAP = 0.3
 Scale = Callable[[np.ndarray], np.ndarray]
 
 
@@ -78,18 +80,18 @@ def fit_plot(sorted_values: np.ndarray, model: Model, max_points: int = MAX_POIN
     else:
         line = model.ppf(from_y(ends))
     low, high = float(y[0]) - 0.3, float(y[-1]) + 0.3
-    ticks = tuple(
-        (float(pct), float(tick))
-        for pct, tick in zip(TICK_PERCENTS, to_y(np.asarray(TICK_PERCENTS) / 100), strict=True)
-        if low <= tick <= high
-    )
+    ticks: list[tuple[float, float]] = []
+    for pct, tick in zip(TICK_PERCENTS, to_y(np.asarray(TICK_PERCENTS) / 100), strict=True):
+        # Keep a tick only clear of the last one (the Weibull scale crowds 90-99 %).
+        if low <= tick <= high and (not ticks or tick - ticks[-1][1] >= MIN_TICK_GAP):
+            ticks.append((float(pct), float(tick)))
     return FitPlot(
         values=tuple(float(v) for v in x),
         y=tuple(float(v) for v in y),
         percent=tuple(float(100 * p) for p in positions),
         line_x=(float(line[0]), float(line[1])),
         line_y=(float(ends[0]), float(ends[1])),
-        ticks=ticks,
+        ticks=tuple(ticks),
         x_log=model.name in (LOGNORMAL, WEIBULL),
         transformed=transformation is not None,
         n=n,
