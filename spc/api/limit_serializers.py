@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from spc.api.serializers import MAX_ID, SampleViolationSerializer, signature_field
 from spc.choices import VARIABLE_N_CHOICES
+from spc.core.nonnormal import AUTO, CHOICES
 from spc.core.widths import MAX_LIMIT_SIGMA
 
 
@@ -106,6 +107,38 @@ class RangeSerializer(serializers.Serializer[Any]):
     start = serializers.DateTimeField(required=False)
     end = serializers.DateTimeField(required=False)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=5000, default=500)
+
+
+class CapabilityQuerySerializer(RangeSerializer):
+    """Time range plus the non-normal study's model: ``distribution`` and Box-Cox ``lambda``."""
+
+    distribution = serializers.ChoiceField(
+        choices=[AUTO, *CHOICES],
+        required=False,
+        help_text="Adds the non-normal study (`nonnormal`): auto (the best fit by "
+        "Anderson–Darling p), normal, lognormal, weibull, exponential, gamma, boxcox or "
+        "johnson. The verdict then weighs the chosen model's fit and its percentile Ppk.",
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        """The fields, with ``lambda`` (a Python keyword, so not a class attribute)."""
+        fields = super().get_fields()
+        fields["lambda"] = serializers.FloatField(
+            required=False,
+            min_value=-5,
+            max_value=5,
+            help_text="Box-Cox λ to use instead of the maximum-likelihood one (e.g. the "
+            "rounded λ); with distribution boxcox or auto.",
+        )
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """λ only applies to the Box-Cox transformation."""
+        if attrs.get("lambda") is not None and attrs.get("distribution") not in (AUTO, "boxcox"):
+            raise serializers.ValidationError(
+                {"lambda": ["λ applies to the Box-Cox transformation: add distribution=boxcox."]}
+            )
+        return attrs
 
 
 # Response shapes of the read-only actions: documentation for the OpenAPI schema (the views
@@ -222,6 +255,63 @@ class ChartDataSerializer(serializers.Serializer[Any]):
     annotations = ChartAnnotationSerializer(many=True, help_text="Notes within the points' span.")
 
 
+class FitRowSerializer(serializers.Serializer[Any]):
+    """One row of the fit table."""
+
+    distribution = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a response key, not Field.label
+    parameters = serializers.DictField(child=serializers.FloatField())
+    statistic = serializers.FloatField(allow_null=True, help_text="Anderson–Darling A².")
+    p_value = serializers.FloatField(allow_null=True)
+    p_bound = serializers.CharField(
+        help_text="'>' or '<' when the p-value is only known to lie beyond p_value "
+        "(Weibull, exponential, gamma tables), else ''."
+    )
+    p_text = serializers.CharField()
+    error = serializers.CharField(help_text="Why the family was not fitted ('' if it was).")
+    best = serializers.BooleanField()
+
+
+class NonNormalSerializer(serializers.Serializer[Any]):
+    """Non-normal capability: chosen model, fit table, percentile indices (ISO 22514-2)."""
+
+    requested = serializers.CharField()
+    distribution = serializers.CharField(help_text="The model used (the best fit for auto).")
+    label = serializers.CharField()  # type: ignore[assignment]  # a response key, not Field.label
+    family = serializers.CharField(help_text="Johnson family SB, SL or SU; '' otherwise.")
+    best_fit = serializers.CharField(allow_null=True)
+    parameters = serializers.DictField(child=serializers.FloatField())
+    statistic = serializers.FloatField()
+    p_value = serializers.FloatField()
+    p_bound = serializers.CharField()
+    p_text = serializers.CharField()
+    acceptable = serializers.BooleanField(help_text="False when the fit is rejected (p < 0.05).")
+    fits = FitRowSerializer(many=True)
+    n = serializers.IntegerField()
+    usl = serializers.FloatField(allow_null=True)
+    lsl = serializers.FloatField(allow_null=True)
+    one_sided = serializers.BooleanField()
+    percentile_low = serializers.FloatField(help_text="X0.135 of the model.")
+    median = serializers.FloatField()
+    percentile_high = serializers.FloatField(help_text="X99.865 of the model.")
+    pp = serializers.FloatField(allow_null=True, help_text="(USL − LSL)/(X99.865 − X0.135).")
+    ppk = serializers.FloatField(allow_null=True, help_text="min(Ppu, Ppl) from the median.")
+    ppu = serializers.FloatField(allow_null=True)
+    ppl = serializers.FloatField(allow_null=True)
+    index_verdict = serializers.CharField()
+    ppm_expected = serializers.JSONField(help_text="below, above, total from the model.")
+    ppm_observed = serializers.JSONField()
+    transformed = serializers.JSONField(
+        allow_null=True,
+        help_text="Box-Cox/Johnson: usl, lsl, mean, sigma, pp, ppk, ppu, ppl on the "
+        "transformed scale.",
+    )
+    plot = serializers.JSONField(
+        help_text="Probability plot: values, y, percent, line_x, line_y, ticks, x_log, "
+        "transformed, n."
+    )
+
+
 class CapabilitySerializer(serializers.Serializer[Any]):
     """A capability study over the included samples in the range (None where undefined)."""
 
@@ -286,3 +376,9 @@ class CapabilitySerializer(serializers.Serializer[Any]):
     usl = serializers.FloatField(allow_null=True)
     lsl = serializers.FloatField(allow_null=True)
     target = serializers.FloatField(allow_null=True)
+    nonnormal = NonNormalSerializer(
+        allow_null=True, help_text="The non-normal study; null without `distribution`."
+    )
+    nonnormal_error = serializers.CharField(
+        help_text="Why no non-normal study was made (empty when it was, or not asked for)."
+    )

@@ -32,6 +32,7 @@ from openspc.api_errors import input_error_body
 from openspc.api_permissions import ReadAnyWriteStaff
 from spc.api.filters import CharacteristicFilter, SampleFilter
 from spc.api.limit_serializers import (
+    CapabilityQuerySerializer,
     CapabilitySerializer,
     ChartDataSerializer,
     LimitPreviewSerializer,
@@ -219,15 +220,23 @@ class CharacteristicViewSet(viewsets.ModelViewSet[Characteristic]):
             return HttpResponse(body, content_type="application/json")
         return Response(orjson.loads(body))
 
-    @extend_schema(parameters=[RangeSerializer], responses=CapabilitySerializer)
+    @extend_schema(parameters=[CapabilityQuerySerializer], responses=CapabilitySerializer)
     @action(detail=True, methods=["get"])
     def capability(self, request: Request, pk: str | None = None) -> Response:
-        """Cp, Cpk, Pp, Ppk, Cpm with sigma_within and sigma_overall for a time range."""
+        """Cp, Cpk, Pp, Ppk, Cpm with sigma_within and sigma_overall for a time range;
+        with ``distribution``, the non-normal study (fits, percentile indices, PPM)."""
         char = self.get_object()
-        params = RangeSerializer(data=request.query_params)
+        params = CapabilityQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        return Response(capability_study(char, start=data.get("start"), end=data.get("end")))
+        study = capability_study(
+            char,
+            start=data.get("start"),
+            end=data.get("end"),
+            distribution=data.get("distribution"),
+            lam=data.get("lambda"),
+        )
+        return Response(study)
 
 
 def _summary(result: ProcessResult) -> dict[str, Any]:

@@ -104,7 +104,7 @@ def assess(result: Capability, stability: Stability | None) -> Assessment:
     """Weigh stability and normality before the index; see the module docstring."""
     in_control = stability.in_control if stability is not None else None
     normal = result.normality.is_normal if result.normality is not None else None
-    warnings = [*_stability_warnings(stability), *_normality_warnings(result)]
+    warnings = [*stability_warnings(stability), *normality_warnings(result)]
     if in_control is False:
         verdict = NOT_IN_CONTROL
     elif normal is False:
@@ -194,7 +194,8 @@ def _headline(verdict: str, result: Capability) -> str:
     return f"Not capable ({name} < {MARGINAL_CPK:.2f})"
 
 
-def _stability_warnings(stability: Stability | None) -> list[str]:
+def stability_warnings(stability: Stability | None) -> list[str]:
+    """The reasons for care that the control chart gives, one sentence each."""
     if stability is None:
         return []
     warnings = []
@@ -217,7 +218,8 @@ def _stability_warnings(stability: Stability | None) -> list[str]:
     return warnings
 
 
-def _normality_warnings(result: Capability) -> list[str]:
+def normality_warnings(result: Capability) -> list[str]:
+    """The reasons for care that the normality test gives (none when it passes)."""
     if result.normality is None:
         return [f"Normality not tested: fewer than {MIN_NORMALITY_N} values."]
     if result.normality.is_normal:
@@ -225,8 +227,8 @@ def _normality_warnings(result: Capability) -> list[str]:
     return [
         f"Data not normal: Anderson–Darling A² = {result.normality.statistic:.3f}, "
         f"{format_p(result.normality.p_value)} < {NORMALITY_ALPHA}. The indices and the "
-        "expected PPM assume a normal distribution and may mislead; methods for non-normal "
-        "data (transformations, other distributions) are not available yet."
+        "expected PPM assume a normal distribution and may mislead; choose a distribution "
+        "or transformation that fits (the fit table) for percentile-based indices."
     ]
 
 

@@ -2,7 +2,9 @@
 
 The same study as the capability page (:func:`spc.reports.capability_study`), flattened:
 indices, sigmas and how σ within was estimated, normality, observed and expected PPM,
-stability counts and the honest verdict with its headline and warnings.
+the best-fit distribution with its percentile Pp/Ppk and expected PPM (information: the
+verdict stays the normal study's), stability counts and the honest verdict with its
+headline and warnings.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from spc.core.errors import InputError
+from spc.core.nonnormal import AUTO
 from spc.core.types import ChartType
 from spc.reports.capability_study import capability_study
 from spc.reports.cells import BOOL, INT, NUMBER, Column, Row, Table
@@ -54,6 +57,11 @@ CAPABILITY_COLUMNS = [
     _ppm("ppm_observed", "Observed PPM"),
     _ppm("ppm_expected_within", "Expected PPM within"),
     _ppm("ppm_expected_overall", "Expected PPM overall"),
+    Column("best_fit", "Best-fit distribution", width=24),
+    Column("best_fit_p", "Best-fit p", width=12),
+    _index("best_fit_pp", "Pp (best fit, percentile)"),
+    _index("best_fit_ppk", "Ppk (best fit, percentile)"),
+    _ppm("best_fit_ppm", "Expected PPM (best fit)"),
     Column("open_violations", "Open violations", INT, 10),
     Column("beyond_limits", "Points beyond limits", INT, 10),
     Column("verdict", "Verdict", width=16),
@@ -87,17 +95,25 @@ def capability_row(char: Any, scope: ReportScope) -> Row:
     study cannot be computed (no spec limit, too few values, zero spread)."""
     head = [char.pk, char.name, char.hierarchy.name, char.unit, char.usl, char.lsl, char.target]
     try:
-        s = capability_study(char, start=scope.start, end=scope.end)
+        s = capability_study(
+            char, start=scope.start, end=scope.end, distribution=AUTO, strict=False,
+            judge_fit=False,
+        )  # fmt: skip
     except InputError as exc:
         return [*head, *[None] * (len(CAPABILITY_COLUMNS) - len(head) - 1), exc.message]
     normality = s["normality"] or {}
     within = s["ppm_within"] or {}
     note = " ".join([s["verdict_text"] + ".", *s["warnings"]])
+    fit = s["nonnormal"] or {}
+    if s["nonnormal_error"]:
+        note += f" No distribution fit: {s['nonnormal_error']}"
     return [
         *head, s["sample_count"], s["excluded_count"], s["n"], s["mean"], s["sigma_within"],
         s["sigma_within_source"] or "", s["sigma_within_method"], s["sigma_overall"], s["cp"],
         s["cpk"], s["cpk_lower"], s["cpk_upper"], s["pp"], s["ppk"], s["cpm"],
         normality.get("statistic"), normality.get("p_value"), normality.get("is_normal"),
         s["ppm_observed"]["total"], within.get("total"), s["ppm_overall"]["total"],
+        fit.get("label"), fit.get("p_text"), fit.get("pp"), fit.get("ppk"),
+        (fit.get("ppm_expected") or {}).get("total"),
         s["stability"]["open_violations"], s["stability"]["beyond_limits"], s["verdict"], note,
     ]  # fmt: skip

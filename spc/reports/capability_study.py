@@ -21,6 +21,7 @@ from spc.core.errors import InputError
 from spc.core.probability_plot import probability_plot
 from spc.core.types import ChartType
 from spc.models import Characteristic, LimitSet, Measurement, Sample, SampleQuerySet
+from spc.reports.capability_nonnormal import nonnormal_part
 from spc.reports.stability import study_stability
 
 #: Rows fetched per round trip while streaming measurement values out of the database.
@@ -29,7 +30,14 @@ ROW = np.dtype([("sample", "i8"), ("value", "f8")])
 
 
 def capability_study(
-    char: Characteristic, *, start: datetime | None = None, end: datetime | None = None
+    char: Characteristic,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    distribution: str | None = None,
+    lam: float | None = None,
+    strict: bool = True,
+    judge_fit: bool = True,
 ) -> dict[str, Any]:
     """Capability of ``char`` over its included samples with start ≤ timestamp ≤ end.
 
@@ -46,6 +54,14 @@ def capability_study(
     Returns plain JSON-able data: every field of the core's ``Capability``
     (``cp, cpk, pp, ppk, cpm, sigma_within, sigma_overall``, PPM ...) plus the
     characteristic, the range, the counts and the normal probability plot.
+
+    ``distribution`` (a name of :data:`spc.core.nonnormal.CHOICES` or "auto") adds the
+    non-normal study as ``nonnormal`` (None without it): the fit table, the chosen model,
+    its percentile indices and expected PPM (``lam`` fixes the Box-Cox λ). With
+    ``judge_fit`` the verdict then weighs the chosen model's fit and percentile Ppk instead
+    of normality; without it the normal verdict stands and the fit is information. When the
+    non-normal study is refused (fewer than 10 values, non-positive values for the chosen
+    family) ``strict`` raises the ``InputError``; otherwise ``nonnormal_error`` says why.
 
     Raises ``InputError`` (field ``characteristic``) for an attribute chart, and
     ``InputError``/``ZeroSpreadError`` (field ``non_field_errors``) when the core cannot
@@ -66,6 +82,14 @@ def capability_study(
     )
     stability = study_stability(char, included)
     assessment = assess(result, stability)
+    nonnormal, nonnormal_error = None, ""
+    if distribution is not None:
+        nonnormal, nonnormal_error, weighed = nonnormal_part(
+            values, result, stability, usl=char.usl, lsl=char.lsl,
+            distribution=distribution, lam=lam, strict=strict,
+        )  # fmt: skip
+        if weighed is not None and judge_fit:
+            assessment = weighed
     plot = probability_plot(values, mean=result.mean, sigma=result.sigma_overall)
     return {
         "characteristic": _summary(char),
@@ -84,6 +108,8 @@ def capability_study(
         "is_normal": assessment.normal,
         "stability": {**asdict(stability), "in_control": stability.in_control},
         "probability_plot": {k: _plain(v) for k, v in asdict(plot).items()},
+        "nonnormal": nonnormal,
+        "nonnormal_error": nonnormal_error,
     }
 
 

@@ -18,6 +18,7 @@ VERDICT_CLASSES = {
     "not capable": "crit",
     "not in control": "crit",
     "not normal": "warn",
+    "poor fit": "warn",
     "insufficient data": "none",
 }
 

@@ -149,7 +149,7 @@ def probability_figure(study: dict[str, Any]) -> dict[str, Any]:
             "font": FONT,
             "margin": {"t": 36, "r": 16, "b": 100, "l": 64},
             "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"},
-            "annotations": _note(note),
+            "annotations": note_annotations(note),
             "xaxis": {"title": {"text": value_title(study)}, "nticks": 8},
             "yaxis": {
                 "title": {"text": "Percent (normal scale)"},
@@ -161,7 +161,8 @@ def probability_figure(study: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _note(note: str) -> list[dict[str, Any]]:
+def note_annotations(note: str) -> list[dict[str, Any]]:
+    """A one-line note above a figure's plot area (none for an empty note)."""
     if not note:
         return []
     return [

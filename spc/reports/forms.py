@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from hierarchy.models import Node
+from spc.reports.capability_nonnormal import DISTRIBUTION_CHOICES
 from spc.reports.scope import ReportScope, scope_from_params
 
 KIND_CHOICES = [
@@ -47,6 +48,31 @@ class PeriodForm(forms.Form):
     def scope(self) -> ReportScope:
         """The report scope the form describes (call after ``is_valid()``)."""
         return scope_from_params(self.scope_params())
+
+
+class CapabilityForm(PeriodForm):
+    """A period plus the distribution of the capability study and a Box-Cox λ."""
+
+    distribution = forms.ChoiceField(
+        choices=DISTRIBUTION_CHOICES, required=False, label="Distribution"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        """λ only with the Box-Cox transformation or the best fit."""
+        data = super().clean()
+        lam = data.get("lambda")
+        if lam is not None and data.get("distribution") not in ("boxcox", "auto"):
+            self.add_error("lambda", "λ applies to the Box-Cox transformation.")
+        return data
+
+
+CapabilityForm.base_fields["lambda"] = forms.FloatField(  # "lambda" is a Python keyword
+    required=False,
+    min_value=-5,
+    max_value=5,
+    label="Box-Cox λ",
+    widget=forms.NumberInput(attrs={"step": "0.5", "placeholder": "optimal"}),
+)
 
 
 class ScopeForm(PeriodForm):

@@ -3,9 +3,10 @@
 Per characteristic, on its own page: the control chart of the period (stages and
 violations marked as the chart data gives them), then the capability study with its
 honest verdict (stability and normality weighed before the index), the histogram with
-both normal curves and the PPM. Then a summary of every characteristic's capability, the
-violation summary (Paretos and the open violations grouped, not pages of raw rows) and a
-sign-off block.
+both normal curves and the PPM, and the distribution fits with the best fit's percentile
+indices (information beside the normal verdict). Then a summary of every
+characteristic's capability, the violation summary (Paretos and the open violations
+grouped, not pages of raw rows) and a sign-off block.
 
 Rendered with WeasyPrint (HTML and CSS to PDF on Debian's Pango; no browser process in
 the worker). The charts are static SVG drawn by :mod:`spc.reports.control_svg` and
@@ -26,9 +27,11 @@ from django.utils.safestring import mark_safe
 from spc.charts.data import chart_data
 from spc.charts.style import titles
 from spc.core.errors import InputError
+from spc.core.nonnormal import AUTO
 from spc.core.types import ChartType
 from spc.models import Characteristic
 from spc.reports import svg
+from spc.reports.capability_nonnormal import nonnormal_view
 from spc.reports.capability_study import capability_study
 from spc.reports.cells import local, zone_name
 from spc.reports.control_svg import control_chart_svg
@@ -69,13 +72,20 @@ def characteristic_page(char: Characteristic, scope: ReportScope) -> dict[str, A
     }
     if page["variables"]:
         try:
-            study = capability_study(char, start=scope.start, end=scope.end)
+            study = capability_study(
+                char, start=scope.start, end=scope.end, distribution=AUTO, strict=False,
+                judge_fit=False,
+            )  # fmt: skip
         except InputError as exc:
             page["error"] = exc.message
         else:
             page["study"] = study
             page["view"] = capability_view(study)
             page["histogram_svg"] = mark_safe(svg.histogram_svg(study, 420, 270))
+            if study["nonnormal"] is not None:
+                page["nonnormal"] = nonnormal_view(
+                    study["nonnormal"], char.decimal_places, char.unit or ""
+                )
     return page
 
 

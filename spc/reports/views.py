@@ -16,10 +16,12 @@ from spc.charts.figures import control_figure
 from spc.core.errors import InputError
 from spc.core.types import ChartType
 from spc.models import Characteristic
+from spc.reports import capability_figures as nonnormal_figures
 from spc.reports import exports, figures, jobs, streaming, tasks
+from spc.reports.capability_nonnormal import nonnormal_view
 from spc.reports.capability_study import capability_study
 from spc.reports.display import capability_view
-from spc.reports.forms import ExportForm, PeriodForm, ScopeForm
+from spc.reports.forms import CapabilityForm, ExportForm, ScopeForm
 from spc.reports.pareto import PARETO_DIMENSIONS, unacknowledged_page, violation_analysis
 from spc.reports.scope import ReportScope, scope_params_for, user_scope
 
@@ -98,30 +100,37 @@ def job_download(request: HttpRequest, job_id: str) -> HttpResponseBase:
 @role_required(QA_MANAGER)
 def capability_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Capability six-pack of one characteristic over a period: the control chart of the
-    period, histogram with both normal curves, probability plot, indices, PPM, verdict."""
+    period, histogram with both normal curves, probability plot, indices, PPM, verdict;
+    then the fit table and the chosen distribution's percentile indices and plot."""
     chars = scope_queryset(Characteristic.objects.select_related("hierarchy"), request.user)
     char = get_object_or_404(chars, pk=pk)
-    form = PeriodForm(request.GET or None)
+    form = CapabilityForm(request.GET or None)
     context: dict[str, Any] = {"char": char, "form": form, "study": None, "error": ""}
     if form.is_bound and not form.is_valid():
-        context["error"] = "Check the dates."
-        return render(request, "reports/capability.html", context)
+        context["error"] = "Check the dates, the distribution and λ."
+        return render(request, "reports/capability.html", context, status=400)
     scope = _user_scope(request, form.scope_params() if form.is_bound else {})
     data = chart_data(char, start=scope.start, end=scope.end, limit=MAX_POINTS)
     context["chart"] = control_figure(data)
     context["chart_shown"] = len(data["points"])
     context["chart_total"] = scope.samples().filter(characteristic=char).count()
+    choice = (form.cleaned_data.get("distribution") if form.is_bound else "") or "normal"
+    lam = form.cleaned_data.get("lambda") if form.is_bound else None
     try:
-        study = capability_study(char, start=scope.start, end=scope.end)
+        study = capability_study(
+            char, start=scope.start, end=scope.end, distribution=choice, lam=lam, strict=False
+        )
     except InputError as exc:
         context["error"] = exc.message
         return render(request, "reports/capability.html", context)
-    context.update(
-        study=study,
-        view=capability_view(study),
-        figure=figures.capability_figure(study),
-        probability=figures.probability_figure(study),
-    )
+    context.update(study=study, view=capability_view(study), choice=choice,
+                   figure=figures.capability_figure(study),
+                   probability=nonnormal_figures.probability_figure(study))  # fmt: skip
+    if study["nonnormal"] is not None:
+        char_info = study["characteristic"]
+        context["nonnormal"] = nonnormal_view(
+            study["nonnormal"], int(char_info["decimal_places"]), char_info["unit"] or ""
+        )
     return render(request, "reports/capability.html", context)
 
 

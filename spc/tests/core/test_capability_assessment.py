@@ -73,7 +73,7 @@ def test_data_that_are_not_normal_are_not_called_capable() -> None:
     result = assess(study, IN_CONTROL)
     assert result.verdict == NOT_NORMAL
     assert result.headline == ("Indices not reliable: data not normal (Anderson–Darling p < 0.001)")
-    assert any("not available yet" in w for w in result.warnings)  # no non-normal method
+    assert any("choose a distribution" in w for w in result.warnings)  # points to the fits
     assert result.normal is False
 
 
