@@ -15,6 +15,8 @@ CHART_TYPE_LABELS = {
     ChartType.U: _("u (defects per unit, varying area)"),
     ChartType.EWMA: _("EWMA (small shifts)"),
     ChartType.CUSUM: _("CUSUM (small shifts)"),
+    ChartType.DNOM: _("DNOM (short run: deviation from each part's nominal)"),
+    ChartType.Z_MR: _("Z-MR (short run: standardized individuals per part)"),
 }
 SUBGROUP_MODE_LABELS = {
     SubgroupMode.NOMINAL_TOLERANCE: "Nominal n, smaller subgroups tolerated",
