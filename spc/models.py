@@ -22,6 +22,7 @@ from spc.choices import (
     TriggerStrategy,
 )
 from spc.core.types import ChartType, SubgroupMode
+from spc.part_targets import PART_NUMBER_MAX
 
 NELSON_DEFAULT_RULES: dict[str, dict[str, Any]] = {
     "1": {"severity": "CRITICAL"},
@@ -311,6 +312,8 @@ class Sample(models.Model):
     # Set by ``spc.pipeline.late``: "" arrived in order, LATE put in its place with the
     # samples after it re-evaluated, HORIZON too far back: stored, not re-evaluated.
     arrival = models.CharField(max_length=8, blank=True, choices=SampleArrival.choices)
+    # Short-run charts (issue 20): the part number, judged against its PartTarget.
+    part_number = models.CharField(max_length=PART_NUMBER_MAX, blank=True)
 
     objects = SampleQuerySet.as_manager()
 
@@ -423,3 +426,6 @@ class LimitSet(models.Model):
 # Annotations and signed corrections (issue 23), in their own module.
 from spc.quality_records import Annotation as Annotation  # noqa: E402
 from spc.quality_records import SampleCorrection as SampleCorrection  # noqa: E402
+
+# The part table of short-run charts (issue 20), in its own module.
+from spc.part_targets import PartTarget as PartTarget  # noqa: E402

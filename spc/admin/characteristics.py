@@ -15,7 +15,7 @@ from hierarchy.scoping import ScopedAdminMixin
 from spc.admin.forms import RULE_ROWS, CharacteristicAdminForm
 from spc.admin.recalc import recalculate_view
 from spc.jobs.policies import POLICY_MAX
-from spc.models import Characteristic, LimitSet, Measurement, Sample
+from spc.models import Characteristic, LimitSet, Measurement, PartTarget, Sample
 from spc.pipeline.limit_changes import LIMIT_COLUMNS, record_limit_edit
 
 LIMIT_HISTORY_FIELDS = (
@@ -46,6 +46,16 @@ class LimitSetInline(admin.TabularInline[LimitSet, Characteristic]):
         return False
 
 
+class PartTargetInline(admin.TabularInline[PartTarget, Characteristic]):
+    """The part table of a short-run chart (DNOM, Z-MR): each part number's target and
+    sigma (Z-MR needs it); samples of a part not listed here are refused."""
+
+    model = PartTarget
+    extra = 0
+    fields = ["part_number", "target", "sigma"]
+    verbose_name_plural = "part targets (DNOM and Z-MR charts)"
+
+
 @admin.register(Characteristic)
 class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
     """Characteristics grouped by their place in the plant, filterable and searchable."""
@@ -67,7 +77,7 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
     ordering = ["hierarchy__path", "name"]
     autocomplete_fields = ["hierarchy", "gauge"]
     save_on_top = True
-    inlines = [LimitSetInline]
+    inlines = [PartTargetInline, LimitSetInline]
     fieldsets = [
         (
             None,
@@ -259,7 +269,13 @@ class SampleAdmin(ScopedAdminMixin, admin.ModelAdmin[Sample]):
         "batch_number",
     ]
     list_filter = ["source", "is_excluded", "is_undersized", "characteristic__chart_type"]
-    search_fields = ["characteristic__name", "batch_number", "operator", "idempotency_key"]
+    search_fields = [
+        "characteristic__name",
+        "batch_number",
+        "operator",
+        "idempotency_key",
+        "part_number",
+    ]
     list_select_related = ["characteristic"]
     date_hierarchy = "timestamp"
     inlines = [MeasurementInline]

@@ -34,7 +34,7 @@ from spc.core.errors import InputError, ZeroSpreadError
 from spc.core.recalc import recalculate
 from spc.core.types import ChartType
 from spc.models import Characteristic, LimitSet, Sample
-from spc.pipeline import chart_revisions, events
+from spc.pipeline import chart_revisions, events, parts
 from spc.pipeline.phase_one import evaluate_phase_one, phase_one_count, subgroup_of
 from spc.pipeline.windows import windows
 
@@ -130,10 +130,11 @@ def recalculate_limits(
     """
     chart_type = ChartType(char.chart_type)
     samples = baseline_samples(char, last_n=last_n, start=start, end=end, sample_ids=sample_ids)
+    table = parts.tables([char.pk]).get(char.pk, {}) if parts.is_short_run(chart_type) else None
     try:
         result = recalculate(
             chart_type,
-            [subgroup_of(s, chart_type) for s in samples],
+            [subgroup_of(s, chart_type, table) for s in samples],
             char.subgroup_size,
             drop_out_of_control=exclude_out_of_control,
             ewma_lambda=char.ewma_lambda,
