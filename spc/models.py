@@ -423,9 +423,8 @@ class LimitSet(models.Model):
         return f"{self.characteristic} limits @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
-# Annotations and signed corrections (issue 23), in their own module.
+# Models in their own modules: the part table of short-run charts (issue 20), annotations
+# and signed corrections (issue 23).
+from spc.part_targets import PartTarget as PartTarget  # noqa: E402
 from spc.quality_records import Annotation as Annotation  # noqa: E402
 from spc.quality_records import SampleCorrection as SampleCorrection  # noqa: E402
-
-# The part table of short-run charts (issue 20), in its own module.
-from spc.part_targets import PartTarget as PartTarget  # noqa: E402

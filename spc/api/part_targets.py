@@ -48,7 +48,7 @@ class PartTargetSerializer(serializers.ModelSerializer[PartTarget]):
             pk=current.pk if current is not None else None,
             characteristic=char,
             part_number=attrs.get("part_number", current.part_number if current else ""),
-            target=attrs.get("target", current.target if current else None),
+            target=attrs.get("target", current.target if current is not None else 0.0),
             sigma=attrs.get("sigma", current.sigma if current else None),
         )
         try:

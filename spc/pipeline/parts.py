@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from spc.core import shortrun
 from spc.core.errors import InputError
@@ -54,8 +55,7 @@ def standard_for(char: Characteristic, part_number: str, table: PartTable) -> Pa
     if standard is None:
         raise UnknownPart(
             "part_number",
-            f"No target for part {part} on {char.name}: add it to the characteristic's "
-            "part table.",
+            f"No target for part {part} on {char.name}: add it to the characteristic's part table.",
         )
     if shortrun.needs_sigma(char.chart_type) and standard.sigma is None:
         raise UnknownPart(
@@ -64,9 +64,7 @@ def standard_for(char: Characteristic, part_number: str, table: PartTable) -> Pa
     return standard
 
 
-def attach(
-    jobs: list[Job], chars: Mapping[int, Characteristic], results: list[object | None]
-) -> list[Job]:
+def attach(jobs: list[Job], chars: Mapping[int, Characteristic], results: list[Any]) -> list[Job]:
     """Give the jobs of short-run characteristics their part standard; refuse the others.
 
     Returns the jobs that go on; a refused job's result is its ``UnknownPart``.

@@ -86,7 +86,8 @@ def test_an_unknown_part_is_refused_and_the_rest_of_the_batch_is_kept(
     assert isinstance(results[1], UnknownPart)
     assert results[1].field == "part_number"
     assert "No target for part Z-9 on Bore" in results[1].message
-    assert isinstance(results[2], InputError) and results[2].field == "part_number"
+    assert isinstance(results[2], InputError)
+    assert results[2].field == "part_number"
     assert Sample.objects.filter(characteristic=dnom).count() == 2
 
 
@@ -143,8 +144,10 @@ def test_rest_single_unknown_part_is_a_400_on_part_number(
 def test_entry_form_requires_and_offers_the_part(client: Any, operator: User, dnom: Any) -> None:
     client.force_login(operator)
     html = client.get(f"/chars/{dnom.pk}/entry/").content.decode()
-    assert 'name="part_number"' in html and 'list="part-numbers"' in html
-    assert '<option value="A">' in html and '<option value="B">' in html
+    assert 'name="part_number"' in html
+    assert 'list="part-numbers"' in html
+    assert '<option value="A">' in html
+    assert '<option value="B">' in html
     values = {"m0": "49", "m1": "53", "m2": "51"}
     refused = client.post(f"/chars/{dnom.pk}/entry/", {**values, "part_number": "Q"}, **HTMX)
     assert "No target for part Q" in refused.content.decode()
@@ -167,7 +170,8 @@ def test_chart_data_and_sample_detail_show_the_part(
     sample = Sample.objects.filter(characteristic=dnom).first()
     assert sample is not None
     page = client.get(f"/samples/{sample.pk}/").content.decode()
-    assert "data-part-number" in page and ">A<" in page
+    assert "data-part-number" in page
+    assert ">A<" in page
 
 
 def test_part_table_api_lists_creates_updates_and_refuses_bad_rows(
@@ -185,7 +189,8 @@ def test_part_table_api_lists_creates_updates_and_refuses_bad_rows(
     assert AuditEntry.objects.filter(object_type="spc.PartTarget").exists()
     pk = made.json()["id"]
     changed = client.patch(f"{url}{pk}/", {"target": 12.4}, format="json")
-    assert changed.status_code == 200 and changed.json()["target"] == 12.4
+    assert changed.status_code == 200
+    assert changed.json()["target"] == 12.4
     for bad, field in [
         ({"part_number": "A", "target": 1.0}, "part_number"),
         ({"part_number": "D", "target": "x"}, "target"),
@@ -193,7 +198,8 @@ def test_part_table_api_lists_creates_updates_and_refuses_bad_rows(
         ({"part_number": "", "target": 1.0}, "part_number"),
     ]:
         response = client.post(url, bad, format="json")
-        assert response.status_code == 400 and field in response.json(), response.content
+        assert response.status_code == 400, response.content
+        assert field in response.json()
     client.force_authenticate(operator)
     assert client.post(url, {"part_number": "E", "target": 1.0}, format="json").status_code == 403
     assert client.get(url).status_code == 200
@@ -206,4 +212,5 @@ def test_z_mr_part_table_requires_sigma(engineer: User) -> None:
     client.force_authenticate(engineer)
     url = f"/api/v1/characteristics/{char.pk}/parts/"
     response = client.post(url, {"part_number": "A", "target": 1.0}, format="json")
-    assert response.status_code == 400 and "sigma" in response.json()
+    assert response.status_code == 400
+    assert "sigma" in response.json()
