@@ -214,3 +214,23 @@ def test_z_mr_part_table_requires_sigma(engineer: User) -> None:
     response = client.post(url, {"part_number": "A", "target": 1.0}, format="json")
     assert response.status_code == 400
     assert "sigma" in response.json()
+
+
+def test_the_figure_names_each_points_part_and_marks_where_the_part_changes(
+    dnom: Characteristic,
+) -> None:
+    from spc.charts.data import chart_data
+    from spc.charts.figures import control_figure
+
+    for data in table_inputs(dnom):
+        process(data)
+    recalculate_limits(dnom, evaluate_baseline=True)
+    figure = control_figure(chart_data(dnom))
+    texts = [t for trace in figure["data"] for t in trace.get("text") or () if "Sample #" in t]
+    assert sum("<br>Part A<br>" in t for t in texts) == 4
+    assert sum("<br>Part B<br>" in t for t in texts) == 6
+    assert any("x̄ − T = 1.000" in t for t in texts)  # sample 1: (50 + 51 + 52)/3 - 50
+    lines = [s for s in figure["layout"]["shapes"] if s.get("name") == "part"]
+    assert [line["x0"] for line in lines] == [4.5]  # between sample 4 (A) and 5 (B)
+    labels = [a["text"] for a in figure["layout"]["annotations"] if a.get("name") == "part_label"]
+    assert labels == ["Part A", "Part B"]
