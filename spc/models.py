@@ -231,6 +231,11 @@ class Characteristic(models.Model):
                 condition=Q(subgroup_mode__in=[m.value for m in SubgroupMode]),
                 name="char_subgroup_mode",
             ),
+            models.CheckConstraint(  # standardized individuals (issue 20)
+                condition=~Q(chart_type="Z_MR") | Q(subgroup_size=1),
+                name="char_z_mr_individuals",
+                violation_error_message="A Z-MR chart charts individuals: set n to 1.",
+            ),
             models.CheckConstraint(
                 condition=Q(sampling_interval_minutes__isnull=True)
                 | Q(sampling_interval_minutes__gte=1),

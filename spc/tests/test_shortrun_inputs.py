@@ -9,6 +9,7 @@ x-double-bar +/- A2 R-bar = 0.17 +/- 1.023 x 2.7.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -234,3 +235,23 @@ def test_the_figure_names_each_points_part_and_marks_where_the_part_changes(
     assert [line["x0"] for line in lines] == [4.5]  # between sample 4 (A) and 5 (B)
     labels = [a["text"] for a in figure["layout"]["annotations"] if a.get("name") == "part_label"]
     assert labels == ["Part A", "Part B"]
+
+
+def test_a_z_mr_characteristic_must_chart_individuals(engineer: User, plant: Any) -> None:
+    client = APIClient()
+    client.force_authenticate(engineer)
+    body = {"hierarchy": plant["line"].pk, "name": "Z", "chart_type": "Z_MR", "subgroup_size": 3}
+    response = client.post("/api/v1/characteristics/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert "n to 1" in json.dumps(response.json())
+    ok = client.post("/api/v1/characteristics/", {**body, "subgroup_size": 1}, format="json")
+    assert ok.status_code == 201, ok.content
+
+
+def test_the_characteristic_admin_has_the_part_table_inline(
+    client: Any, engineer: User, dnom: Characteristic
+) -> None:
+    client.force_login(engineer)
+    page = client.get(f"/admin/spc/characteristic/{dnom.pk}/change/").content.decode()
+    assert "part_targets-0-part_number" in page
+    assert 'value="A"' in page
