@@ -14,6 +14,7 @@ from audit.trail import signed_by
 from hierarchy.scoping import ScopedAdminMixin
 from spc.admin.forms import RULE_ROWS, CharacteristicAdminForm
 from spc.admin.recalc import recalculate_view
+from spc.core.shortrun import SHORT_RUN
 from spc.jobs.policies import POLICY_MAX
 from spc.models import Characteristic, LimitSet, Measurement, PartTarget, Sample
 from spc.pipeline.limit_changes import LIMIT_COLUMNS, record_limit_edit
@@ -48,7 +49,8 @@ class LimitSetInline(admin.TabularInline[LimitSet, Characteristic]):
 
 class PartTargetInline(admin.TabularInline[PartTarget, Characteristic]):
     """The part table of a short-run chart (DNOM, Z-MR): each part number's target and
-    sigma (Z-MR needs it); samples of a part not listed here are refused."""
+    sigma (Z-MR needs it); samples of a part not listed here are refused. Shown once the
+    characteristic is saved with a short-run chart type."""
 
     model = PartTarget
     extra = 0
@@ -181,6 +183,13 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
         if db_field.name in POLICY_MAX:
             kwargs.update(min_value=1, max_value=POLICY_MAX[db_field.name])
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        """The part table only on a saved short-run characteristic (DNOM, Z-MR)."""
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None and obj.chart_type in SHORT_RUN:
+            return inlines
+        return [inline for inline in inlines if not isinstance(inline, PartTargetInline)]
 
     def get_urls(self) -> list[URLPattern]:
         custom = [
