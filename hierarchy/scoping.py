@@ -32,6 +32,7 @@ PATH_FIELDS: dict[str, str] = {
     "alerts.correctiveaction": "characteristic__hierarchy__path",
     "spc.annotation": "characteristic__hierarchy__path",
     "spc.samplecorrection": "characteristic__hierarchy__path",
+    "spc.parttarget": "characteristic__hierarchy__path",
     "audit.auditentry": "path",
     "ingest.pendingreading": "characteristic__hierarchy__path",
     "multivariate.multivariategroup": "hierarchy__path",

@@ -19,6 +19,7 @@ from ingest.models import PendingReading
 from ingest.operations import BatchWork, Operations, PipelineInput, TriggerFired
 from spc.core.errors import InputError
 from spc.pipeline.bulk_rows import insert_objects
+from spc.pipeline.parts import UnknownPart
 from spc.pipeline.processing import SubgroupInput, UnknownCharacteristic, process_many
 
 
@@ -72,7 +73,9 @@ class BatchStore:
                     ):
                         self._close(closed, inputs, marks)
             elif op.pk is not None:
-                buffered = BufferedReading(op.value, op.key, op.timestamp, op.pk, op.sample_size)
+                buffered = BufferedReading(
+                    op.value, op.key, op.timestamp, op.pk, op.sample_size, op.part_number
+                )
                 for closed in self.builder.add(op.characteristic_id, buffered, now):
                     self._close(closed, inputs, marks)
         self._run(inputs, marks)
@@ -111,6 +114,7 @@ class BatchStore:
             timestamp=closed.timestamp,
             idempotency_key=closed.idempotency_key,
             source=self.source,
+            part_number=closed.part_number,
         )
         inputs.append(PipelineInput(data, handles=tuple(int(h) for h in closed.handles)))
 
@@ -128,6 +132,8 @@ class BatchStore:
                 payload = op.payload or json.dumps(list(data.measurements)).encode()
                 unknown = isinstance(result, UnknownCharacteristic)
                 reason = "unknown_topic" if unknown else "input_error"
+                if isinstance(result, UnknownPart):  # short-run chart: no target for the part
+                    reason = "unknown_part"
                 self.work.dead_letter(topic, payload, reason, str(result))
                 marks.update((h, 0) for h in op.handles)
                 continue

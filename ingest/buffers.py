@@ -48,6 +48,7 @@ class BufferedReading:
     timestamp: datetime | None = None
     handle: Hashable | None = None
     sample_size: float | None = None
+    part_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class ClosedSubgroup:
     timestamp: datetime | None = None
     idempotency_key: str | None = None
     sample_size: float | None = None
+    part_number: str = ""
 
     @property
     def should_process(self) -> bool:
@@ -94,11 +96,17 @@ class SubgroupBuffer:
         return self.opened_at + self.config.timeout_seconds
 
     def add(self, reading: BufferedReading, now: float) -> list[ClosedSubgroup]:
-        """Buffer a reading; returns the subgroups it closed (ON_CHANGE at nominal n)."""
+        """Buffer a reading; returns the subgroups it closed (ON_CHANGE at nominal n).
+
+        A reading of another part number than the open subgroup's closes that subgroup
+        first, by the partial policy: a subgroup holds one part (short-run charts).
+        """
+        closed: list[ClosedSubgroup] = []
+        if self.readings and reading.part_number != self.readings[0].part_number:
+            closed.append(self.flush())
         if not self.readings:
             self.opened_at = now
         self.readings.append(reading)
-        closed: list[ClosedSubgroup] = []
         if self.config.strategy == ON_CHANGE:
             if len(self.readings) >= max(1, self.config.subgroup_size):
                 closed.append(self._close(FULL))
@@ -159,6 +167,7 @@ class SubgroupBuffer:
             timestamp=timestamp or last.timestamp,
             idempotency_key=subgroup_key([r.key for r in readings]),
             sample_size=last.sample_size,
+            part_number=last.part_number,
         )
 
 

@@ -92,6 +92,8 @@ class PendingReading(models.Model):
     sample_size = models.FloatField(null=True, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
     sample_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # Short-run charts (issue 20): the reading's part number; a change closes the subgroup.
+    part_number = models.CharField(max_length=60, blank=True)
 
     class Meta:
         ordering = ["characteristic", "id"]

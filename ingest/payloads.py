@@ -7,6 +7,7 @@ Accepted shapes (UTF-8)::
     {"values": [74.01, 74.02], "timestamp": "2026-11-23T06:30:00Z", "id": "m-17"}
     {"value": 3, "timestamp": 1795415400000}          # epoch milliseconds
     {"value": 4, "sample_size": 200}                  # p, np, u charts: items inspected
+    {"values": [50.1, 50.3, 49.9], "part_number": "A-17"}  # short-run charts: the part
 
 Anything else raises :class:`ingest.errors.PayloadError` with a reason code.
 """
@@ -28,6 +29,7 @@ from ingest.errors import PayloadError
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_VALUES = 1000
 MAX_ID_LENGTH = 100
+MAX_PART_NUMBER_LENGTH = 60
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Reading:
     timestamp: datetime | None = None
     message_id: str | None = None
     sample_size: float | None = None
+    part_number: str = ""
 
 
 def parse_plain(payload: bytes) -> Reading:
@@ -147,9 +150,27 @@ def _from_object(data: dict[str, Any]) -> Reading:
             raise PayloadError("invalid_json", "'id' must not contain NUL or lone surrogates")
     timestamp = parse_timestamp(data["timestamp"]) if data.get("timestamp") is not None else None
     sample_size = _number(data["sample_size"]) if data.get("sample_size") is not None else None
+    part = _part_number(data["part_number"]) if data.get("part_number") is not None else ""
     return Reading(
-        values=values, timestamp=timestamp, message_id=message_id, sample_size=sample_size
+        values=values,
+        timestamp=timestamp,
+        message_id=message_id,
+        sample_size=sample_size,
+        part_number=part,
     )
+
+
+def _part_number(value: Any) -> str:
+    """A short-run sample's part number: text (or a whole number) of at most 60 characters
+    that can be stored (no NUL, no lone surrogates); surrounding blanks are dropped."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise PayloadError("invalid_json", "'part_number' must be text")
+    text = str(value).strip()
+    if len(text) > MAX_PART_NUMBER_LENGTH:
+        raise PayloadError("invalid_json", "'part_number' must be at most 60 characters")
+    if _UNSTORABLE.search(text):
+        raise PayloadError("invalid_json", "'part_number' must not contain NUL or lone surrogates")
+    return text
 
 
 def parse_timestamp(value: Any) -> datetime:

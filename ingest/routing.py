@@ -113,6 +113,7 @@ class MessageRouter:
                     timestamp=reading.timestamp,
                     idempotency_key=key,
                     source="MQTT",
+                    part_number=reading.part_number,
                 )
             else:
                 data = SubgroupInput(
@@ -121,6 +122,7 @@ class MessageRouter:
                     timestamp=reading.timestamp,
                     idempotency_key=key,
                     source="MQTT",
+                    part_number=reading.part_number,
                 )
             self.ops.append(PipelineInput(data, item.topic, item.payload))
             return
@@ -132,6 +134,7 @@ class MessageRouter:
                 timestamp=reading.timestamp,
                 sample_size=reading.sample_size,
                 received_at=self.ops.now,
+                part_number=reading.part_number,
             )
         )
 

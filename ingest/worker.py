@@ -228,7 +228,9 @@ class IngestWorker:
             closed.extend(
                 self.builder.add(
                     target.characteristic_id,
-                    BufferedReading(row.value, row.key, row.timestamp, row.pk, row.sample_size),
+                    BufferedReading(
+                        row.value, row.key, row.timestamp, row.pk, row.sample_size, row.part_number
+                    ),
                     now,
                 )
             )

@@ -307,6 +307,8 @@ AUDIT_CONFIG_MODELS: dict[str, tuple[str, ...]] = {
     "alerts.CorrectiveAction": ("created_at",),
     "alerts.CorrectiveActionRequirement": (),
     "spc.Annotation": ("created_at",),
+    # Short-run charts (issue 20): the part table a DNOM / Z-MR chart judges samples by.
+    "spc.PartTarget": (),
 }
 #: ``(user) -> plant path prefixes or None (all)``: whose audit entries a user may see.
 AUDIT_VISIBLE_PATHS = "hierarchy.scoping.granted_paths"

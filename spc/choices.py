@@ -17,6 +17,8 @@ CHART_TYPE_LABELS = {
     ChartType.CUSUM: _("CUSUM (small shifts)"),
     ChartType.P_LANEY: _("Laney p′ (proportion defective, large samples)"),
     ChartType.U_LANEY: _("Laney u′ (defects per unit, large samples)"),
+    ChartType.DNOM: _("DNOM (short run: deviation from each part's nominal)"),
+    ChartType.Z_MR: _("Z-MR (short run: standardized individuals per part)"),
 }
 SUBGROUP_MODE_LABELS = {
     SubgroupMode.NOMINAL_TOLERANCE: "Nominal n, smaller subgroups tolerated",

@@ -24,6 +24,7 @@ from spc.core.errors import InputError
 from spc.core.plausibility import ValueLabel, check_plausible, outside_spec
 from spc.core.types import SECONDARY_BEYOND_LIMITS, ChartType
 from spc.models import Characteristic
+from spc.pipeline import parts
 
 RANGES = {
     "latest": None,
@@ -119,6 +120,10 @@ class TimeRangeForm(forms.Form):
         return not (data.get("range") == "custom" and data.get("end"))
 
 
+TEXT_FIELDS = ("operator", "batch_number", "part_number", "confirm_out_of_spec")
+"""Entry fields that are not numbers."""
+
+
 class SampleEntryForm(forms.Form):
     """One subgroup: ``subgroup_size`` measurement inputs, or count and size for attributes.
 
@@ -127,6 +132,7 @@ class SampleEntryForm(forms.Form):
 
     operator = forms.CharField(max_length=120, required=False)
     batch_number = forms.CharField(max_length=120, required=False, label=gettext_lazy("Batch"))
+    part_number = forms.CharField(max_length=60, required=False, label=gettext_lazy("Part number"))
     confirm_out_of_spec = forms.BooleanField(
         required=False,
         label=gettext_lazy("I checked the part and the gauge: store the out-of-spec value"),
@@ -149,6 +155,17 @@ class SampleEntryForm(forms.Form):
                     _("Value %(n)s") % {"n": i + 1}, required, i
                 )
         self.measurement_fields()[0].field.widget.attrs["autofocus"] = ""
+        # Short-run charts (DNOM, Z-MR): the part number picks the target; it is required
+        # and offered from the characteristic's part table.
+        self.is_short_run = parts.is_short_run(characteristic.chart_type)
+        self.part_table: parts.PartTable = {}
+        if self.is_short_run:
+            self.part_table = parts.tables([characteristic.pk]).get(characteristic.pk, {})
+            self.fields["part_number"].required = True
+
+    def part_choices(self) -> list[str]:
+        """The part numbers of the characteristic's part table (short-run charts)."""
+        return sorted(self.part_table)
 
     @staticmethod
     def _number_field(label: str, required: bool, position: int | None = None) -> forms.Field:
@@ -178,12 +195,17 @@ class SampleEntryForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for name, value in list(data.items()):
-            if name in ("operator", "batch_number", "confirm_out_of_spec") or value in (None, ""):
+            if name in TEXT_FIELDS or value in (None, ""):
                 continue
             try:
                 data[name] = parse_number(value)
             except ValueError:
                 self.add_error(name, _("“%(value)s” is not a number.") % {"value": value})
+        if self.is_short_run and data.get("part_number"):
+            try:
+                parts.standard_for(self.characteristic, data["part_number"], self.part_table)
+            except InputError as exc:
+                self.add_error("part_number", exc.message)
         if not self.is_attribute and not self.errors:
             self._check_data_quality(data)
         return data

@@ -23,6 +23,7 @@ from spc.choices import (
 )
 from spc.core.types import ChartType, SubgroupMode
 from spc.limit_settings import LIMIT_WIDTH_CONSTRAINTS, LimitWidthFields
+from spc.part_targets import PART_NUMBER_MAX
 
 NELSON_DEFAULT_RULES: dict[str, dict[str, Any]] = {
     "1": {"severity": "CRITICAL"},
@@ -231,6 +232,11 @@ class Characteristic(LimitWidthFields):
                 condition=Q(subgroup_mode__in=[m.value for m in SubgroupMode]),
                 name="char_subgroup_mode",
             ),
+            models.CheckConstraint(  # standardized individuals (issue 20)
+                condition=~Q(chart_type="Z_MR") | Q(subgroup_size=1),
+                name="char_z_mr_individuals",
+                violation_error_message="A Z-MR chart charts individuals: set n to 1.",
+            ),
             models.CheckConstraint(
                 condition=Q(sampling_interval_minutes__isnull=True)
                 | Q(sampling_interval_minutes__gte=1),
@@ -313,6 +319,8 @@ class Sample(models.Model):
     # Set by ``spc.pipeline.late``: "" arrived in order, LATE put in its place with the
     # samples after it re-evaluated, HORIZON too far back: stored, not re-evaluated.
     arrival = models.CharField(max_length=8, blank=True, choices=SampleArrival.choices)
+    # Short-run charts (issue 20): the part number, judged against its PartTarget.
+    part_number = models.CharField(max_length=PART_NUMBER_MAX, blank=True)
 
     objects = SampleQuerySet.as_manager()
 
@@ -427,6 +435,8 @@ class LimitSet(models.Model):
         return f"{self.characteristic} limits @ {self.created_at:%Y-%m-%d %H:%M}"
 
 
-# Annotations and signed corrections (issue 23), in their own module.
+# Models in their own modules: the part table of short-run charts (issue 20), annotations
+# and signed corrections (issue 23).
+from spc.part_targets import PartTarget as PartTarget  # noqa: E402
 from spc.quality_records import Annotation as Annotation  # noqa: E402
 from spc.quality_records import SampleCorrection as SampleCorrection  # noqa: E402

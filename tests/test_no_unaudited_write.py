@@ -34,7 +34,7 @@ from hierarchy.models import SiteGrant
 from hierarchy.roles import ENGINEER
 from hierarchy.tests.factories import build_plant
 from msa.models import Gauge
-from spc.models import Characteristic, Sample
+from spc.models import Characteristic, PartTarget, Sample
 from spc.pipeline.processing import SubgroupInput, process
 from spc.pipeline.windows import windows
 from spc.quality_records import Annotation
@@ -107,6 +107,10 @@ API_WRITES = {
     ("POST", "/api/v1/annotations/"): AUDITED,
     ("PATCH", "/api/v1/annotations/{pk}/"): AUDITED,
     ("DELETE", "/api/v1/annotations/{pk}/"): AUDITED,
+    ("POST", "/api/v1/characteristics/{characteristic_pk}/parts/"): AUDITED,
+    ("PUT", "/api/v1/characteristics/{characteristic_pk}/parts/{pk}/"): AUDITED,
+    ("PATCH", "/api/v1/characteristics/{characteristic_pk}/parts/{pk}/"): AUDITED,
+    ("DELETE", "/api/v1/characteristics/{characteristic_pk}/parts/{pk}/"): AUDITED,
 }
 
 
@@ -181,9 +185,10 @@ def world() -> dict[str, Any]:
     spare = CharacteristicFactory.create(hierarchy=plant["line"], name="Spare")
     note = Annotation.objects.create(characteristic=char, text="x", start=timezone.now())
     gauge = Gauge.objects.create(code="G-1", name="Caliper", site=plant["site"])
+    part = PartTarget.objects.create(characteristic=char, part_number="A", target=1.0)
     return {
         "plant": plant, "char": char, "samples": samples, "violation": violation,
-        "user": user, "spare": spare, "note": note, "gauge": gauge,
+        "user": user, "spare": spare, "note": note, "gauge": gauge, "part": part,
     }  # fmt: skip
 
 
@@ -271,6 +276,15 @@ def _calls(w: dict[str, Any]) -> dict[tuple[str, str], Callable[[], tuple[str, A
             f"/api/v1/annotations/{w['note'].pk}/", {"text": "changed"}),
         ("DELETE", "/api/v1/annotations/{pk}/"): lambda: (
             f"/api/v1/annotations/{w['note'].pk}/", None),
+        ("POST", "/api/v1/characteristics/{characteristic_pk}/parts/"): lambda: (
+            f"/api/v1/characteristics/{char.pk}/parts/", {"part_number": "B", "target": 2.0}),
+        ("PUT", "/api/v1/characteristics/{characteristic_pk}/parts/{pk}/"): lambda: (
+            f"/api/v1/characteristics/{char.pk}/parts/{w['part'].pk}/",
+            {"part_number": "A", "target": 1.5}),
+        ("PATCH", "/api/v1/characteristics/{characteristic_pk}/parts/{pk}/"): lambda: (
+            f"/api/v1/characteristics/{char.pk}/parts/{w['part'].pk}/", {"target": 1.25}),
+        ("DELETE", "/api/v1/characteristics/{characteristic_pk}/parts/{pk}/"): lambda: (
+            f"/api/v1/characteristics/{char.pk}/parts/{w['part'].pk}/", None),
     }  # fmt: skip
 
 

@@ -80,6 +80,9 @@ class ImportUploadSerializer(serializers.Serializer[Any]):
     sample_size_column = serializers.CharField(required=False)
     batch_column = serializers.CharField(required=False)
     operator_column = serializers.CharField(required=False)
+    part_column = serializers.CharField(
+        required=False, help_text="Short-run charts (DNOM, Z-MR): the part number column."
+    )
     time_zone = serializers.CharField(required=False)
     date_format = serializers.CharField(required=False)
     delimiter = serializers.CharField(required=False, trim_whitespace=False)
@@ -102,6 +105,7 @@ def preview_rows(found: Scan) -> list[dict[str, Any]]:
                     "sample_size": item.sample_size,
                     "batch_number": item.batch,
                     "operator": item.operator,
+                    "part_number": item.part,
                 }
             )
         else:

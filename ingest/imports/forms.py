@@ -17,6 +17,7 @@ COLUMN_CHOICE_FIELDS = (
     ("sample_size_column", "Sample size column (items inspected)"),
     ("batch_column", "Batch column"),
     ("operator_column", "Operator column"),
+    ("part_column", "Part number column (DNOM and Z-MR charts)"),
 )
 
 

@@ -28,6 +28,7 @@ COLUMN_FIELDS = (
     "sample_size_column",
     "batch_column",
     "operator_column",
+    "part_column",
 )
 
 
@@ -46,6 +47,7 @@ class Mapping:
     sample_size_column: str = ""
     batch_column: str = ""
     operator_column: str = ""
+    part_column: str = ""  # short-run charts (DNOM, Z-MR): the part number
     time_zone: str = ""
     date_format: str = ""
     delimiter: str = ""
@@ -152,6 +154,7 @@ _ROLES = {
     "sample_size_column": re.compile(r"sample.?size|^n$|inspected|stichprobe", re.IGNORECASE),
     "batch_column": re.compile(r"batch|lot|charge", re.IGNORECASE),
     "operator_column": re.compile(r"operator|werker|user|bediener", re.IGNORECASE),
+    "part_column": re.compile(r"part.?(no|nr|num)|^part$|teil|artikel", re.IGNORECASE),
 }
 
 

@@ -199,6 +199,7 @@ def _store(
             idempotency_key=f"{prefix}{p.row}",
             operator=p.operator,
             batch_number=p.batch,
+            part_number=p.part,
             source="IMPORT",
             user_id=user_id,
         )

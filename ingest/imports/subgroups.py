@@ -29,6 +29,7 @@ class Parsed:
     batch: str = ""
     operator: str = ""
     rows: int = 1
+    part: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,4 +164,5 @@ class RowReader:
             sample_size,
             cells.text(self._cell(row, m.batch_column))[:120] if m.batch_column else "",
             cells.text(self._cell(row, m.operator_column))[:120] if m.operator_column else "",
+            part=cells.text(self._cell(row, m.part_column)).strip() if m.part_column else "",
         )

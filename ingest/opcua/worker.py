@@ -150,7 +150,9 @@ class OpcUaWorker:
             target = targets[row.characteristic_id]
             if target.direct:
                 continue
-            reading = BufferedReading(row.value, row.key, row.timestamp, row.pk, row.sample_size)
+            reading = BufferedReading(
+                row.value, row.key, row.timestamp, row.pk, row.sample_size, row.part_number
+            )
             closed.extend(self.builder.add(target.characteristic_id, reading, now))
         if closed:
             self._commit_closed(closed)

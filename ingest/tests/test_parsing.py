@@ -156,6 +156,7 @@ _READING_OBJECTS = st.fixed_dictionaries(
         "ts": st.text(max_size=30) | st.integers() | st.floats(),
         "timestamp": st.just("2026-03-01T12:00:00+01:00") | st.text(max_size=30),
         "n": st.integers() | st.floats(),
+        "part_number": st.text(max_size=8) | st.integers() | st.floats() | st.none(),
     },
 )
 

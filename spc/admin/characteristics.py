@@ -14,8 +14,9 @@ from audit.trail import signed_by
 from hierarchy.scoping import ScopedAdminMixin
 from spc.admin.forms import RULE_ROWS, CharacteristicAdminForm
 from spc.admin.recalc import recalculate_view
+from spc.core.shortrun import SHORT_RUN
 from spc.jobs.policies import POLICY_MAX
-from spc.models import Characteristic, LimitSet, Measurement, Sample
+from spc.models import Characteristic, LimitSet, Measurement, PartTarget, Sample
 from spc.pipeline.limit_changes import LIMIT_COLUMNS, record_limit_edit
 
 LIMIT_HISTORY_FIELDS = (
@@ -48,6 +49,17 @@ class LimitSetInline(admin.TabularInline[LimitSet, Characteristic]):
         return False
 
 
+class PartTargetInline(admin.TabularInline[PartTarget, Characteristic]):
+    """The part table of a short-run chart (DNOM, Z-MR): each part number's target and
+    sigma (Z-MR needs it); samples of a part not listed here are refused. Shown once the
+    characteristic is saved with a short-run chart type."""
+
+    model = PartTarget
+    extra = 0
+    fields = ["part_number", "target", "sigma"]
+    verbose_name_plural = "part targets (DNOM and Z-MR charts)"
+
+
 @admin.register(Characteristic)
 class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
     """Characteristics grouped by their place in the plant, filterable and searchable."""
@@ -69,7 +81,7 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
     ordering = ["hierarchy__path", "name"]
     autocomplete_fields = ["hierarchy", "gauge"]
     save_on_top = True
-    inlines = [LimitSetInline]
+    inlines = [PartTargetInline, LimitSetInline]
     fieldsets = [
         (
             None,
@@ -175,6 +187,13 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
             kwargs.update(min_value=1, max_value=POLICY_MAX[db_field.name])
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        """The part table only on a saved short-run characteristic (DNOM, Z-MR)."""
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None and obj.chart_type in SHORT_RUN:
+            return inlines
+        return [inline for inline in inlines if not isinstance(inline, PartTargetInline)]
+
     def get_urls(self) -> list[URLPattern]:
         custom = [
             path(
@@ -262,7 +281,13 @@ class SampleAdmin(ScopedAdminMixin, admin.ModelAdmin[Sample]):
         "batch_number",
     ]
     list_filter = ["source", "is_excluded", "is_undersized", "characteristic__chart_type"]
-    search_fields = ["characteristic__name", "batch_number", "operator", "idempotency_key"]
+    search_fields = [
+        "characteristic__name",
+        "batch_number",
+        "operator",
+        "idempotency_key",
+        "part_number",
+    ]
     list_select_related = ["characteristic"]
     date_hierarchy = "timestamp"
     inlines = [MeasurementInline]

@@ -200,6 +200,7 @@ class SampleSerializer(serializers.ModelSerializer[Sample]):
             "idempotency_key",
             "operator",
             "batch_number",
+            "part_number",
             "created_by",
             "actual_n",
             "is_undersized",
@@ -242,6 +243,7 @@ class SampleSerializer(serializers.ModelSerializer[Sample]):
             "idempotency_key": sample.idempotency_key,
             "operator": sample.operator,
             "batch_number": sample.batch_number,
+            "part_number": sample.part_number,
             "created_by": creator,
             "actual_n": _float(sample.actual_n),
             "is_undersized": sample.is_undersized,
@@ -306,6 +308,13 @@ class SampleCreateSerializer(serializers.Serializer[Any]):
     batch_number = serializers.CharField(required=False, allow_blank=True, max_length=120)
     operator = serializers.CharField(required=False, allow_blank=True, max_length=120)
     idempotency_key = serializers.CharField(required=False, max_length=128)
+    part_number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=60,
+        help_text="Short-run charts (DNOM, Z-MR): the part number; its target (and sigma) "
+        "come from the characteristic's part table.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "defects" in attrs and "defectives" in attrs:

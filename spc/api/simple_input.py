@@ -3,7 +3,7 @@
 ``SampleCreateSerializer`` runs a dozen DRF field objects per item; for a machine's bulk
 list of a thousand subgroups that was a fifth of the request. Most items have the simple
 shape — an integer characteristic, a list of plain numbers, perhaps an idempotency key,
-operator or batch number in plain ASCII — and for those ``simple_item`` returns exactly
+operator, batch or part number in plain ASCII — and for those ``simple_item`` returns exactly
 what the serializer's ``run_validation`` returns. Anything else (timestamps, attribute
 counts, strings for numbers, every invalid item) returns ``None`` and goes through the
 serializer, so error messages come from one place.
@@ -21,6 +21,7 @@ TEXT_FIELDS = {
     "batch_number": (120, True),
     "operator": (120, True),
     "idempotency_key": (128, False),
+    "part_number": (60, True),
 }
 """Text field -> (max length, blank allowed), as the serializer declares them."""
 

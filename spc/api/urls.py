@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from spc.api.part_targets import PartTargetViewSet
 from spc.api.quality import AnnotationViewSet, SampleCorrectionsView, SampleCorrectView
 from spc.api.views import CharacteristicViewSet, SampleViewSet
 
@@ -10,6 +11,9 @@ router = DefaultRouter()
 router.register("characteristics", CharacteristicViewSet, basename="characteristic")
 router.register("samples", SampleViewSet, basename="sample")
 router.register("annotations", AnnotationViewSet, basename="annotation")
+router.register(
+    r"characteristics/(?P<characteristic_pk>[0-9]+)/parts", PartTargetViewSet, basename="part"
+)
 urlpatterns = [
     path("samples/<int:pk>/correct/", SampleCorrectView.as_view(), name="sample-correct"),
     path(

@@ -264,6 +264,7 @@ def _subgroup_input(data: dict[str, Any], user_id: int | None) -> SubgroupInput:
         idempotency_key=data.get("idempotency_key"),
         operator=data.get("operator", ""),
         batch_number=data.get("batch_number", ""),
+        part_number=data.get("part_number", ""),
         source="REST",
         user_id=user_id,
     )

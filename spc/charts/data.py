@@ -30,13 +30,14 @@ from spc.core.restate import StoredPoint, restate
 from spc.core.types import ChartLimits, ChartType, Point, Subgroup
 from spc.core.widths import secondary_point_limits
 from spc.models import Characteristic, Measurement, Sample
+from spc.pipeline import parts
 from spc.pipeline.windows import POINT_FIELDS, point_from_row
 
 MAX_POINTS = 5000
 MEMORY_ROWS = 10_000
 """Most earlier rows read to carry an EWMA/CUSUM memory into the first restated point."""
 
-ROW_FIELDS = (*POINT_FIELDS, "timestamp", "count", "sample_size", "is_excluded")
+ROW_FIELDS = (*POINT_FIELDS, "timestamp", "count", "sample_size", "is_excluded", "part_number")
 LEAN_FIELDS = (
     "id",
     "timestamp",
@@ -53,6 +54,7 @@ LEAN_FIELDS = (
     "mean",
     "count",
     "sample_size",
+    "part_number",
 )
 """What a point needs when the chart keeps no memory (all but EWMA and CUSUM)."""
 SMALL_SHIFT = ("EWMA", "CUSUM")
@@ -103,8 +105,11 @@ def _judged(row: dict[str, Any]) -> bool:
     return None not in (row["center_line"], row["ucl"], row["lcl"])
 
 
-def _subgroups(rows: list[dict[str, Any]]) -> dict[int, Subgroup]:
-    """The stored subgroups of rows to restate (one query for their measurements)."""
+def _subgroups(
+    rows: list[dict[str, Any]], table: parts.PartTable | None = None
+) -> dict[int, Subgroup]:
+    """The stored subgroups of rows to restate (one query for their measurements); on a
+    short-run chart each with its part's standard from ``table``."""
     values: dict[int, list[float]] = defaultdict(list)
     ids = [r["id"] for r in rows if r["count"] is None]
     if ids:
@@ -120,7 +125,10 @@ def _subgroups(rows: list[dict[str, Any]]) -> dict[int, Subgroup]:
             out[r["id"]] = Subgroup(count=r["count"], sample_size=r["sample_size"])
         else:  # imported summary rows without measurements: their mean stands for them
             fallback = r["mean"] if r["mean"] is not None else r["value"]
-            out[r["id"]] = Subgroup(measurements=tuple(values.get(r["id"]) or (fallback,)))
+            out[r["id"]] = Subgroup(
+                measurements=tuple(values.get(r["id"]) or (fallback,)),
+                part=table.get(r["part_number"]) if table is not None else None,
+            )
     return out
 
 
@@ -152,7 +160,9 @@ def _restated(
         if ChartType(stage.config.chart_type) in (ChartType.EWMA, ChartType.CUSUM):
             memory = _memory_rows(char, stage, mine[0]["id"])
         series = memory + mine
-        subgroups = _subgroups([r for r in series if not _judged(r)])
+        short_run = parts.is_short_run(stage.config.chart_type)
+        table = parts.tables([char.pk]).get(char.pk, {}) if short_run else None
+        subgroups = _subgroups([r for r in series if not _judged(r)], table)
         points = restate(
             stage.config,
             [
@@ -237,6 +247,7 @@ def _point(
         "is_undersized": row["is_undersized"],
         "is_excluded": row["is_excluded"],
         "restated": restated is not None,
+        "part_number": row["part_number"],
     }
 
 

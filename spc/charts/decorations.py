@@ -122,7 +122,7 @@ def stage_markers(
         stage = points[i].get("stage")
         if stage is None or stage == points[i - 1].get("stage"):
             continue
-        x = _between(xs[i - 1], xs[i])
+        x = between(xs[i - 1], xs[i])
         shapes.append(
             {
                 "type": "line",
@@ -154,7 +154,7 @@ def stage_markers(
     return shapes, labels
 
 
-def _between(a: Any, b: Any) -> Any:
+def between(a: Any, b: Any) -> Any:
     """The x half way between two points: a position, or a plotted time string."""
     if isinstance(a, int | float) and isinstance(b, int | float):
         return (a + b) / 2

@@ -39,6 +39,7 @@ from spc.charts.decorations import (
     stage_markers,
     time_ticks,
 )
+from spc.charts.part_marks import part_marks
 from spc.charts.style import (
     COLOURS,
     PROPORTION_CHARTS,
@@ -313,6 +314,7 @@ def control_figure(data: Mapping[str, Any], axis: str = "sequence") -> dict[str,
     marks, mark_labels = stage_markers(points, data.get("stages") or [], xs)
     ys = [marker_y(p, chart_type) for p in points]
     notes, note_labels = quality_marks.layout(points, data.get("annotations") or [], xs, ys)
+    runs, run_labels = part_marks(chart_type, points, xs)  # short-run charts: part runs
     layout: dict[str, Any] = {
         "margin": {"l": 64, "r": 96, "t": 28, "b": 48},
         "hovermode": "closest",
@@ -322,8 +324,8 @@ def control_figure(data: Mapping[str, Any], axis: str = "sequence") -> dict[str,
         "showlegend": False,
         "xaxis": _xaxis(axis, points),
         "yaxis": {"title": {"text": primary}, "zeroline": False, "automargin": True},
-        "shapes": shapes + marks + notes,
-        "annotations": labels + mark_labels + note_labels,
+        "shapes": shapes + marks + notes + runs,
+        "annotations": labels + mark_labels + note_labels + run_labels,
         "uirevision": f"{char['id']}-{axis}",
         "meta": {"axis": axis, "points": len(points)},
     }

@@ -27,10 +27,24 @@ PRIMARY_TITLES = {
     "CUSUM": ("CUSUM C⁺ and −C⁻", None),
     "P_LANEY": ("p′ (Laney)", None),
     "U_LANEY": ("u′ (Laney)", None),
+    "DNOM": ("Deviation from nominal (x − T)", "Range / moving range"),
+    "Z_MR": ("z = (x − T) / σ", "Moving range of z"),
 }
-SECONDARY_CHARTS = {"XBAR_R", "XBAR_S", "I_MR"}
+SECONDARY_CHARTS = {"XBAR_R", "XBAR_S", "I_MR", "DNOM", "Z_MR"}
 SPEC_CHARTS = {"XBAR_R", "XBAR_S", "I_MR"}
-BAND_CHARTS = {"XBAR_R", "XBAR_S", "I_MR", "P", "NP", "C", "U", "P_LANEY", "U_LANEY"}
+BAND_CHARTS = {
+    "XBAR_R",
+    "XBAR_S",
+    "I_MR",
+    "P",
+    "NP",
+    "C",
+    "U",
+    "P_LANEY",
+    "U_LANEY",
+    "DNOM",
+    "Z_MR",
+}
 PROPORTION_CHARTS = {"P", "P_LANEY"}
 """Charts whose statistic is a proportion, read as % (p and Laney's p′)."""
 
@@ -172,6 +186,10 @@ def reading(char: Mapping[str, Any], sample: Mapping[str, Any] | None) -> dict[s
             shown = format_value(value, max(decimals, 2))
     else:
         label = "x" if float(sample.get("n") or 1) <= 1 else "x̄"
+        if chart_type == "DNOM":  # the stored mean is the deviation from the part's target
+            label = f"{label} − T"
+        elif chart_type == "Z_MR":
+            label, unit, decimals = "z", "", 2
         shown = format_value(value, decimals)
     measured = f"{label} = {shown} {unit}".rstrip() if shown != "–" else f"{label} = –"
     statistic = _statistic(chart_type, str(char.get("subgroup_mode") or ""), sample, decimals, unit)
@@ -208,6 +226,8 @@ def hover_text(char: Mapping[str, Any], point: Mapping[str, Any], time: str) -> 
     """A point's hover: sample, time, the labelled reading, n, stage, rules."""
     shown = reading(char, point)
     lines = [f"Sample #{point['id']} · {time[:19]}", shown["measured"]]
+    if point.get("part_number"):  # short-run charts: which part's target the point is from
+        lines.insert(1, f"Part {point['part_number']}")
     if shown["statistic"]:
         lines.append(shown["statistic"])
     n = point.get("n")

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from spc.core import rules
+from spc.core import rules, shortrun
 from spc.core import secondary as secondary_rule
 from spc.core.limits import SMALL_SHIFT, point_limits, sigma_of_statistic
 from spc.core.smallshift import cusum_step, ewma_half_width, ewma_step
@@ -193,8 +193,14 @@ def evaluate(window: RollingWindow, subgroup: Subgroup, config: CharacteristicCo
 
     Raises ``InputError`` (see ``spc.core.subgroup.validate``) for a subgroup the chart
     cannot take. Does not change ``window``. Signal indices count points as the window
-    does: the new point's index is ``window.total``.
+    does: the new point's index is ``window.total``. A short-run chart (DNOM, Z-MR) is
+    evaluated as its base chart on the subgroup relative to its part (``spc.core.shortrun``).
     """
+    if config.chart_type in shortrun.SHORT_RUN:
+        subgroup, base, limits = shortrun.prepare(
+            subgroup, config.chart_type, config.subgroup_size, config.limits
+        )
+        config = replace(config, chart_type=base, limits=limits)
     chart = config.chart_type
     checked = validate(
         chart,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from spc.core import shortrun
 from spc.core.errors import ZeroSpreadError
 from spc.core.estimators import FloatArray, subgroup_range, subgroup_stddev
 from spc.core.limits import SMALL_SHIFT, compute_limits, point_limits, summary_size
@@ -141,6 +142,11 @@ def recalculate(
     """
     if max_iterations < 1:
         raise ValueError("max_iterations must be at least 1.")
+    if chart_type in shortrun.SHORT_RUN:  # DNOM: limits of the deviations; Z-MR: known
+        short_run = chart_type
+        chart_type, subgroups = shortrun.baseline(chart_type, subgroups, subgroup_size)
+        if short_run == ChartType.Z_MR:
+            return Recalculation(shortrun.z_limits(), (), 1, 1.0, SampleSizeBasis.NOMINAL)
     params = {
         "ewma_lambda": ewma_lambda,
         "ewma_l": ewma_l,

@@ -24,6 +24,8 @@ class ChartType(StrEnum):
     CUSUM = "CUSUM"
     P_LANEY = "P_LANEY"
     U_LANEY = "U_LANEY"
+    DNOM = "DNOM"  # short run: deviation from each part's nominal (spc.core.shortrun)
+    Z_MR = "Z_MR"  # short run: standardized individuals (x - T_part) / sigma_part
 
     @property
     def is_attribute(self) -> bool:
@@ -147,17 +149,27 @@ class Zone(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class PartStandard:
+    """A part number's nominal (target) and, optionally, its known sigma (short-run charts)."""
+
+    target: float
+    sigma: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Subgroup:
     """One subgroup as it arrives from any provider.
 
     Variables charts use ``measurements``. Attribute charts use ``count`` (defectives for
     P/NP, defects for C/U) with ``sample_size`` (items inspected for P/NP, inspection units
-    for U; C ignores it).
+    for U; C ignores it). ``part`` is the standard of the subgroup's part number, read only
+    by the short-run charts (DNOM, Z-MR), which chart the measurements relative to it.
     """
 
     measurements: tuple[float, ...] = ()
     count: float | None = None
     sample_size: float | None = None
+    part: PartStandard | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from spc.core.errors import InputError
 from spc.core.types import Subgroup
 
 MAX_MEASUREMENTS = 1000
-TEXT_LIMITS = {"operator": 120, "batch_number": 120, "idempotency_key": 128}
+TEXT_LIMITS = {"operator": 120, "batch_number": 120, "idempotency_key": 128, "part_number": 60}
 SOURCES = ("MANUAL", "REST", "MQTT", "OPCUA", "IMPORT")
 
 
@@ -38,6 +38,8 @@ class SubgroupInput:
     user_id: int | None = None
     # The user (``user_id``) confirmed that an out-of-spec value is real (manual entry).
     spec_confirmed: bool = False
+    # Short-run charts (DNOM, Z-MR): the part number whose target the sample is judged by.
+    part_number: str = ""
 
 
 def clean_input(

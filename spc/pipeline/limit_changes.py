@@ -39,7 +39,7 @@ from spc.core.recalc import recalculate
 from spc.core.types import ChartType, VariableNMethod
 from spc.core.widths import check_limit_sigma, check_variable_n_method
 from spc.models import Characteristic, LimitSet, Sample
-from spc.pipeline import chart_revisions, events
+from spc.pipeline import chart_revisions, events, parts
 from spc.pipeline.phase_one import evaluate_phase_one, phase_one_count, subgroup_of
 from spc.pipeline.windows import windows
 
@@ -146,10 +146,11 @@ def recalculate_limits(
     chart_type = ChartType(char.chart_type)
     k, method = _width_settings(char, chart_type, limit_sigma, variable_n_method)
     samples = baseline_samples(char, last_n=last_n, start=start, end=end, sample_ids=sample_ids)
+    table = parts.tables([char.pk]).get(char.pk, {}) if parts.is_short_run(chart_type) else None
     try:
         result = recalculate(
             chart_type,
-            [subgroup_of(s, chart_type) for s in samples],
+            [subgroup_of(s, chart_type, table) for s in samples],
             char.subgroup_size,
             drop_out_of_control=exclude_out_of_control,
             ewma_lambda=char.ewma_lambda,

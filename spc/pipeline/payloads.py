@@ -108,4 +108,5 @@ def sample_payload(sample: Sample) -> dict[str, Any]:
         "measurements": measurement_values(sample),
         "operator": sample.operator,
         "batch_number": sample.batch_number,
+        "part_number": sample.part_number,
     }

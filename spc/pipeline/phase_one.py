@@ -35,6 +35,7 @@ from spc.core.evaluate import Evaluation, evaluate, window_capacity
 from spc.core.types import ChartType, Point, Subgroup
 from spc.core.window import RollingWindow
 from spc.models import Characteristic, Sample
+from spc.pipeline import parts
 from spc.pipeline.config import config_for
 from spc.pipeline.rows import key_of, write_violations
 
@@ -54,14 +55,18 @@ class _Judged:
     violations: list[Violation] = field(default_factory=list)
 
 
-def subgroup_of(sample: Sample, chart_type: ChartType) -> Subgroup:
-    """A stored sample as the core's subgroup (measurements prefetched by the caller)."""
+def subgroup_of(
+    sample: Sample, chart_type: ChartType, part_table: parts.PartTable | None = None
+) -> Subgroup:
+    """A stored sample as the core's subgroup (measurements prefetched by the caller); on
+    a short-run chart with its part's standard (``part_table``: the characteristic's, when
+    the caller has read it)."""
     if chart_type.is_attribute:
         return Subgroup(count=sample.count, sample_size=sample.sample_size)
     values = tuple(m.value for m in sample.measurements.all())
     if not values:  # imported summary rows without measurements
         values = (sample.mean if sample.mean is not None else sample.value,)
-    return Subgroup(measurements=values)
+    return parts.with_part(Subgroup(measurements=values), sample, chart_type, part_table)
 
 
 def phase_one_samples(char: Characteristic) -> QuerySet[Sample]:
@@ -108,9 +113,10 @@ def evaluate_phase_one(char: Characteristic) -> int:
     previous: int | None = None
     judged: list[_Judged] = []
     restated: list[Sample] = []
+    table = parts.tables([char.pk]).get(char.pk, {}) if parts.is_short_run(chart) else None
     for sample in phase_one_samples(char).prefetch_related("measurements"):
         try:
-            evaluation = evaluate(window, subgroup_of(sample, chart), config)
+            evaluation = evaluate(window, subgroup_of(sample, chart, table), config)
         except InputError:
             window, previous = RollingWindow(capacity), None
             continue

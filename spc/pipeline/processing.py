@@ -32,7 +32,7 @@ from spc.core.evaluate import CharacteristicConfig, evaluate, window_capacity
 from spc.core.plausibility import ValueLabel, check_plausible
 from spc.core.window import RollingWindow
 from spc.models import Characteristic, Sample
-from spc.pipeline import chart_revisions, events, late, signals
+from spc.pipeline import chart_revisions, events, late, parts, signals
 from spc.pipeline.bulk_rows import stored_keys
 from spc.pipeline.config import config_for
 from spc.pipeline.inputs import (
@@ -189,6 +189,7 @@ def _run_batch(
             chars = locked_rows.lock(ids, reuse=reuse_rows)
             live = _refuse_unknown_and_inactive(jobs, chars, results)
             replays, live = _split_replays(live, results)
+            live = parts.attach(live, chars, results)  # short-run charts: part standards
             late_jobs, live = late.split_late(live)  # older than the newest stored sample
             stored = _evaluate(live, chars, results, cache, touched)
             write(stored, touched)

@@ -172,6 +172,7 @@ def sample_row(item: Stored, now: datetime) -> Sample:
             "operator": data.operator or "",
             "created_by_id": data.user_id,
             "batch_number": data.batch_number or "",
+            "part_number": (data.part_number or "").strip(),
             "actual_n": point.n,
             "is_undersized": point.is_undersized,
             "mean": point.mean,

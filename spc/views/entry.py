@@ -72,6 +72,7 @@ def _input_of(form: SampleEntryForm, request: HttpRequest) -> SubgroupInput:
         sample_size=data.get("sample_size") if form.is_attribute else None,
         operator=data.get("operator") or request.user.get_username(),
         batch_number=data.get("batch_number") or "",
+        part_number=data.get("part_number") or "",
         source="MANUAL",
         user_id=request.user.pk,
         spec_confirmed=bool(data.get("confirm_out_of_spec")),

@@ -25,6 +25,7 @@ OPTIONS = (
     ("sample_size_column", "attribute charts: items inspected"),
     ("batch_column", "batch number"),
     ("operator_column", "operator"),
+    ("part_column", "part number (short-run charts: DNOM, Z-MR)"),
     ("time_zone", "zone of times without an offset (default: the plant's TIME_ZONE)"),
     ("date_format", "strptime format when the times are in neither ISO nor dd.mm.yyyy form"),
     ("delimiter", "CSV delimiter (default: detected)"),
