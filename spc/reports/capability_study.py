@@ -19,6 +19,7 @@ from spc.core.capability import Capability, capability
 from spc.core.capability_assessment import MOVING_RANGE, assess, within_estimator, within_sigma
 from spc.core.errors import InputError
 from spc.core.probability_plot import probability_plot
+from spc.core.shortrun import SHORT_RUN
 from spc.core.types import ChartType
 from spc.models import Characteristic, LimitSet, Measurement, Sample, SampleQuerySet
 from spc.reports.capability_nonnormal import nonnormal_part
@@ -63,13 +64,19 @@ def capability_study(
     non-normal study is refused (fewer than 10 values, non-positive values for the chosen
     family) ``strict`` raises the ``InputError``; otherwise ``nonnormal_error`` says why.
 
-    Raises ``InputError`` (field ``characteristic``) for an attribute chart, and
+    Raises ``InputError`` (field ``characteristic``) for an attribute or short-run chart, and
     ``InputError``/``ZeroSpreadError`` (field ``non_field_errors``) when the core cannot
     compute a study: no spec limit, fewer than 2 values, zero spread.
     """
     if ChartType(char.chart_type).is_attribute:
         raise InputError(
             "characteristic", "Capability studies need a variables chart, not an attribute chart."
+        )
+    if ChartType(char.chart_type) in SHORT_RUN:
+        raise InputError(
+            "characteristic",
+            "A short-run chart mixes parts with different nominals: its measurements have no "
+            "single specification, so study each part number's capability on its own.",
         )
     samples = _samples_in_range(char, start, end)
     included = samples.included()

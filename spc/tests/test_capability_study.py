@@ -227,3 +227,14 @@ def test_attribute_chart_has_no_capability_study() -> None:
     with pytest.raises(InputError) as info:
         capability_study(char)
     assert info.value.field == "characteristic"
+
+
+@pytest.mark.parametrize("chart_type", ["DNOM", "Z_MR"])
+def test_short_run_chart_has_no_mixed_part_capability_study(chart_type: str) -> None:
+    # Two parts with nominals 50 and 25: pooled raw values would report a bimodal "process".
+    char = CharacteristicFactory(chart_type=chart_type, subgroup_size=1, usl=60.0, lsl=20.0)
+    for value in (50.0, 51.0, 25.0, 24.0):
+        add_sample(char, [value])
+    with pytest.raises(InputError, match="each part number") as info:
+        capability_study(char)
+    assert info.value.field == "characteristic"
