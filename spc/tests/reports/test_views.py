@@ -29,6 +29,8 @@ def test_index_lists_variables_characteristics(qa_client: Client, dataset: Datas
     body = response.content.decode()
     assert reverse("reports:capability", args=[dataset.bore.pk]) in body
     assert 'id="export-form"' in body
+    # The multivariate groups are reached from here (the top bar has no room on a tablet).
+    assert f'href="{reverse("multivariate:index")}"' in body
 
 
 def test_capability_page_shows_indices_verdict_and_figure(
