@@ -26,6 +26,7 @@ from spc.charts.rows import fetch_rows
 from spc.charts.stages import Stage, load_stages, stage_indices
 from spc.charts.style import observed
 from spc.core.restate import StoredPoint, restate
+from spc.core.rule_texts import rule_text
 from spc.core.types import ChartLimits, ChartType, Point, Subgroup
 from spc.models import Characteristic, Measurement, Sample
 from spc.pipeline.windows import POINT_FIELDS, point_from_row
@@ -184,6 +185,7 @@ def _violations(
                     "rule": rule,
                     "severity": severity,
                     "acknowledged": acknowledged_at is not None,
+                    "rule_name": rule_text(rule, char.rules, char.chart_type),
                 }
             )
     for listed in by_sample.values():

@@ -14,9 +14,10 @@ Attribute charts (p, np, c, u) always get the limits of their own sample size, a
 (value - CL_i) / sigma_i on both sides, so a clipped LCL of 0 does not distort it (a count
 of 0 on an LCL of 0 is on the limit, not beyond it).
 
-Rule 1 on the secondary pane (``spc.core.secondary``): when rule 1 is on, an R, S or MR
-value strictly beyond the stored secondary limits raises ``SECONDARY_BEYOND_LIMITS`` (101,
-CRITICAL) on the same point, after the primary chart's signals.
+Rules on the secondary pane (``spc.core.secondary``): the R, S or MR series is judged by
+the configured secondary rules (``secondary_ruleset``; None: rule 1 alone, CRITICAL, when
+the primary rule 1 is on), each stored as 100 + k (101: beyond the stored secondary
+limits), on the same point, after the primary chart's signals.
 
 EWMA and CUSUM evaluate only rule 1 against their own limits: the other run rules assume
 independent points, which the smoothed statistics are not. ``Point.state`` carries their
@@ -70,6 +71,7 @@ class CharacteristicConfig:
     cusum_k: float = 0.5
     cusum_h: float = 5.0
     target: float | None = None
+    secondary_ruleset: RuleSet | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,10 @@ class Evaluation:
 
 def window_capacity(config: CharacteristicConfig) -> int:
     """How many past points the evaluation of a new one needs."""
-    return max(config.ruleset.max_length, 2)
+    secondary = secondary_rule.effective(
+        config.chart_type, config.ruleset, config.secondary_ruleset
+    ).max_length
+    return max(config.ruleset.max_length, secondary, 2)
 
 
 def effective_ruleset(config: CharacteristicConfig) -> RuleSet:
@@ -226,8 +231,12 @@ def evaluate(window: RollingWindow, subgroup: Subgroup, config: CharacteristicCo
     )
     tail = window.z_tail()
     signals = rules.latest([*tail, z], effective_ruleset(config), offset=window.total - len(tail))
-    if secondary_rule.applies(chart, config.ruleset):
-        found = secondary_rule.signal(window.total, secondary, limits.secondary)
-        if found is not None:
-            signals.append(found)
+    on_secondary = secondary_rule.effective(chart, config.ruleset, config.secondary_ruleset)
+    if on_secondary.specs and secondary is not None and limits.secondary is not None:
+        tail2 = window.secondary_tail(on_secondary.max_length - 1)
+        signals.extend(
+            secondary_rule.latest(
+                [*tail2, secondary], limits.secondary, on_secondary, window.total - len(tail2)
+            )
+        )
     return Evaluation(point, tuple(signals))
