@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from spc.api.quality import AnnotationViewSet, SampleCorrectionsView, SampleCorrectView
+from spc.api.rule_presets import RulePresetList
 from spc.api.views import CharacteristicViewSet, SampleViewSet
 
 router = DefaultRouter()
@@ -11,6 +12,7 @@ router.register("characteristics", CharacteristicViewSet, basename="characterist
 router.register("samples", SampleViewSet, basename="sample")
 router.register("annotations", AnnotationViewSet, basename="annotation")
 urlpatterns = [
+    path("rule-presets/", RulePresetList.as_view(), name="rule-presets"),
     path("samples/<int:pk>/correct/", SampleCorrectView.as_view(), name="sample-correct"),
     path(
         "samples/<int:pk>/corrections/",
