@@ -56,7 +56,8 @@ def test_no_toast_and_no_open_row_for_an_informational_violation(
 ) -> None:
     result = process(SubgroupInput(informational.pk, (20.0,), source="REST"))
     html = render_sample_processed(result.event, LiveView(char_id=informational.pk, area_id=1))
-    assert 'class="toast"' not in html and "toast-" not in html
+    assert 'class="toast"' not in html
+    assert "toast-" not in html
     assert "violation-rows-" not in html
     # a warning on the same chart still toasts (rule 2: three in a row above the CL)
     process(SubgroupInput(informational.pk, (11.0,), source="REST"))
@@ -111,9 +112,7 @@ def test_needs_ack_filters_and_counts_leave_informational_out(
     open_list = api_client.get("/api/v1/violations/?acknowledged=false").json()
     assert open_list["count"] == 0
     everything = api_client.get("/api/v1/violations/").json()
-    assert [(v["id"], v["severity"]) for v in everything["results"]] == [
-        (info.pk, "INFORMATIONAL")
-    ]
+    assert [(v["id"], v["severity"]) for v in everything["results"]] == [(info.pk, "INFORMATIONAL")]
     stats = api_client.get("/api/v1/violations/stats/").json()
     assert (stats["total"], stats["unacknowledged"]) == (1, 0)
     client.force_login(operator)

@@ -115,9 +115,6 @@ class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
         rules = self.instance.rules if self.instance.pk else NELSON_DEFAULT_RULES
         self.original_rules: dict[str, Any] = dict(rules or {})
         self.signed: tuple[str, Signature | None] = ("", None)
-        if self.instance.pk:
-            now = self.instance.rule_preset or "none (edited by hand)"
-            self.fields["rule_preset"].help_text += f" Set from: {now}."
         try:
             secondary = _secondary_specs(rules or {})
         except ValueError:
@@ -185,13 +182,14 @@ class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
 
     def _checked(self, i: int, entry: dict[str, Any]) -> bool:
         """Check one rule with the engine's ``check_spec``; its message goes on the
-        parameter it names (else on the rule's switch)."""
+        parameter it names, preferring one typed in (else on the rule's switch)."""
         try:
             spec_from_entry(str(i), entry)
         except ValueError as exc:
             message = str(exc)
             named = [n for n in PARAMETERS if n in message and f"rule_{i}_{n}" in self.fields]
-            field = f"rule_{i}_{named[0]}" if named else f"rule_{i}_enabled"
+            typed = [n for n in named if n in entry] or named  # the one typed in, first
+            field = f"rule_{i}_{typed[0]}" if typed else f"rule_{i}_enabled"
             if field not in self.errors:
                 self.add_error(field, message)
             return False
@@ -276,23 +274,17 @@ def _add_rule_grid_fields(form_class: type[forms.ModelForm[Characteristic]]) -> 
                 required=False,
                 max_value=MAX_RUN_LENGTH,
                 label="run length",
-                help_text="blank: the Nelson default",
             )
         if i in COUNT_RULES:
-            grid[f"rule_{i}_count"] = forms.IntegerField(
-                required=False, label="count", help_text="of the run length; blank: Nelson's"
-            )
+            grid[f"rule_{i}_count"] = forms.IntegerField(required=False, label="count")
         if i in SIGMA_RULES:
             grid[f"rule_{i}_sigma"] = forms.DecimalField(
                 required=False,
                 max_digits=4,
                 decimal_places=2,
                 label="σ",
-                help_text="zone multiple; blank: Nelson's",
             )
-        grid[f"rule_{i}_secondary"] = forms.BooleanField(
-            required=False, label="on R/S/MR", help_text="also judge the R, S or MR pane"
-        )
+        grid[f"rule_{i}_secondary"] = forms.BooleanField(required=False, label="on R/S/MR")
         grid[f"rule_{i}_secondary_severity"] = forms.ChoiceField(
             choices=SEVERITY_CHOICES, label="R/S/MR severity", initial="CRITICAL"
         )

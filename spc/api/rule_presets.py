@@ -29,7 +29,9 @@ class RulePresetSerializer(serializers.Serializer[Any]):
         help_text="The characteristic rules mapping the preset sets (rule number -> severity "
         "and the parameters that differ from Nelson's).",
     )
-    source = serializers.CharField(help_text="The publication the parameters come from.")
+    source = serializers.CharField(  # type: ignore[assignment] # a field, not Field.source
+        help_text="The publication the parameters come from."
+    )
     notes = serializers.CharField(allow_blank=True)
 
 

@@ -118,7 +118,9 @@ def _empty_traces(chart_type: str) -> list[dict[str, Any]]:
         _markers("excluded", symbol="circle-open", color=COLOURS["value"], size=11),
         _markers("viol_warn", color=COLOURS["warn"], size=13, symbol="diamond"),
         _markers("viol_crit", color=COLOURS["crit"], size=13, symbol="diamond"),
-        _markers("viol_info", color=COLOURS["info"], size=10, symbol="diamond-open"),
+        _markers(
+            "viol_info", color=COLOURS["info"], size=14, symbol="diamond-open", line={"width": 2}
+        ),
         _trace(
             "pulse",
             mode="markers",
@@ -152,7 +154,8 @@ def _empty_traces(chart_type: str) -> list[dict[str, Any]]:
                 hovertemplate="%{text}<extra></extra>",
                 **pane,
             ),
-            {**_markers("viol2_info", color=COLOURS["info"], size=9, symbol="diamond-open")} | pane,
+            {**_markers("viol2_info", color=COLOURS["info"], size=13, symbol="diamond-open")}
+            | pane,
             {**_markers("viol2_warn", color=COLOURS["warn"], size=12, symbol="diamond"), **pane},
             {**_markers("viol2", color=COLOURS["crit"], size=12, symbol="diamond"), **pane},
         ]

@@ -42,9 +42,11 @@ def test_each_preset_is_the_published_rule_set(key: str) -> None:
     preset = rule_presets.get(key)
     specs = ruleset_from_mapping(preset.rules).specs
     assert {int(s.rule): (s.length, s.count, s.sigma) for s in specs} == PUBLISHED[key]
-    assert preset.source and preset.ident == f"{key}@1"
+    assert preset.source
+    assert preset.ident == f"{key}@1"
     severities = {int(s.rule): s.severity.value for s in specs}
-    assert severities.pop(1) == "CRITICAL" and set(severities.values()) == {"WARNING"}
+    assert severities.pop(1) == "CRITICAL"
+    assert set(severities.values()) == {"WARNING"}
 
 
 def test_aiag_runs_and_trends_fire_on_the_seventh_point() -> None:
@@ -73,7 +75,7 @@ def test_presets_are_found_by_key_or_by_version_and_never_change_in_place() -> N
     with pytest.raises(KeyError):
         rule_presets.get("SHEWHART")
     with pytest.raises(TypeError):
-        rule_presets.get("AIAG").rules["2"]["length"] = 9  # type: ignore[index]
+        rule_presets.get("AIAG").rules["2"]["length"] = 9
     idents = [p.ident for p in rule_presets.PRESETS]
     assert len(idents) == len(set(idents))
 

@@ -87,7 +87,8 @@ def test_a_run_of_eight_ranges_above_r_bar_fires_rule_102_on_the_eighth() -> Non
     results = post(xbar_r(MONTGOMERY), [with_range(1.2)] * 9)
     assert secondary_fired(results) == [(7, 102), (8, 102)]
     signal = next(s for s in results[7].signals if s.rule == 102)
-    assert signal.involved == tuple(range(8)) and signal.severity == Severity.WARNING
+    assert signal.involved == tuple(range(8))
+    assert signal.severity == Severity.WARNING
 
 
 def test_two_of_three_ranges_beyond_two_sigma_fire_rule_105() -> None:
@@ -112,9 +113,7 @@ def test_without_secondary_settings_only_rule_1_judges_the_range_as_before() -> 
 def test_rule_1_on_the_secondary_pane_can_be_informational_or_off() -> None:
     info = ruleset_from_mapping({"1": {"severity": "INFORMATIONAL"}})
     results = post(xbar_r(info), [with_range(2.5)])
-    assert [(s.rule, s.severity) for s in results[0].signals] == [
-        (101, Severity.INFORMATIONAL)
-    ]
+    assert [(s.rule, s.severity) for s in results[0].signals] == [(101, Severity.INFORMATIONAL)]
     assert secondary_fired(post(xbar_r(RuleSet(())), [with_range(2.5)])) == []
 
 
