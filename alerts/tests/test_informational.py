@@ -125,3 +125,14 @@ def test_needs_ack_filters_and_counts_leave_informational_out(
 
 def test_a_notification_rule_cannot_ask_for_informational() -> None:
     assert "INFORMATIONAL" not in NotificationRule.MinSeverity.values
+
+
+def test_notification_rules_may_name_the_secondary_pane_rules() -> None:
+    from django.core.exceptions import ValidationError
+
+    from alerts.models import validate_rule_numbers
+
+    validate_rule_numbers([1, 101, 102, 108])
+    for bad in ([109], [100], [True]):
+        with pytest.raises(ValidationError):
+            validate_rule_numbers(bad)

@@ -160,7 +160,7 @@ class SampleViolationSerializer(serializers.Serializer[Any]):
 
     id = serializers.IntegerField()
     rule = serializers.IntegerField(
-        help_text="Nelson rule 1-8, or 101: the R, S or MR point beyond its limits."
+        help_text="Nelson rule 1-8, or 100 + k: rule k on the R, S or MR pane (101: beyond limits)."
     )
     rule_name = serializers.CharField(
         required=False, help_text="The rule as configured on the characteristic."

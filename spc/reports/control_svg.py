@@ -282,7 +282,8 @@ def _legend(points: Sequence[Point]) -> list[str]:
         x += 26 + 6 * len(label)
     kinds = {v.get("severity") for p in points for v in p.get("violations") or ()}
     for severity, colour, label in (("CRITICAL", CRIT, "violation (critical)"),
-                                    ("WARNING", WARN, "violation (warning)")):  # fmt: skip
+                                    ("WARNING", WARN, "violation (warning)"),
+                                    ("INFORMATIONAL", INFO, "informational")):  # fmt: skip
         if severity in kinds:
             parts.append(_diamond(x + 5, 10, colour, 4))
             parts.append(text(x + 13, 13.5, label, size=8.5))

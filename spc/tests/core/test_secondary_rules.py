@@ -198,3 +198,12 @@ def test_secondary_latest_equals_the_scan_on_every_prefix(
     ]
     assert sorted(streamed, key=lambda s: (s.index, s.rule)) == batch
     assert all(s.rule - 100 in {int(r) for r in RuleId} for s in batch)
+
+
+def test_secondary_rule_texts_name_the_statistic_and_the_configured_run() -> None:
+    from spc.core.rule_texts import rule_text
+
+    rules_json = {"1": {}, "secondary": {"2": {"severity": "WARNING", "length": 8}}}
+    assert rule_text(102, rules_json, "XBAR_S") == "S: 8 in a row on one side of the centre line"
+    assert rule_text(105, rules_json, "I_MR") == "MR: 2 of 3 beyond 2σ on the same side"
+    assert rule_text(101, rules_json, "XBAR_R") == "R beyond its control limits"
