@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from alerts.models import ReasonCode, Violation
+from alerts.models import NEEDS_ACK, ReasonCode, Violation
 from hierarchy.scoping import ScopedAdminMixin
 
 
@@ -17,13 +17,13 @@ class AcknowledgedFilter(admin.SimpleListFilter):
     parameter_name = "acknowledged"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Acknowledged"), ("no", "Open")]
+        return [("yes", "Acknowledged"), ("no", "Open (needs acknowledgement)")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "yes":
             return queryset.filter(acknowledged_at__isnull=False)
         if self.value() == "no":
-            return queryset.filter(acknowledged_at__isnull=True)
+            return queryset.filter(NEEDS_ACK)
         return queryset
 
 

@@ -84,9 +84,9 @@ class CorrectiveActionRequirement(models.Model):
     corrective action before they can be acknowledged. Empty fields match anything."""
 
     rule = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Nelson rule 1-8, or 101 (R/S/MR beyond limits)."
+        null=True, blank=True, help_text="Nelson rule 1-8, or 101-108 (rule 1-8 on R/S/MR)."
     )
-    severity = models.CharField(max_length=8, choices=SEVERITY_CHOICES, blank=True)
+    severity = models.CharField(max_length=16, choices=SEVERITY_CHOICES, blank=True)
     characteristic = models.ForeignKey(
         "spc.Characteristic",
         null=True,

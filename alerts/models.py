@@ -14,7 +14,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from spc.choices import SEVERITY_CHOICES
-from spc.core.types import SECONDARY_BEYOND_LIMITS
+from spc.core.types import SECONDARY_RULE_BASE, Severity
+
+INFORMATIONAL = Severity.INFORMATIONAL.value
+#: Violations waiting for an acknowledgement: not acknowledged, and not informational
+#: (an INFORMATIONAL violation is stored and shown but never open).
+NEEDS_ACK = Q(acknowledged_at__isnull=True) & ~Q(severity=INFORMATIONAL)
+#: Stored rule ids: Nelson 1-8 on the primary chart, 100 + k on the secondary pane.
+KNOWN_RULES = frozenset(range(1, 9)) | frozenset(range(SECONDARY_RULE_BASE + 1, 109))
 
 
 class ReasonCode(models.Model):
@@ -45,16 +52,18 @@ class ViolationQuerySet(models.QuerySet["Violation"]):
     """Reusable violation queries."""
 
     def unacknowledged(self) -> ViolationQuerySet:
-        """Violations nobody has acknowledged yet."""
-        return self.filter(acknowledged_at__isnull=True)
+        """Open violations: nobody has acknowledged them yet and they need it (an
+        INFORMATIONAL violation needs no acknowledgement, so it is never open)."""
+        return self.filter(NEEDS_ACK)
 
 
 class Violation(models.Model):
     """One run rule completed by one sample.
 
-    ``rule`` is a Nelson rule 1-8 of the primary chart, or
-    ``spc.core.types.SECONDARY_BEYOND_LIMITS`` (101): the sample's R, S or MR beyond its
-    limits. Its text for people is ``spc.core.rule_texts.rule_text``.
+    ``rule`` is a Nelson rule 1-8 of the primary chart, or 100 + k: rule k on the sample's
+    R, S or MR (``spc.core.types.SECONDARY_BEYOND_LIMITS`` = 101: beyond its limits). Its
+    text for people is ``spc.core.rule_texts.rule_text``. ``severity`` INFORMATIONAL is
+    shown but needs no acknowledgement (``NEEDS_ACK``).
     """
 
     # Served by the (sample, rule) unique index and the (characteristic, rule, created_at)
@@ -66,7 +75,7 @@ class Violation(models.Model):
         "spc.Characteristic", on_delete=models.CASCADE, related_name="violations", db_index=False
     )
     rule = models.PositiveSmallIntegerField()
-    severity = models.CharField(max_length=8, choices=SEVERITY_CHOICES)
+    severity = models.CharField(max_length=16, choices=SEVERITY_CHOICES)
     created_at = models.DateTimeField(default=timezone.now)
     involved_sample_ids = models.JSONField(default=list, blank=True)
     episode = models.PositiveBigIntegerField(
@@ -90,7 +99,8 @@ class Violation(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(rule__gte=1) & Q(rule__lte=8)) | Q(rule=SECONDARY_BEYOND_LIMITS),
+                condition=(Q(rule__gte=1) & Q(rule__lte=8))
+                | (Q(rule__gte=SECONDARY_RULE_BASE + 1) & Q(rule__lte=SECONDARY_RULE_BASE + 8)),
                 name="violation_rule_known",
             ),
             models.UniqueConstraint(fields=["sample", "rule"], name="violation_once_per_rule"),
@@ -122,7 +132,8 @@ class Violation(models.Model):
 
 # --- Notifications (alerts.notifications) ----------------------------------------------
 
-SEVERITY_RANK = {"WARNING": 1, "CRITICAL": 2}
+SEVERITY_RANK = {member.value: member.rank for member in Severity}
+"""INFORMATIONAL 0 lies below every ``NotificationRule.min_severity``: never notified."""
 
 
 def split_addresses(text: str) -> list[str]:
@@ -140,11 +151,11 @@ def validate_addresses(text: str) -> None:
 
 
 def validate_rule_numbers(value: object) -> None:
-    """Rule numbers are Nelson 1-8 or 101 (the secondary chart beyond its limits)."""
+    """Rule numbers are Nelson 1-8 or 101-108 (rule k on the secondary chart)."""
     if not isinstance(value, list) or any(
-        not isinstance(n, int) or not (1 <= n <= 8 or n == 101) for n in value
+        isinstance(n, bool) or not isinstance(n, int) or n not in KNOWN_RULES for n in value
     ):
-        raise ValidationError("A list of rule numbers 1-8 or 101, e.g. [1, 2]; empty for all.")
+        raise ValidationError("A list of rule numbers 1-8 or 101-108, e.g. [1, 2]; empty for all.")
 
 
 class WebhookEndpoint(models.Model):
@@ -183,7 +194,7 @@ class NotificationRule(models.Model):
         default=list,
         blank=True,
         validators=[validate_rule_numbers],
-        help_text="Rule numbers (1-8, 101); empty: every rule.",
+        help_text="Rule numbers (1-8, 101-108); empty: every rule.",
     )
     min_severity = models.CharField(
         max_length=8, choices=MinSeverity.choices, default=MinSeverity.WARNING

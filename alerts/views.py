@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from alerts.models import ReasonCode, Violation
+from alerts.models import INFORMATIONAL, NEEDS_ACK, ReasonCode, Violation
 from alerts.services import acknowledge as acknowledge_violations
 from hierarchy.roles import OPERATOR, role_required
 from hierarchy.scoping import scope_queryset
@@ -30,11 +30,13 @@ def filtered(form: ViolationFilterForm) -> QuerySet[Violation]:
         "sample", "characteristic", "acknowledged_by", "reason_code"
     ).order_by("-created_at", "-id")
     if not form.is_valid():
-        return qs.filter(acknowledged_at__isnull=True)
+        return qs.filter(NEEDS_ACK)
     data = form.cleaned_data
     status = data.get("status") or "open"
-    if status == "open":
-        qs = qs.filter(acknowledged_at__isnull=True)
+    if status == "open":  # needs an acknowledgement: informational ones never do
+        qs = qs.filter(NEEDS_ACK)
+    elif status == "informational":
+        qs = qs.filter(severity=INFORMATIONAL)
     elif status == "acknowledged":
         qs = qs.filter(acknowledged_at__isnull=False)
     if data.get("characteristic"):

@@ -280,10 +280,21 @@ class AcknowledgeForm(forms.Form):
         field.error_messages["required"] = "Select at least one violation."
 
 
-STATUS_CHOICES = [("open", "Open"), ("acknowledged", "Acknowledged"), ("all", "All")]
-SEVERITY_FILTER = [("", "Any severity"), ("CRITICAL", "Critical"), ("WARNING", "Warning")]
+STATUS_CHOICES = [
+    ("open", "Open"),
+    ("acknowledged", "Acknowledged"),
+    ("informational", "Informational (no acknowledgement)"),
+    ("all", "All"),
+]
+SEVERITY_FILTER = [
+    ("", "Any severity"),
+    ("CRITICAL", "Critical"),
+    ("WARNING", "Warning"),
+    ("INFORMATIONAL", "Informational"),
+]
 RULE_FILTER = [("", "Any rule")] + [(str(i), f"Rule {i}") for i in range(1, 9)]
 RULE_FILTER.append((str(SECONDARY_BEYOND_LIMITS), "R/S/MR beyond its limits"))
+RULE_FILTER += [(str(SECONDARY_BEYOND_LIMITS + i), f"R/S/MR rule {i + 1}") for i in range(1, 8)]
 
 
 class CharacteristicChoiceField(forms.ModelChoiceField[Characteristic]):

@@ -105,6 +105,13 @@ class Characteristic(LimitWidthFields):
     secondary_lcl = models.FloatField(null=True, blank=True)
 
     rules = models.JSONField(default=default_rules, blank=True)
+    rule_preset = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        help_text="The published rule set (and its version, e.g. AIAG@1) the rules were set "
+        "from (spc.core.rule_presets); empty once they are edited by hand.",
+    )
     ewma_lambda = models.FloatField("EWMA λ", default=0.2)
     ewma_l = models.FloatField("EWMA L", default=3.0)
     cusum_k = models.FloatField("CUSUM k", default=0.5)

@@ -99,7 +99,9 @@ class ViolationStatsSerializer(serializers.Serializer[Any]):
 
     total = serializers.IntegerField()
     acknowledged = serializers.IntegerField()
-    unacknowledged = serializers.IntegerField()
+    unacknowledged = serializers.IntegerField(
+        help_text="Open: waiting for an acknowledgement (INFORMATIONAL ones need none)."
+    )
     by_rule = serializers.DictField(
         child=serializers.IntegerField(), help_text="Rule number (as text) to count."
     )

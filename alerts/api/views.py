@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import django_filters
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -20,7 +20,7 @@ from alerts.api.serializers import (
     ViolationSerializer,
     ViolationStatsSerializer,
 )
-from alerts.models import ReasonCode, Violation
+from alerts.models import NEEDS_ACK, ReasonCode, Violation
 from alerts.services import acknowledge
 from hierarchy.api.filters import subtree_filter
 from openspc.api_filters import UTCIsoDateTimeFilter
@@ -34,7 +34,9 @@ class ViolationFilter(django_filters.FilterSet):
     hierarchy = subtree_filter("characteristic__hierarchy__path")
     severity = django_filters.ChoiceFilter(choices=SEVERITY_CHOICES)
     acknowledged = django_filters.BooleanFilter(
-        field_name="acknowledged_at", lookup_expr="isnull", exclude=True
+        method="filter_acknowledged",
+        help_text="true: acknowledged; false: open, waiting for an acknowledgement "
+        "(INFORMATIONAL violations need none and are in neither).",
     )
     start = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     end = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
@@ -42,6 +44,16 @@ class ViolationFilter(django_filters.FilterSet):
     class Meta:
         model = Violation
         fields = ["characteristic", "rule", "severity", "acknowledged", "episode", "hierarchy"]
+
+    def filter_acknowledged(
+        self, queryset: QuerySet[Violation], name: str, value: bool | None
+    ) -> QuerySet[Violation]:
+        """Acknowledged ones, or the open ones (``NEEDS_ACK``)."""
+        if value is None:
+            return queryset
+        if value:
+            return queryset.filter(acknowledged_at__isnull=False)
+        return queryset.filter(NEEDS_ACK)
 
 
 def _seconds(value: timedelta | None) -> float | None:
@@ -77,7 +89,7 @@ class ViolationViewSet(viewsets.ReadOnlyModelViewSet[Violation]):
             {
                 "total": total,
                 "acknowledged": acknowledged,
-                "unacknowledged": total - acknowledged,
+                "unacknowledged": qs.filter(NEEDS_ACK).count(),
                 "by_rule": by_rule,
                 "by_severity": by_severity,
                 "mean_time_to_acknowledge_seconds": _seconds(delay),

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import DatabaseError, transaction
 
-from alerts.models import NotificationRule
+from alerts.models import INFORMATIONAL, NotificationRule
 from alerts.notifications.routing import heads_of_episodes
 from alerts.notifications.tasks import notify_violations_task
 
@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 def on_violations_raised(sender: Any, results: list[Any], **kwargs: Any) -> None:
     """Queue ``alerts.notify_violations`` for the new episodes' first violations."""
-    ids = heads_of_episodes(v for r in results for v in r.violations)
+    # INFORMATIONAL violations are shown, never notified (below every min_severity)
+    ids = heads_of_episodes(v for r in results for v in r.violations if v.severity != INFORMATIONAL)
     if not ids:
         return
     try:

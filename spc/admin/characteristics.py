@@ -14,6 +14,7 @@ from audit.trail import signed_by
 from hierarchy.scoping import ScopedAdminMixin
 from spc.admin.forms import RULE_ROWS, CharacteristicAdminForm
 from spc.admin.recalc import recalculate_view
+from spc.core import rule_presets
 from spc.core.shortrun import SHORT_RUN
 from spc.jobs.policies import POLICY_MAX
 from spc.models import Characteristic, LimitSet, Measurement, PartTarget, Sample
@@ -81,6 +82,7 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
     ordering = ["hierarchy__path", "name"]
     autocomplete_fields = ["hierarchy", "gauge"]
     save_on_top = True
+    readonly_fields = ["preset_in_force"]
     inlines = [PartTargetInline, LimitSetInline]
     fieldsets = [
         (
@@ -131,9 +133,11 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
         (
             "Run rules",
             {
-                "fields": ["rule_preset", *RULE_ROWS],
-                "description": "Switch each Nelson rule on or off and set its "
-                "severity; or apply a preset.",
+                "fields": ["preset_in_force", "rule_preset", *RULE_ROWS],
+                "description": "Switch each Nelson rule on or off, set its severity and "
+                "parameters (blank: Nelson's), choose which also judge the R, S or MR pane "
+                "(X̄-R, X̄-S, I-MR; stored as rule 100 + k); or apply a published preset. "
+                "Informational violations are shown but need no acknowledgement.",
             },
         ),
         (
@@ -238,6 +242,19 @@ class CharacteristicAdmin(ScopedAdminMixin, admin.ModelAdmin[Characteristic]):
                     signature=signature,
                     old=old,
                 )
+
+    @admin.display(description="Rules set from")
+    def preset_in_force(self, obj: Characteristic) -> str:
+        """The preset and version the rules were set from, or that they were edited."""
+        if obj is None or not obj.pk:
+            return "—"
+        if not obj.rule_preset:
+            return "edited by hand (no preset)"
+        try:
+            preset = rule_presets.get(obj.rule_preset)
+        except KeyError:
+            return obj.rule_preset
+        return f"{preset.name} ({preset.ident}) — {preset.source}"
 
     @admin.display(description="Location", ordering="hierarchy__path")
     def location(self, obj: Characteristic) -> str:

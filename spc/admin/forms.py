@@ -17,10 +17,22 @@ from audit.signatures import (
     sign,
 )
 from spc.choices import SEVERITY_CHOICES
+from spc.core import rule_presets
 from spc.core.errors import InputError
-from spc.core.rules import ruleset_from_mapping
+from spc.core.rule_presets import normalized
+from spc.core.rule_specs import (
+    COUNTED,
+    MAX_RUN_LENGTH,
+    SECONDARY_KEY,
+    SIGMA_FREE,
+    default_secondary,
+    ruleset_from_mapping,
+    ruleset_to_mapping,
+    secondary_ruleset_from_mapping,
+    spec_from_entry,
+)
 from spc.core.subgroup import check_min_measurements
-from spc.core.types import ChartType
+from spc.core.types import ChartType, RuleId
 from spc.limit_settings import width_change_error
 from spc.models import NELSON_DEFAULT_RULES, Characteristic
 from spc.pipeline.limit_changes import LIMIT_COLUMNS
@@ -35,36 +47,45 @@ RULE_TITLES = {
     7: "7 · fifteen in a row within 1σ",
     8: "8 · eight in a row beyond 1σ, either side",
 }
+#: The presets' primary rules by key (the latest version), for the select and the JS.
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
-    "NELSON": NELSON_DEFAULT_RULES,
-    "WESTERN_ELECTRIC": {
-        "1": {"severity": "CRITICAL"},
-        "2": {"severity": "WARNING", "length": 8},
-        "5": {"severity": "WARNING"},
-        "6": {"severity": "WARNING"},
-    },
+    key: normalized(preset.rules) for key, preset in rule_presets.LATEST.items()
 }
 #: Rules with a run length to set; rule 1 (one point beyond 3σ) has none.
 LENGTH_RULES = range(2, 9)
-RULE_ROWS = [("rule_1_enabled", "rule_1_severity")] + [
-    (f"rule_{i}_enabled", f"rule_{i}_severity", f"rule_{i}_length") for i in LENGTH_RULES
-]
+#: Rules with a count ("k of n"): 5 and 6; every other rule counts its whole run.
+COUNT_RULES = tuple(sorted(int(r) for r in COUNTED))
+#: Rules that read a sigma multiple: 1, 5, 6, 7, 8.
+SIGMA_RULES = tuple(i for i in range(1, 9) if RuleId(i) not in SIGMA_FREE)
+PARAMETERS = ("length", "count", "sigma")
+
+
+def _row(i: int) -> tuple[str, ...]:
+    names = [f"rule_{i}_enabled", f"rule_{i}_severity"]
+    names += [f"rule_{i}_length"] if i in LENGTH_RULES else []
+    names += [f"rule_{i}_count"] if i in COUNT_RULES else []
+    names += [f"rule_{i}_sigma"] if i in SIGMA_RULES else []
+    return (*names, f"rule_{i}_secondary", f"rule_{i}_secondary_severity")
+
+
+RULE_ROWS = [_row(i) for i in range(1, 9)]
 
 
 class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
-    """Edits the per-rule switches, severities and run lengths as form fields.
+    """Edits the per-rule switches, severities and parameters (length, count, sigma), and
+    which rules also judge the R/S/MR pane, as form fields.
 
-    The chosen preset, when set, replaces the grid; otherwise the grid is written back to
-    ``rules`` as ``{"<rule>": {"severity": ..., "length": ...}}`` for the enabled rules.
+    The chosen preset, when set, replaces the primary grid and is remembered as
+    ``rule_preset`` ("AIAG@1"); otherwise the grid is written back to ``rules`` (only the
+    parameters that differ from Nelson's), and ``rule_preset`` is cleared unless the grid
+    still equals that preset. Each rule is checked by the rule engine's own ``check_spec``;
+    its message is shown on the parameter it names. A blank parameter is Nelson's value.
     """
 
     rule_preset = forms.ChoiceField(
         required=False,
-        choices=[
-            ("", "— keep the grid below —"),
-            ("NELSON", "Nelson (all eight rules)"),
-            ("WESTERN_ELECTRIC", "Western Electric (rules 1, 5, 6 and 8-in-a-row)"),
-        ],
+        choices=[("", "— keep the grid below —")]
+        + [(key, f"{p.name} ({p.ident})") for key, p in rule_presets.LATEST.items()],
         help_text="Choosing a preset sets the switches below to it; Save stores them.",
         # static/js/admin_rule_presets.js reads the presets to update the grid at once
         widget=forms.Select(attrs={"data-presets": json.dumps(PRESETS, sort_keys=True)}),
@@ -87,45 +108,94 @@ class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
 
     class Meta:
         model = Characteristic
-        exclude = ["rules"]  # noqa: DJ006 - ``rules`` is edited through the grid fields
+        # ``rules`` is edited through the grid fields, ``rule_preset`` follows from them
+        exclude = ["rules", "rule_preset"]  # noqa: DJ006
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         rules = self.instance.rules if self.instance.pk else NELSON_DEFAULT_RULES
-        self.original_rules: dict[str, Any] = dict(rules)
+        self.original_rules: dict[str, Any] = dict(rules or {})
         self.signed: tuple[str, Signature | None] = ("", None)
+        try:
+            secondary = _secondary_specs(rules or {})
+        except ValueError:
+            secondary = {}
         for i in range(1, 9):
-            spec = rules.get(str(i))
-            self.fields[f"rule_{i}_enabled"].initial = spec is not None
-            self.fields[f"rule_{i}_severity"].initial = (spec or NELSON_DEFAULT_RULES[str(i)])[
-                "severity"
-            ]
-            if i in LENGTH_RULES:
-                self.fields[f"rule_{i}_length"].initial = (spec or {}).get("length")
+            spec = rules.get(str(i)) if isinstance(rules, dict) else None
+            on = isinstance(spec, dict) and spec.get("enabled", True) is not False
+            self.fields[f"rule_{i}_enabled"].initial = on
+            default = NELSON_DEFAULT_RULES[str(i)]["severity"]
+            self.fields[f"rule_{i}_severity"].initial = (spec or {}).get("severity", default)
+            for name in PARAMETERS:
+                if f"rule_{i}_{name}" in self.fields:
+                    self.fields[f"rule_{i}_{name}"].initial = (spec or {}).get(name)
+            self.fields[f"rule_{i}_secondary"].initial = i in secondary
+            self.fields[f"rule_{i}_secondary_severity"].initial = secondary.get(i, "CRITICAL")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         self._check_min_measurements(cleaned)
         self._check_width(cleaned)
         preset = cleaned.get("rule_preset")
+        rules: dict[str, Any] = {}
+        entries = self._grid_entries(cleaned)
         if preset:
-            self.instance.rules = {key: dict(value) for key, value in PRESETS[preset].items()}
-            self._check_signature(cleaned)
+            chosen = rule_presets.get(preset)
+            rules = chosen.mapping()
+            self.instance.rule_preset = chosen.ident
+        else:
+            for i, entry in entries.items():
+                if cleaned.get(f"rule_{i}_enabled") and self._checked(i, entry):
+                    rules[str(i)] = entry
+        secondary = {
+            str(i): {**entry, "severity": cleaned.get(f"rule_{i}_secondary_severity")}
+            for i, entry in entries.items()
+            if cleaned.get(f"rule_{i}_secondary") and self._checked(i, entry)
+        }
+        if self.errors:
             return cleaned
-        rules: dict[str, dict[str, Any]] = {}
-        for i in range(1, 9):
-            if cleaned.get(f"rule_{i}_enabled"):
-                spec: dict[str, Any] = {"severity": cleaned.get(f"rule_{i}_severity")}
-                if cleaned.get(f"rule_{i}_length"):
-                    spec["length"] = cleaned[f"rule_{i}_length"]
-                rules[str(i)] = spec
-        try:
-            ruleset_from_mapping(rules)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+        rules = normalized(rules)
+        if secondary_mapping(normalized(secondary)) != _default_secondary_mapping(rules):
+            rules[SECONDARY_KEY] = normalized(secondary)
+        if not preset and self.instance.rule_preset:
+            try:
+                kept = rule_presets.same_rules(rules, rule_presets.get(self.instance.rule_preset))
+            except KeyError:
+                kept = False
+            if not kept:
+                self.instance.rule_preset = ""
+        if _comparable(rules) == _comparable(self.original_rules):
+            rules = self.original_rules  # unchanged: keep the stored JSON as it was
         self.instance.rules = rules
         self._check_signature(cleaned)
         return cleaned
+
+    def _grid_entries(self, cleaned: dict[str, Any]) -> dict[int, dict[str, Any]]:
+        """Each rule's row as a rules-JSON entry (severity and the parameters typed in)."""
+        entries: dict[int, dict[str, Any]] = {}
+        for i in range(1, 9):
+            entry: dict[str, Any] = {"severity": cleaned.get(f"rule_{i}_severity")}
+            for name in PARAMETERS:
+                value = cleaned.get(f"rule_{i}_{name}")
+                if value is not None:
+                    entry[name] = float(value) if name == "sigma" else value
+            entries[i] = entry
+        return entries
+
+    def _checked(self, i: int, entry: dict[str, Any]) -> bool:
+        """Check one rule with the engine's ``check_spec``; its message goes on the
+        parameter it names, preferring one typed in (else on the rule's switch)."""
+        try:
+            spec_from_entry(str(i), entry)
+        except ValueError as exc:
+            message = str(exc)
+            named = [n for n in PARAMETERS if n in message and f"rule_{i}_{n}" in self.fields]
+            typed = [n for n in named if n in entry] or named  # the one typed in, first
+            field = f"rule_{i}_{typed[0]}" if typed else f"rule_{i}_enabled"
+            if field not in self.errors:
+                self.add_error(field, message)
+            return False
+        return True
 
     @property
     def limits_changed(self) -> bool:
@@ -176,8 +246,36 @@ class CharacteristicAdminForm(forms.ModelForm[Characteristic]):
             self.add_error("min_measurements", exc.message)
 
 
+def secondary_mapping(entries: dict[str, Any]) -> dict[str, Any]:
+    """The secondary pane's rules as stored (normalized), for comparison."""
+    return normalized(entries)
+
+
+def _default_secondary_mapping(primary: dict[str, Any]) -> dict[str, Any]:
+    """What the secondary pane judges when the rules say nothing of it (rule 1 only)."""
+    return ruleset_to_mapping(default_secondary(ruleset_from_mapping(primary)))
+
+
+def _secondary_specs(rules: dict[str, Any]) -> dict[int, str]:
+    """Rule number -> severity of the rules judged on the secondary pane now."""
+    configured = secondary_ruleset_from_mapping(rules)
+    ruleset = (
+        configured if configured is not None else default_secondary(ruleset_from_mapping(rules))
+    )
+    return {int(spec.rule): spec.severity.value for spec in ruleset.specs}
+
+
+def _comparable(rules: Any) -> Any:
+    """Rules as the engine reads them (primary and secondary), or the raw value."""
+    try:
+        return (normalized(rules), _secondary_specs(rules), secondary_ruleset_from_mapping(rules))
+    except (ValueError, TypeError, AttributeError):
+        return rules
+
+
 def _add_rule_grid_fields(form_class: type[forms.ModelForm[Characteristic]]) -> None:
-    """Declare the 8 x 3 rule-grid fields on the form class, so the admin accepts them."""
+    """Declare the rule-grid fields on the form class, so the admin accepts them: per
+    rule its switch, severity, parameters (blank: Nelson's) and the R/S/MR pane switch."""
     for i in range(1, 9):
         grid: dict[str, forms.Field] = {
             f"rule_{i}_enabled": forms.BooleanField(required=False, label=RULE_TITLES[i]),
@@ -186,11 +284,22 @@ def _add_rule_grid_fields(form_class: type[forms.ModelForm[Characteristic]]) -> 
         if i in LENGTH_RULES:
             grid[f"rule_{i}_length"] = forms.IntegerField(
                 required=False,
-                min_value=2,
-                max_value=50,
+                max_value=MAX_RUN_LENGTH,
                 label="run length",
-                help_text="blank: the Nelson default",
             )
+        if i in COUNT_RULES:
+            grid[f"rule_{i}_count"] = forms.IntegerField(required=False, label="count")
+        if i in SIGMA_RULES:
+            grid[f"rule_{i}_sigma"] = forms.DecimalField(
+                required=False,
+                max_digits=4,
+                decimal_places=2,
+                label="σ",
+            )
+        grid[f"rule_{i}_secondary"] = forms.BooleanField(required=False, label="on R/S/MR")
+        grid[f"rule_{i}_secondary_severity"] = forms.ChoiceField(
+            choices=SEVERITY_CHOICES, label="R/S/MR severity", initial="CRITICAL"
+        )
         form_class.base_fields.update(grid)
         form_class.declared_fields.update(grid)
 

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from openspc.api_errors import django_validation_body
+from spc.api.rule_presets import still_preset
 from spc.core.errors import InputError
 from spc.core.rule_texts import rule_text
 from spc.core.rules import ruleset_from_mapping
@@ -31,7 +32,7 @@ CHARACTERISTIC_FIELDS = [
     "sparkplug_device", "sparkplug_metric", "trigger_strategy", "trigger_tag",
     "buffer_timeout_seconds", "partial_policy", "mqtt_rate_limit", "mqtt_max_held",
     "mqtt_backpressure", "sampling_interval_minutes", "retention_days", "recalc_every_days",
-    "late_horizon", "limit_sigma", "variable_n_method",
+    "late_horizon", "limit_sigma", "variable_n_method", "rule_preset",
     "created_at", "updated_at",
 ]
 # fmt: on
@@ -71,7 +72,12 @@ class CharacteristicSerializer(serializers.ModelSerializer[Characteristic]):
 
     ``rules`` maps rule numbers (1-8) to settings: ``{"1": {"severity": "CRITICAL"},
     "2": {"severity": "WARNING", "length": 9}}``; a rule absent (or ``"enabled": false``)
-    is off. The policies ``sampling_interval_minutes``, ``retention_days`` and
+    is off. Severity INFORMATIONAL, WARNING or CRITICAL; ``length``, ``count`` and ``sigma``
+    override Nelson's parameters. ``rules["secondary"]`` (same form) lists the rules judged
+    on the R, S or MR pane (stored as rule 100 + k); without it, rule 1 only. ``rule_preset``
+    (read-only) names the published preset and version the rules were set from ("AIAG@1",
+    see ``GET /api/v1/rule-presets/``); writing ``rules`` that differ from it clears it.
+    The policies ``sampling_interval_minutes``, ``retention_days`` and
     ``recalc_every_days`` are positive integers up to ``spc.jobs.policies.POLICY_MAX``, or null
     (off).
     """
@@ -103,7 +109,7 @@ class CharacteristicSerializer(serializers.ModelSerializer[Characteristic]):
     class Meta:
         model = Characteristic
         fields = CHARACTERISTIC_FIELDS
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at", "rule_preset"]
 
     def validate_rules(self, value: Any) -> Any:
         try:
@@ -121,6 +127,8 @@ class CharacteristicSerializer(serializers.ModelSerializer[Characteristic]):
         refused = width_change_error(self.instance, attrs, chart)
         if refused is not None:
             raise serializers.ValidationError({refused.field: [refused.message]})
+        if "rules" in attrs and not still_preset(self.instance, attrs["rules"]):
+            attrs["rule_preset"] = ""
         if self.instance is not None:
             data = {f.name: getattr(self.instance, f.name) for f in Characteristic._meta.fields}
             data.pop("id")
@@ -157,7 +165,7 @@ class SampleViolationSerializer(serializers.Serializer[Any]):
 
     id = serializers.IntegerField()
     rule = serializers.IntegerField(
-        help_text="Nelson rule 1-8, or 101: the R, S or MR point beyond its limits."
+        help_text="Nelson rule 1-8, or 100 + k: rule k on the R, S or MR pane (101: beyond limits)."
     )
     rule_name = serializers.CharField(
         required=False, help_text="The rule as configured on the characteristic."

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from spc.api.part_targets import PartTargetViewSet
 from spc.api.quality import AnnotationViewSet, SampleCorrectionsView, SampleCorrectView
+from spc.api.rule_presets import RulePresetList
 from spc.api.views import CharacteristicViewSet, SampleViewSet
 
 router = DefaultRouter()
@@ -15,6 +16,7 @@ router.register(
     r"characteristics/(?P<characteristic_pk>[0-9]+)/parts", PartTargetViewSet, basename="part"
 )
 urlpatterns = [
+    path("rule-presets/", RulePresetList.as_view(), name="rule-presets"),
     path("samples/<int:pk>/correct/", SampleCorrectView.as_view(), name="sample-correct"),
     path(
         "samples/<int:pk>/corrections/",

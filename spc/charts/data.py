@@ -27,6 +27,7 @@ from spc.charts.stages import Stage, load_stages, stage_indices
 from spc.charts.style import observed
 from spc.core.laney import sigma_z_of
 from spc.core.restate import StoredPoint, restate
+from spc.core.rule_texts import rule_text
 from spc.core.types import ChartLimits, ChartType, Point, Subgroup
 from spc.core.widths import secondary_point_limits
 from spc.models import Characteristic, Measurement, Sample
@@ -204,6 +205,7 @@ def _violations(
                     "rule": rule,
                     "severity": severity,
                     "acknowledged": acknowledged_at is not None,
+                    "rule_name": rule_text(rule, char.rules, char.chart_type),
                 }
             )
     for listed in by_sample.values():

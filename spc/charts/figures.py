@@ -13,11 +13,13 @@ traces with ``Plotly.extendTraces`` using :func:`point_extension`:
   points where a stage or a funnel changes them); ``band_*`` the zone bands A/B/C between
   them, per point, on the Shewhart charts;
 - ``value`` line through every point; ``points`` filled markers of included points;
-  ``excluded`` hollow markers; ``viol_warn`` / ``viol_crit`` violation markers by severity;
-  ``pulse`` halos on the newest unacknowledged violations (CSS animates ``.tracepulse``);
+  ``excluded`` hollow markers; ``viol_warn`` / ``viol_crit`` violation markers by severity,
+  ``viol_info`` small muted ones for INFORMATIONAL violations (never pulsing);
+  ``pulse`` halos on the newest open violations (CSS animates ``.tracepulse``);
   ``lower`` CUSUM's −C⁻;
 - ``value2`` the secondary (R, S or MR) chart with ``cl2`` / ``ucl2`` / ``lcl2`` its stage's
-  limits and ``viol2`` the points beyond them (rule ``SECONDARY_BEYOND_LIMITS``).
+  limits and ``viol2`` (critical), ``viol2_warn`` and ``viol2_info`` the points with a
+  secondary-pane violation (rules 101-108: rule k on the R, S or MR series).
 
 Stage markers (a dotted line and "Stage n · when · who · why") are layout shapes.
 """
@@ -52,7 +54,7 @@ from spc.charts.style import (
     sparkline_points,
     titles,
 )
-from spc.core.types import SECONDARY_BEYOND_LIMITS
+from spc.core.types import is_secondary_rule
 
 __all__ = ["control_figure", "figure_json", "point_extension", "sparkline_points"]
 
@@ -118,6 +120,9 @@ def _empty_traces(chart_type: str) -> list[dict[str, Any]]:
         _markers("excluded", symbol="circle-open", color=COLOURS["value"], size=11),
         _markers("viol_warn", color=COLOURS["warn"], size=13, symbol="diamond"),
         _markers("viol_crit", color=COLOURS["crit"], size=13, symbol="diamond"),
+        _markers(
+            "viol_info", color=COLOURS["info"], size=14, symbol="diamond-open", line={"width": 2}
+        ),
         _trace(
             "pulse",
             mode="markers",
@@ -151,26 +156,37 @@ def _empty_traces(chart_type: str) -> list[dict[str, Any]]:
                 hovertemplate="%{text}<extra></extra>",
                 **pane,
             ),
+            {**_markers("viol2_info", color=COLOURS["info"], size=13, symbol="diamond-open")}
+            | pane,
+            {**_markers("viol2_warn", color=COLOURS["warn"], size=12, symbol="diamond"), **pane},
             {**_markers("viol2", color=COLOURS["crit"], size=12, symbol="diamond"), **pane},
         ]
     return traces
 
 
-def _violation_severity(point: Mapping[str, Any]) -> str | None:
+def _violation_severity(point: Mapping[str, Any], *, secondary: bool = False) -> str | None:
+    """The most severe violation of the point on one pane (primary: rules 1-8; secondary:
+    101-108), or None."""
     severities = {
         v.get("severity")
         for v in point.get("violations") or ()
-        if v.get("rule") != SECONDARY_BEYOND_LIMITS
+        if is_secondary_rule(v.get("rule")) == secondary
     }
-    if "CRITICAL" in severities:
-        return "CRITICAL"
-    if "WARNING" in severities:
-        return "WARNING"
+    for severity in ("CRITICAL", "WARNING", "INFORMATIONAL"):
+        if severity in severities:
+            return severity
     return None
 
 
+SECONDARY_ROLES = {"CRITICAL": "viol2", "WARNING": "viol2_warn", "INFORMATIONAL": "viol2_info"}
+
+
 def _has_open_violation(point: Mapping[str, Any]) -> bool:
-    return any(not v.get("acknowledged") for v in point.get("violations") or ())
+    """An unacknowledged violation that needs an acknowledgement (not INFORMATIONAL)."""
+    return any(
+        not v.get("acknowledged") and v.get("severity") != "INFORMATIONAL"
+        for v in point.get("violations") or ()
+    )
 
 
 def _marker_roles(point: Mapping[str, Any], *, pulse: bool) -> list[str]:
@@ -181,6 +197,8 @@ def _marker_roles(point: Mapping[str, Any], *, pulse: bool) -> list[str]:
         roles.append("viol_crit")
     elif severity == "WARNING":
         roles.append("viol_warn")
+    elif severity == "INFORMATIONAL":
+        roles.append("viol_info")
     if severity and pulse and _has_open_violation(point) and not point.get("is_excluded"):
         roles.append("pulse")
     return roles
@@ -238,8 +256,9 @@ def _add_markers(
         second = (x, point.get("secondary_value"))
         text2 = secondary_hover(char, point)
         _append(traces["value2"], *second, customdata=point["id"], text=text2)
-        if any(v.get("rule") == SECONDARY_BEYOND_LIMITS for v in point.get("violations") or ()):
-            _append(traces["viol2"], *second, customdata=point["id"], text=text2)
+        severity2 = _violation_severity(point, secondary=True)
+        if severity2 is not None:
+            _append(traces[SECONDARY_ROLES[severity2]], *second, customdata=point["id"], text=text2)
 
 
 def _append(trace: dict[str, Any], x: Any, y: Any, **extra: Any) -> None:

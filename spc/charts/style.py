@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from spc.core.types import SECONDARY_BEYOND_LIMITS
+from spc.core.types import SECONDARY_BEYOND_LIMITS, is_secondary_rule
 
 PULSE_NEWEST = 10
 """Unacknowledged violations among this many newest points pulse."""
@@ -55,6 +55,7 @@ COLOURS = {
     "spec": "#8250df",
     "warn": "#d4a72c",
     "crit": "#cf222e",
+    "info": "#8c959f",
     "zone_a": "rgba(207,34,46,0.10)",
     "zone_b": "rgba(212,167,44,0.12)",
     "zone_c": "rgba(26,127,55,0.10)",
@@ -244,7 +245,8 @@ def hover_text(char: Mapping[str, Any], point: Mapping[str, Any], time: str) -> 
 
 
 def secondary_hover(char: Mapping[str, Any], point: Mapping[str, Any]) -> str:
-    """A secondary-pane point's hover: its R, S or MR and its stage's UCL, and rule 101."""
+    """A secondary-pane point's hover: its R, S or MR and its stage's UCL, and its rules
+    (101-108)."""
     name = titles(char["chart_type"])[1] or ""
     decimals = int(char.get("decimal_places", 3))
     value = point.get("secondary_value")
@@ -254,6 +256,11 @@ def secondary_hover(char: Mapping[str, Any], point: Mapping[str, Any]) -> str:
     limits = point.get("secondary_limits") or {}
     if limits.get("ucl") is not None:
         text += f"<br>UCL {limits['ucl']:.{decimals}f}"
-    if any(v.get("rule") == SECONDARY_BEYOND_LIMITS for v in point.get("violations") or ()):
-        text += f"<br>Rule {SECONDARY_BEYOND_LIMITS}: {name} beyond its limits"
+    for violation in point.get("violations") or ():
+        rule = violation.get("rule")
+        if rule == SECONDARY_BEYOND_LIMITS:
+            text += f"<br>Rule {SECONDARY_BEYOND_LIMITS}: {name} beyond its limits"
+        elif is_secondary_rule(rule):
+            label = violation.get("rule_name")
+            text += f"<br>Rule {rule}: {label}" if label else f"<br>Rule {rule}"
     return text

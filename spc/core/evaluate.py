@@ -16,10 +16,13 @@ Attribute charts (p, np, c, u) always get the limits of their own sample size, a
 (value - CL_i) / sigma_i on both sides, so a clipped LCL of 0 does not distort it (a count
 of 0 on an LCL of 0 is on the limit, not beyond it).
 
-Rule 1 on the secondary pane (``spc.core.secondary``): when rule 1 is on, an R, S or MR
-value strictly beyond the stored secondary limits raises ``SECONDARY_BEYOND_LIMITS`` (101,
-CRITICAL) on the same point, after the primary chart's signals; with Montgomery's
-variable-n X-bar S limits the S limits are those of the point's n_i (``spc.core.widths``).
+Rules on the secondary pane (``spc.core.secondary``): the R, S or MR series is judged by
+the configured secondary rules (``secondary_ruleset``; None: rule 1 alone, CRITICAL, when
+the primary rule 1 is on), each stored as 100 + k (101: beyond the secondary limits in
+force), on the same point, after the primary chart's signals. With Montgomery's variable-n
+X-bar S limits the S limits in force are those of the point's n_i (``spc.core.widths``);
+limits drawn at k sigma are restated at 3 sigma for the run rules' zones and rule 1 is
+judged at k (``secondary.at_width``), as on the primary pane.
 
 EWMA and CUSUM evaluate only rule 1 against their own limits: the other run rules assume
 independent points, which the smoothed statistics are not. ``Point.state`` carries their
@@ -75,6 +78,7 @@ class CharacteristicConfig:
     cusum_k: float = 0.5
     cusum_h: float = 5.0
     target: float | None = None
+    secondary_ruleset: RuleSet | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,10 @@ class Evaluation:
 
 def window_capacity(config: CharacteristicConfig) -> int:
     """How many past points the evaluation of a new one needs."""
-    return max(config.ruleset.max_length, 2)
+    secondary = secondary_rule.effective(
+        config.chart_type, config.ruleset, config.secondary_ruleset
+    ).max_length
+    return max(config.ruleset.max_length, secondary, 2)
 
 
 def effective_ruleset(config: CharacteristicConfig) -> RuleSet:
@@ -96,13 +103,15 @@ def effective_ruleset(config: CharacteristicConfig) -> RuleSet:
     if config.chart_type in SMALL_SHIFT:
         return RuleSet(tuple(s for s in config.ruleset.specs if s.rule == RuleId.BEYOND_LIMITS))
     k = config.limits.k if config.limits is not None else DEFAULT_LIMIT_SIGMA
+    return _rule_one_at(config.ruleset, k)
+
+
+def _rule_one_at(ruleset: RuleSet, k: float) -> RuleSet:
+    """``ruleset`` with rule 1 judged at ``k`` sigma (the drawn limits); unchanged at 3."""
     if k == DEFAULT_LIMIT_SIGMA:
-        return config.ruleset
+        return ruleset
     return RuleSet(
-        tuple(
-            replace(s, sigma=k) if s.rule == RuleId.BEYOND_LIMITS else s
-            for s in config.ruleset.specs
-        )
+        tuple(replace(s, sigma=k) if s.rule == RuleId.BEYOND_LIMITS else s for s in ruleset.specs)
     )
 
 
@@ -247,9 +256,16 @@ def evaluate(window: RollingWindow, subgroup: Subgroup, config: CharacteristicCo
     )
     tail = window.z_tail()
     signals = rules.latest([*tail, z], effective_ruleset(config), offset=window.total - len(tail))
-    if secondary_rule.applies(chart, config.ruleset):
-        in_force = secondary_point_limits(limits, config.subgroup_mode, checked.n)
-        found = secondary_rule.signal(window.total, secondary, in_force)
-        if found is not None:
-            signals.append(found)
+    on_secondary = secondary_rule.effective(chart, config.ruleset, config.secondary_ruleset)
+    in_force = secondary_point_limits(limits, config.subgroup_mode, checked.n)
+    if on_secondary.specs and secondary is not None and in_force is not None:
+        tail2 = window.secondary_tail(on_secondary.max_length - 1)
+        signals.extend(
+            secondary_rule.latest(
+                [*tail2, secondary],
+                secondary_rule.at_width(in_force, limits.k),
+                _rule_one_at(on_secondary, limits.k),
+                window.total - len(tail2),
+            )
+        )
     return Evaluation(point, tuple(signals))

@@ -1,6 +1,11 @@
 """The rules' settings: Nelson's defaults, the Western Electric preset, each rule's text
 from its configured parameters, and the per-characteristic ``rules`` mapping parsed and
-checked. The checks themselves are in ``spc.core.rules``."""
+checked. The checks themselves are in ``spc.core.rules``.
+
+The mapping may hold, under the key ``"secondary"``, a mapping of the same form for the
+secondary pane (R, S or MR): which run rules are judged there, with their own severity,
+length, count and sigma (``secondary_ruleset_from_mapping``). Without that key the
+secondary pane has rule 1 only, CRITICAL, whenever the primary chart's rule 1 is on."""
 
 from __future__ import annotations
 
@@ -28,6 +33,9 @@ SIGMA_FREE: frozenset[RuleId] = frozenset({RuleId.SAME_SIDE, RuleId.TREND, RuleI
 # Longest window a rule may be configured to read: bounds the streaming cost.
 MAX_RUN_LENGTH = 100
 _ENTRY_KEYS = frozenset({"severity", "enabled", "length", "count", "sigma"})
+#: The key of the ``rules`` mapping that holds the secondary pane's rules.
+SECONDARY_KEY = "secondary"
+_SEVERITY_TEXT = "INFORMATIONAL, WARNING or CRITICAL"
 
 
 def _sigma_text(sigma: float) -> str:
@@ -78,7 +86,7 @@ def check_spec(spec: RuleSpec) -> None:
     rule, n, k, s = spec.rule, spec.length, spec.count, spec.sigma
     label = f"Rule {int(rule)}"
     if not isinstance(spec.severity, Severity):
-        raise ValueError(f"{label}: severity must be WARNING or CRITICAL.")
+        raise ValueError(f"{label}: severity must be {_SEVERITY_TEXT}.")
     if rule == RuleId.BEYOND_LIMITS:
         if n != 1 or k != 1:
             raise ValueError(f"{label} looks at a single point: its length and count are 1.")
@@ -123,7 +131,7 @@ def spec_from_entry(key: Any, entry: Mapping[str, Any]) -> RuleSpec:
         severity = Severity(raw_severity)
     except ValueError:
         raise ValueError(
-            f"{label}: severity must be WARNING or CRITICAL, not {raw_severity!r}."
+            f"{label}: severity must be {_SEVERITY_TEXT}, not {raw_severity!r}."
         ) from None
     length = _whole_number(entry.get("length", base.length), f"{label} length")
     default_count = base.count if rule in COUNTED else length
@@ -142,12 +150,24 @@ def ruleset_from_mapping(mapping: Mapping[str, Mapping[str, Any]]) -> RuleSet:
     A key present means the rule is on, unless its entry says ``"enabled": false``;
     optional ``length``, ``count`` and ``sigma`` override Nelson's parameters (``DEFAULTS``).
     Raises ``ValueError`` with a readable message for an unknown rule id or setting, a bad
-    severity, a count above the length, a length out of range, and so on.
+    severity, a count above the length, a length out of range, and so on. The
+    ``"secondary"`` entry is checked the same way (message prefixed "Secondary pane:") but
+    is not part of the returned set (``secondary_ruleset_from_mapping`` reads it).
     """
+    if not isinstance(mapping, Mapping):
+        raise ValueError("Rules must be a mapping of rule number to its settings.")
+    if SECONDARY_KEY in mapping:
+        secondary_ruleset_from_mapping(mapping)
+    return _parse(mapping)
+
+
+def _parse(mapping: Mapping[str, Any]) -> RuleSet:
     if not isinstance(mapping, Mapping):
         raise ValueError("Rules must be a mapping of rule number to its settings.")
     specs: dict[RuleId, RuleSpec] = {}
     for key, entry in mapping.items():
+        if key == SECONDARY_KEY:
+            continue
         entry = {} if entry is None else entry
         if not isinstance(entry, Mapping):
             raise ValueError(f"Rule {key!r}: its settings must be a mapping.")
@@ -160,6 +180,28 @@ def ruleset_from_mapping(mapping: Mapping[str, Mapping[str, Any]]) -> RuleSet:
         if enabled:
             specs[spec.rule] = spec
     return RuleSet(tuple(specs[rule] for rule in sorted(specs)))
+
+
+def secondary_ruleset_from_mapping(mapping: Mapping[str, Any]) -> RuleSet | None:
+    """The secondary pane's rules from the ``rules`` mapping's ``"secondary"`` entry, or
+    None when it has none (then ``default_secondary`` applies). Raises ``ValueError``."""
+    if not isinstance(mapping, Mapping) or SECONDARY_KEY not in mapping:
+        return None
+    inner = mapping[SECONDARY_KEY] or {}
+    try:
+        if isinstance(inner, Mapping) and SECONDARY_KEY in inner:
+            raise ValueError("its rules are numbered 1 to 8; it has no secondary pane itself.")
+        return _parse(inner)
+    except ValueError as exc:
+        raise ValueError(f"Secondary pane: {exc}") from None
+
+
+def default_secondary(primary: RuleSet) -> RuleSet:
+    """The secondary pane's rules when none are configured: rule 1 (beyond 3σ, CRITICAL)
+    whenever the primary chart's rule 1 is on, as before secondary rules were settable."""
+    if any(spec.rule == RuleId.BEYOND_LIMITS for spec in primary.specs):
+        return RuleSet((RuleSpec(RuleId.BEYOND_LIMITS, Severity.CRITICAL, 1, 1, 3.0),))
+    return RuleSet(())
 
 
 def ruleset_to_mapping(ruleset: RuleSet) -> dict[str, dict[str, Any]]:

@@ -3,7 +3,9 @@
 One function for every place a person reads a rule (pages, the live event, the REST API,
 exports): ``rule_text(rule, rules, chart_type)``. A run rule reads its configured length,
 count and sigma (Western Electric's rule 2 of length 8 is "8 in a row ...", not Nelson's
-9); rule 101 names the secondary chart's statistic ("R beyond its control limits").
+9); rule 101 names the secondary chart's statistic ("R beyond its control limits"), and
+102-108 read "R: 9 in a row on one side of the centre line" from the ``"secondary"``
+entry of the mapping.
 
 The text follows the characteristic's configuration *now*: a violation raised before its
 rule was reconfigured reads the new parameters (violations do not store them). A rule that
@@ -15,8 +17,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from spc.core.rule_specs import RULE_NAMES, describe, spec_from_entry
-from spc.core.types import SECONDARY_BEYOND_LIMITS, ChartType, RuleId
+from spc.core.rule_specs import RULE_NAMES, SECONDARY_KEY, describe, spec_from_entry
+from spc.core.types import (
+    SECONDARY_BEYOND_LIMITS,
+    ChartType,
+    RuleId,
+    base_rule,
+    is_secondary_rule,
+)
 
 SECONDARY_STATISTIC: dict[str, str] = {
     ChartType.XBAR_R: "R",
@@ -46,6 +54,10 @@ def rule_text(
         return f"Rule {rule}"
     if number == SECONDARY_BEYOND_LIMITS:
         return secondary_text(chart_type)
+    if is_secondary_rule(number):
+        inner = rules.get(SECONDARY_KEY) if isinstance(rules, Mapping) else None
+        statistic = SECONDARY_STATISTIC.get(str(chart_type or ""), "Range or spread")
+        return f"{statistic}: {rule_text(base_rule(number), inner)}"
     try:
         rule_id = RuleId(number)
     except ValueError:

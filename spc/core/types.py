@@ -104,10 +104,28 @@ class SampleSizeBasis(StrEnum):
 
 
 class Severity(StrEnum):
-    """How urgent a rule violation is."""
+    """How urgent a rule violation is, least urgent first.
 
+    INFORMATIONAL is stored and shown (muted) but needs no acknowledgement: it is never
+    counted as open, raises no toast, notification or escalation. ``rank`` orders them.
+    """
+
+    INFORMATIONAL = "INFORMATIONAL"
     WARNING = "WARNING"
     CRITICAL = "CRITICAL"
+
+    @property
+    def rank(self) -> int:
+        """0 for INFORMATIONAL, 1 for WARNING, 2 for CRITICAL."""
+        return _SEVERITY_RANK[self]
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        """False for INFORMATIONAL: such a violation is never open."""
+        return self is not Severity.INFORMATIONAL
+
+
+_SEVERITY_RANK = {Severity.INFORMATIONAL: 0, Severity.WARNING: 1, Severity.CRITICAL: 2}
 
 
 class RuleId(IntEnum):
@@ -123,11 +141,28 @@ class RuleId(IntEnum):
     EIGHT_BEYOND_1_EITHER_SIDE = 8
 
 
-SECONDARY_BEYOND_LIMITS = 101
+SECONDARY_RULE_BASE = 100
+"""A run rule k judged on the secondary pane (R, S or MR) is stored as rule ``100 + k``."""
+SECONDARY_BEYOND_LIMITS = SECONDARY_RULE_BASE + RuleId.BEYOND_LIMITS
 """Rule id of a secondary-pane point (R, S or MR) beyond its limits: rule 1 applied to the
-range or spread chart. Stored in ``Violation.rule`` beside the Nelson rules 1-8 and drawn
-on the secondary pane; not a ``RuleId`` (rule settings, presets and the rule grid cover
-the primary chart's rules 1-8)."""
+range or spread chart (101). Stored in ``Violation.rule`` beside the Nelson rules 1-8 and
+drawn on the secondary pane, as are 102-108 (rules 2-8 on the secondary pane)."""
+SECONDARY_RULE_IDS: frozenset[int] = frozenset(SECONDARY_RULE_BASE + r for r in RuleId)
+
+
+def secondary_rule_id(rule: RuleId) -> int:
+    """The stored id of run rule ``rule`` judged on the secondary pane (100 + rule)."""
+    return SECONDARY_RULE_BASE + int(rule)
+
+
+def is_secondary_rule(rule: object) -> bool:
+    """True for a stored rule id of the secondary pane (101-108)."""
+    return isinstance(rule, int) and rule in SECONDARY_RULE_IDS
+
+
+def base_rule(rule: int) -> int:
+    """The run rule (1-8) behind a stored rule id: 102 -> 2, 5 -> 5."""
+    return rule - SECONDARY_RULE_BASE if rule in SECONDARY_RULE_IDS else rule
 
 
 class Zone(StrEnum):
@@ -251,7 +286,8 @@ class Signal:
 
     ``index`` is the completing point's index in the evaluated series; ``involved`` are the
     indices of the points forming the pattern (``index`` included). ``rule`` is a
-    ``RuleId`` (1-8, the primary chart) or ``SECONDARY_BEYOND_LIMITS`` (101).
+    ``RuleId`` (1-8, the primary chart) or ``100 + k`` (rule k on the secondary pane;
+    ``SECONDARY_BEYOND_LIMITS`` = 101).
     """
 
     index: int

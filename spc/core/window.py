@@ -26,6 +26,7 @@ class RollingWindow:
         self._keys: deque[Hashable] = deque(maxlen=capacity)
         self._z: deque[float | None] = deque(maxlen=capacity)
         self._run = 0  # how many of the newest held points have a z, back to one without
+        self._run2 = 0  # ... have a z and a secondary value (R, S or MR)
         self.total = 0
 
     @classmethod
@@ -42,6 +43,8 @@ class RollingWindow:
         self._keys.append(key)
         self._z.append(point.z)
         self._run = 0 if point.z is None else min(self._run + 1, self.capacity)
+        judged = point.z is not None and point.secondary_value is not None
+        self._run2 = min(self._run2 + 1, self.capacity) if judged else 0
         self.total += 1
 
     def rekey(self, mapping: dict[Hashable, Hashable]) -> None:
@@ -85,6 +88,21 @@ class RollingWindow:
         if not self._run:
             return []
         return list(islice(self._z, len(self._z) - self._run, None))  # type: ignore[arg-type]
+
+    def secondary_tail(self, limit: int) -> list[float]:
+        """The secondary values (R, S or MR) of the trailing run of held points that have
+        both a z and one, at most the newest ``limit``, oldest first.
+
+        Like ``z_tail``, the run stops at a Phase-I point and at a point without a secondary
+        value (the first point of an I-MR chart), so the secondary pane's rules never read
+        across either. The first value has index ``total - len(tail)``. O(``limit``).
+        """
+        count = min(self._run2, limit)
+        if count <= 0:
+            return []
+        points = self._points
+        size = len(points)
+        return [points[k].secondary_value for k in range(size - count, size)]  # type: ignore[misc]
 
     def __len__(self) -> int:
         """How many points the window holds now (at most ``capacity``)."""

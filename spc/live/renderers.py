@@ -12,6 +12,7 @@ from typing import Any
 
 from spc.charts.figures import point_extension
 from spc.charts.style import reading
+from spc.core.types import Severity
 from spc.live.fragments import (
     TREE_PULSE,
     LiveView,
@@ -25,6 +26,13 @@ from spc.live.fragments import (
     violation_row,
 )
 
+INFORMATIONAL = Severity.INFORMATIONAL.value
+
+
+def _needs_ack(violation: Mapping[str, Any]) -> bool:
+    """INFORMATIONAL violations are on the chart but raise no toast and no open row."""
+    return violation.get("severity") != INFORMATIONAL
+
 
 def _toasts(event: Mapping[str, Any]) -> list[str]:
     return [
@@ -36,6 +44,7 @@ def _toasts(event: Mapping[str, Any]) -> list[str]:
             },
         )
         for v in event.get("violations") or ()
+        if _needs_ack(v)
     ]
 
 
@@ -71,7 +80,8 @@ def render_sample_processed(event: Mapping[str, Any], view: LiveView) -> str:
             )
         )
         for v in event.get("violations") or ():
-            parts.append(_render_new_violation(v, char, sample))
+            if _needs_ack(v):
+                parts.append(_render_new_violation(v, char, sample))
     parts.extend(_toasts(event))
     return "".join(parts)
 

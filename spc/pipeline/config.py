@@ -9,6 +9,7 @@ from typing import Any
 
 from spc.core.evaluate import CharacteristicConfig
 from spc.core.limits import limits_from_stored
+from spc.core.rule_specs import secondary_ruleset_from_mapping
 from spc.core.rules import ruleset_from_mapping
 from spc.core.types import ChartLimits, ChartType, SubgroupMode, VariableNMethod
 from spc.models import Characteristic
@@ -100,4 +101,5 @@ def _build_config(char: Any) -> CharacteristicConfig:
         cusum_k=char.cusum_k,
         cusum_h=char.cusum_h,
         target=char.target,
+        secondary_ruleset=secondary_ruleset_from_mapping(char.rules or {}),
     )

@@ -4,9 +4,9 @@ Drawn from :func:`spc.charts.data.chart_data` (the same data the chart page plot
 nothing recomputed: every point against its own stage's limits as the data gives them
 (``center_line``/``ucl``/``lcl`` per point, ``secondary_limits`` for the R, S or MR pane),
 a labelled dashed marker where a new stage begins, violations as diamonds coloured by
-severity (rule 101, a range or spread beyond its limits, on the secondary pane), excluded
-points hollow. Points are equally spaced in subgroup order with their times (plant time
-zone) as tick labels, as on the chart page.
+severity (rules 101-108, rule k on the range or spread, on the secondary pane;
+INFORMATIONAL grey), excluded points hollow. Points are equally spaced in subgroup order
+with their times (plant time zone) as tick labels, as on the chart page.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from spc.charts.style import titles
-from spc.core.types import SECONDARY_BEYOND_LIMITS
+from spc.core.types import is_secondary_rule
 from spc.reports import svg
 from spc.reports.cells import local, zone_name
 from spc.reports.svg import Frame, line, nice_ticks, padded, polyline, text, y_axis
@@ -27,6 +27,7 @@ CENTER = "#1a7f37"
 LIMIT = "#cf222e"
 WARN = "#d4a72c"
 CRIT = "#cf222e"
+INFO = "#8c959f"
 LOWER = "#8250df"
 STAGE = "#57606a"
 #: Above this many points the subgroups are drawn as a line without dots.
@@ -66,7 +67,7 @@ def control_chart_svg(data: Mapping[str, Any]) -> str:
     parts += _series(primary, points, "value", VALUE)
     if char["chart_type"] == "CUSUM":
         parts += _series(primary, points, "secondary_value", LOWER, lower=True)
-    parts += _markers(primary, points, rule_filter=lambda rule: rule != SECONDARY_BEYOND_LIMITS)
+    parts += _markers(primary, points, rule_filter=lambda rule: not is_secondary_rule(rule))
     parts += _limit_labels(primary, points[-1], int(char.get("decimal_places", 3)), "")
     panes = [primary]
     if pair:
@@ -84,7 +85,7 @@ def control_chart_svg(data: Mapping[str, Any]) -> str:
         parts += _markers(
             secondary,
             points,
-            rule_filter=lambda rule: rule == SECONDARY_BEYOND_LIMITS,
+            rule_filter=is_secondary_rule,
             key="secondary_value",
         )
         last = points[-1].get("secondary_limits") or {}
@@ -204,7 +205,7 @@ def _markers(
             v.get("severity") for v in point.get("violations") or () if rule_filter(v["rule"])
         }
         if severities:
-            colour = CRIT if "CRITICAL" in severities else WARN
+            colour = CRIT if "CRITICAL" in severities else WARN if "WARNING" in severities else INFO
             parts.append(_diamond(x, py, colour))
     return parts
 
@@ -281,7 +282,8 @@ def _legend(points: Sequence[Point]) -> list[str]:
         x += 26 + 6 * len(label)
     kinds = {v.get("severity") for p in points for v in p.get("violations") or ()}
     for severity, colour, label in (("CRITICAL", CRIT, "violation (critical)"),
-                                    ("WARNING", WARN, "violation (warning)")):  # fmt: skip
+                                    ("WARNING", WARN, "violation (warning)"),
+                                    ("INFORMATIONAL", INFO, "informational")):  # fmt: skip
         if severity in kinds:
             parts.append(_diamond(x + 5, 10, colour, 4))
             parts.append(text(x + 13, 13.5, label, size=8.5))

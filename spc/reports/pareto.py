@@ -10,6 +10,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Min, Q
 
+from alerts.models import NEEDS_ACK
 from spc.reports.exports import rule_name
 from spc.reports.scope import ReportScope
 
@@ -106,7 +107,7 @@ def acknowledgement_summary(scope: ReportScope) -> dict[str, Any]:
     return {
         "total": total,
         "acknowledged": len(minutes),
-        "unacknowledged": total - len(minutes),
+        "unacknowledged": qs.filter(NEEDS_ACK).count(),
         "mean_minutes_to_acknowledge": sum(minutes) / len(minutes) if minutes else None,
         "max_minutes_to_acknowledge": max(minutes) if minutes else None,
     }
@@ -115,7 +116,7 @@ def acknowledgement_summary(scope: ReportScope) -> dict[str, Any]:
 def _open_rows(scope: ReportScope) -> Any:
     return (
         scope.violations()
-        .filter(acknowledged_at__isnull=True)
+        .filter(NEEDS_ACK)
         .order_by("created_at", "id")
         .values(
             "id", "created_at", "rule", "severity", "characteristic_id",
@@ -151,7 +152,7 @@ def open_groups(scope: ReportScope, limit: int = 30) -> list[dict[str, Any]]:
     samples' timestamps: when it happened), at most ``limit`` groups."""
     rows = (
         scope.violations()
-        .filter(acknowledged_at__isnull=True)
+        .filter(NEEDS_ACK)
         .values("characteristic_id", "characteristic__name", "rule")
         .annotate(
             n=Count("id"),

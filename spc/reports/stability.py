@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import F, Max, Min, Q
 
-from alerts.models import Violation
+from alerts.models import NEEDS_ACK, Violation
 from spc.charts.data import MAX_POINTS, chart_data
 from spc.charts.stages import load_stages
 from spc.core.capability_assessment import Stability
@@ -32,9 +32,7 @@ def study_stability(char: Characteristic, included: SampleQuerySet) -> Stability
     ``MAX_POINTS`` such points. Beyond means strictly beyond: a point exactly on a limit is
     not beyond it; a CUSUM point is beyond when C⁺ or C⁻ exceeds H.
     """
-    open_violations = Violation.objects.filter(
-        sample__in=included, acknowledged_at__isnull=True
-    ).count()
+    open_violations = Violation.objects.filter(sample__in=included).filter(NEEDS_ACK).count()
     charted = included.filter(ucl__isnull=False, lcl__isnull=False)
     judged = charted.count()
     beyond = charted.filter(Q(value__gt=F("ucl")) | Q(value__lt=F("lcl"))).count()

@@ -46,6 +46,8 @@ def open_violation_rows(char: Characteristic) -> list[dict[str, Any]]:
             violation={
                 "id": head.pk,
                 "rule": head.rule,
+                # as configured (a run of 8, not Nelson's 9), like every other rule text
+                "rule_name": rule_text(head.rule, char.rules, char.chart_type),
                 "severity": head.severity,
                 "episode": head.episode,
                 "created_at": head.created_at,

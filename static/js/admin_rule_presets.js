@@ -1,9 +1,11 @@
-/* The characteristic admin's rule presets: choosing Nelson or Western Electric sets the
-   rule grid at once to exactly what the preset stores (switch, severity, run length;
-   a blank length is the Nelson default), so what the engineer sees is what Save stores.
+/* The characteristic admin's rule presets: choosing a preset (Nelson, Western Electric,
+   AIAG, Juran, Montgomery) sets the primary rule grid at once to exactly what the preset
+   stores (switch, severity, run length, count, sigma; a blank parameter is Nelson's), so
+   what the engineer sees is what Save stores. The R/S/MR switches are left as they are.
    The presets come from the select's data-presets (spc/admin/forms.py PRESETS). */
 (function () {
   "use strict";
+  var PARAMETERS = ["length", "count", "sigma"];
   function apply(select) {
     var preset = JSON.parse(select.dataset.presets || "{}")[select.value];
     if (!preset) { return; }
@@ -11,10 +13,14 @@
       var spec = preset[String(i)];
       var box = document.getElementById("id_rule_" + i + "_enabled");
       var severity = document.getElementById("id_rule_" + i + "_severity");
-      var length = document.getElementById("id_rule_" + i + "_length");
       if (box) { box.checked = Boolean(spec); }
       if (severity && spec) { severity.value = spec.severity; }
-      if (length) { length.value = spec && spec.length ? String(spec.length) : ""; }
+      PARAMETERS.forEach(function (name) {
+        var input = document.getElementById("id_rule_" + i + "_" + name);
+        if (input) {
+          input.value = spec && spec[name] !== undefined ? String(spec[name]) : "";
+        }
+      });
     }
   }
   document.addEventListener("DOMContentLoaded", function () {

@@ -355,7 +355,7 @@ def test_mapping_round_trip_writes_only_non_default_params() -> None:
         ({"9": {"severity": "WARNING"}}, "Unknown rule '9'"),
         ({"0": {}}, "Unknown rule"),
         ({"two": {}}, "Unknown rule"),
-        ({"1": {"severity": "INFO"}}, "severity must be WARNING or CRITICAL"),
+        ({"1": {"severity": "INFO"}}, "severity must be INFORMATIONAL, WARNING or CRITICAL"),
         ({"5": {"count": 4}}, r"count \(4\) cannot exceed length \(3\)"),
         ({"2": {"length": 0}}, "length must be between 2 and 100"),
         ({"2": {"length": 1}}, "length must be between 2 and 100"),
