@@ -38,6 +38,7 @@ CHARACTERISTIC = [
 ]
 SAMPLE_CONTEXT = [
     Column("batch_number", "Batch", width=14),
+    Column("part_number", "Part", width=12),
     Column("operator", "Operator", width=14),
     Column("source", "Source", width=9),
 ]
@@ -107,6 +108,7 @@ def measurement_table(scope: ReportScope) -> Table:
         "value",
         "sample__is_excluded",
         "sample__batch_number",
+        "sample__part_number",
         "sample__operator",
         "sample__source",
     )
@@ -114,12 +116,21 @@ def measurement_table(scope: ReportScope) -> Table:
     units = _units(scope)
 
     def rows() -> Iterator[Row]:
-        for char_id, sample_id, ts, pos, value, excluded, batch, operator, source in qs.values_list(
-            *fields
-        ).iterator(chunk_size=CHUNK_SIZE):
+        for (
+            char_id,
+            sample_id,
+            ts,
+            pos,
+            value,
+            excluded,
+            batch,
+            part,
+            operator,
+            source,
+        ) in qs.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
             name, node = names[char_id]
             yield [char_id, name, node, sample_id, ts, pos + 1, value, units[char_id], excluded,
-                   batch, operator, source]  # fmt: skip
+                   batch, part, operator, source]  # fmt: skip
 
     return Table(
         "measurements", "Measurements", MEASUREMENT_COLUMNS, rows(), qs.count, _decimals(scope)
@@ -134,7 +145,7 @@ def subgroup_table(scope: ReportScope) -> Table:
         "characteristic_id", "id", "timestamp", "actual_n", "value", "secondary_value",
         "mean", "range", "std_dev", "count", "sample_size", "center_line", "ucl", "lcl",
         "zone", "is_undersized", "is_excluded", "exclusion_reason", "batch_number",
-        "operator", "source",
+        "part_number", "operator", "source",
     ]  # fmt: skip
 
     def rows() -> Iterator[Row]:

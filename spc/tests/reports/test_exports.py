@@ -42,7 +42,7 @@ def test_measurement_csv_streams_every_measurement_of_the_subtree(dataset: Datas
     # Readable headers (the issue: snake_case headers); the zone named on the time column.
     assert list(rows[0]) == [
         "Characteristic ID", "Characteristic", "Node", "Sample ID", "Timestamp (UTC)",
-        "Position", "Value", "Unit", "Excluded", "Batch", "Operator", "Source",
+        "Position", "Value", "Unit", "Excluded", "Batch", "Part", "Operator", "Source",
     ]  # fmt: skip
     bore_values = [float(r["Value"]) for r in rows if r["Characteristic"] == "Bore"]
     assert sorted(bore_values) == sorted([*BORE_VALUES, 12.5])
@@ -99,6 +99,19 @@ def test_subgroup_csv_has_one_row_per_sample(dataset: Dataset) -> None:
     assert [r["n"] for r in width_rows] == ["3"] * 4  # a count, not "3.0"
     # Mean of (5.1, 4.9, 5.1) = 5.0333…, with Width's 3 decimals plus one.
     assert width_rows[1]["Mean"] == f"{(5.1 + 4.9 + 5.1) / 3:.4f}"
+
+
+def test_exports_carry_the_part_number_of_short_run_samples(dataset: Dataset) -> None:
+    first = dataset.width.samples.order_by("id").first()
+    assert first is not None
+    dataset.width.samples.filter(pk=first.pk).update(part_number="A-17")
+    subgroups = read_csv(exports.csv_response(exports.subgroup_table(ReportScope()), "s.csv"))
+    parts = [r["Part"] for r in subgroups if r["Characteristic"] == "Width"]
+    assert parts == ["A-17", "", "", ""]
+    scope = ReportScope(node=dataset.plant["cell"])
+    measurements = read_csv(exports.csv_response(exports.measurement_table(scope), "m.csv"))
+    tagged = [r for r in measurements if r["Sample ID"] == str(first.pk)]
+    assert [r["Part"] for r in tagged] == ["A-17"] * 3
 
 
 def test_violation_csv_carries_acknowledgement_details(dataset: Dataset) -> None:
