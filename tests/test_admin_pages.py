@@ -15,6 +15,7 @@ from hierarchy.models import ApiToken
 from ingest.models import DeadLetter, Import, IngestCounter
 from msa.models import MsaThresholds
 from msa.tests.factories import GaugeStudyFactory, fill
+from multivariate.tests.factories import group_of
 from spc.tests.factories import LimitSetFactory, MeasurementFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,7 @@ def populated(engineer: User) -> None:
     MsaThresholds.objects.create(site=study.gauge.site)
     Import.objects.create(filename="history.csv", file_path="/tmp/x.csv", file_sha256="0" * 64)
     _notifications_and_opcua()
+    group_of(["Temp 1", "Temp 2"])
     _corrective_action(engineer)
 
 

@@ -276,7 +276,12 @@ def test_messages_acknowledged_together_are_not_delivered_again(broker: Broker) 
             info.wait_for_publish(5)
         wait_for(lambda: len(received) == 50, timeout=10)
         client.ack_many([mid for _, mid in received])
+        gone = threading.Event()
+        client.on_disconnect = lambda *args: gone.set()
         client.disconnect()  # queued after the acknowledgements, so sent after them
+        # Stopping the network loop before it has written the queue would drop acknowledgements
+        # still in it (seen on a loaded machine): wait until the DISCONNECT itself went out.
+        assert gone.wait(10)
         client.loop_stop()
         received.clear()
         client, subscribed = session()
