@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 
 from hierarchy.roles import OPERATOR, has_role
 from hierarchy.scoping import scope_queryset
+from spc.live.client_messages import PONG, read_client_message
 from spc.pipeline import events
 
 POINT = "multivariate.point"
@@ -138,20 +139,13 @@ class GroupConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """``ping`` → ``pong``; ``catch_up`` replays the points stored after the page's newest."""
-        try:
-            message = json.loads(text_data or "")
-        except ValueError:
+        message = read_client_message(text_data)
+        if message is None or self.group_id is None:
             return
-        if not isinstance(message, dict) or self.group_id is None:
-            return
-        if message.get("type") == "ping":
-            await self.send(text_data='{"type": "pong"}')
-        elif message.get("type") == "catch_up":
-            try:
-                last = int(message.get("last_sample_id") or 0)
-            except (TypeError, ValueError):
-                return
-            for event in await database_sync_to_async(_missed)(self.group_id, last):
+        if message.kind == "ping":
+            await self.send(text_data=PONG)
+        else:
+            for event in await database_sync_to_async(_missed)(self.group_id, message.last_id):
                 await self.multivariate_point(event)
 
     async def multivariate_point(self, event: dict[str, Any]) -> None:

@@ -47,6 +47,7 @@ from django.conf import settings
 from hierarchy.roles import OPERATOR, has_role
 from hierarchy.scoping import scope_queryset, visible_nodes
 from openspc import metrics
+from spc.live.client_messages import PONG, read_client_message
 from spc.live.coalesce import FrameBuffer
 from spc.live.fragments import LiveView
 from spc.live.renderers import (
@@ -243,20 +244,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
         Any message shows the page is alive (the heartbeat)."""
         if hasattr(self, "alive"):
             self.alive.set()
-        try:
-            message = json.loads(text_data or "")
-        except ValueError:
+        message = read_client_message(text_data)
+        if message is None:
             return
-        if not isinstance(message, dict):
-            return
-        if message.get("type") == "ping":
-            await self.send(text_data='{"type": "pong"}')
-        elif message.get("type") == "catch_up":
-            try:
-                last = int(message.get("last_sample_id") or 0)
-            except (TypeError, ValueError):
-                return
-            for event in await database_sync_to_async(missed_events)(self.view, last):
+        if message.kind == "ping":
+            await self.send(text_data=PONG)
+        else:
+            for event in await database_sync_to_async(missed_events)(self.view, message.last_id):
                 await self.sample_processed(event)
 
     def _first_time(self, key: tuple[Any, ...]) -> bool:
