@@ -310,6 +310,12 @@ class NonNormalSerializer(serializers.Serializer[Any]):
         help_text="Probability plot: values, y, percent, line_x, line_y, ticks, x_log, "
         "transformed, n."
     )
+    curve_y = serializers.ListField(
+        child=serializers.FloatField(),
+        allow_null=True,
+        help_text="The chosen model's density at histogram.curve_x, scaled to the counts "
+        "(pdf·N·bin width), to draw over the histogram.",
+    )
 
 
 class CapabilitySerializer(serializers.Serializer[Any]):

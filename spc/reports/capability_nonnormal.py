@@ -60,7 +60,11 @@ def nonnormal_part(
     message and the normal study stands alone (the page, exports and PDF).
     """
     try:
-        chosen = nonnormal_capability(values, usl=usl, lsl=lsl, distribution=distribution, lam=lam)
+        bars = result.histogram
+        chosen = nonnormal_capability(
+            values, usl=usl, lsl=lsl, distribution=distribution, lam=lam,
+            curve_x=bars.curve_x, bin_width=bars.edges[1] - bars.edges[0],
+        )  # fmt: skip
     except InputError as exc:
         if strict:
             raise

@@ -8,6 +8,7 @@ from typing import Any
 BAR = "#4c78a8"
 CURVE = "#e45756"
 WITHIN = "#2f7d32"
+FIT = "#7b3294"  # the chosen non-normal model
 SPEC = "#b22222"
 TARGET = "#6a3d9a"
 CUMULATIVE = "#f58518"
@@ -54,8 +55,8 @@ def _spec_lines(study: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[
 
 
 def capability_figure(study: dict[str, Any]) -> dict[str, Any]:
-    """Histogram bars, the normal curves with σ overall and σ within, and vertical
-    LSL / target / USL lines."""
+    """Histogram bars, the normal curves with σ overall and σ within, the chosen
+    non-normal model's density when one is chosen, and vertical LSL / target / USL lines."""
     hist = study["histogram"]
     edges = hist["edges"]
     centres = [(a + b) / 2 for a, b in pairwise(edges)]
@@ -90,6 +91,19 @@ def capability_figure(study: dict[str, Any]) -> dict[str, Any]:
                 "y": hist["curve_y_within"],
                 "name": "Normal, σ within",
                 "line": {"color": WITHIN, "width": 2, "dash": "dash"},
+                "hoverinfo": "skip",
+            }
+        )
+    chosen = study.get("nonnormal") or {}
+    if chosen.get("curve_y") and chosen.get("distribution") != "normal":
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": hist["curve_x"],
+                "y": chosen["curve_y"],
+                "name": f"{chosen['label']} fit",
+                "line": {"color": FIT, "width": 2.5},
                 "hoverinfo": "skip",
             }
         )

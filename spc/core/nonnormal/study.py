@@ -126,6 +126,7 @@ class NonNormalCapability:
     ppm_observed: Ppm
     transformed: TransformedIndices | None
     plot: FitPlot
+    curve_y: tuple[float, ...] | None = None
 
 
 FITTERS: dict[str, Callable[[np.ndarray], Model]] = {
@@ -145,6 +146,8 @@ def nonnormal_capability(
     lsl: float | None,
     distribution: str = AUTO,
     lam: float | None = None,
+    curve_x: Sequence[float] | None = None,
+    bin_width: float | None = None,
 ) -> NonNormalCapability:
     """Fit every family, choose one (``distribution``, or the best fit for "auto") and
     compute the percentile indices and expected PPM from it.
@@ -157,6 +160,9 @@ def nonnormal_capability(
     that cannot be fitted, ``lambda`` for λ outside [−5, 5], ``non_field_errors`` for
     fewer than 10 values or non-finite ones, ``usl``/``lsl`` for missing or inverted
     limits; ``ZeroSpreadError`` when all values are equal.
+
+    Given the histogram's ``curve_x`` and ``bin_width``, ``curve_y`` is the chosen model's
+    density there scaled to the counts (pdf(x)·N·bin width), to draw over the bars.
     """
     if distribution not in (AUTO, *CHOICES):
         raise InputError("distribution", f"Choose one of: {', '.join((AUTO, *CHOICES))}.")
@@ -199,7 +205,24 @@ def nonnormal_capability(
         ppm_observed=observed_ppm(data, usl=usl, lsl=lsl),
         transformed=_transformed(model, usl, lsl),
         plot=fit_plot(data, model),
+        curve_y=fitted_counts(model, curve_x, int(data.size), bin_width),
     )
+
+
+def fitted_counts(
+    model: Model, xs: Sequence[float] | None, n: int, bin_width: float | None
+) -> tuple[float, ...] | None:
+    """The model's density at ``xs`` times ``n``·``bin_width`` (None without them): the
+    central difference of its CDF over a thousandth of a bin, 0 where it is not defined
+    (below 0 for the positive families)."""
+    if xs is None or bin_width is None or not bin_width > 0:
+        return None
+    x = np.asarray(xs, dtype=float)
+    step = bin_width / 1000
+    with np.errstate(all="ignore"):
+        density = (model.cdf(x + step) - model.cdf(x - step)) / (2 * step)
+    density = np.nan_to_num(np.clip(density, 0.0, None), nan=0.0, posinf=0.0)
+    return tuple(float(v) for v in density * n * bin_width)
 
 
 def _fit_all(

@@ -66,6 +66,24 @@ def test_api_weibull_study_matches_scipy(api: APIClient, runout: Characteristic)
     )  # fmt: skip
 
 
+def test_histogram_draws_the_chosen_fit_scaled_to_the_counts(
+    api: APIClient, runout: Characteristic
+) -> None:
+    from spc.reports.figures import capability_figure
+
+    study = api.get(URL.format(runout.pk), {"distribution": "weibull"}).json()
+    hist, chosen = study["histogram"], study["nonnormal"]
+    width = hist["edges"][1] - hist["edges"][0]
+    c, _, scale = stats.weibull_min.fit(RUNOUT, floc=0)
+    # The oracle: scipy's Weibull density, times N and the bin width, like the normal curves.
+    expected = stats.weibull_min.pdf(hist["curve_x"], c, scale=scale) * len(RUNOUT) * width
+    assert chosen["curve_y"] == pytest.approx(list(expected), rel=1e-3, abs=1e-6)
+    traces = {trace["name"]: trace for trace in capability_figure(study)["data"]}
+    assert traces["Weibull fit"]["y"] == chosen["curve_y"]
+    normal = api.get(URL.format(runout.pk), {"distribution": "normal"}).json()
+    assert "Normal fit" not in {t["name"] for t in capability_figure(normal)["data"]}
+
+
 def test_api_without_distribution_keeps_the_normal_study(
     api: APIClient, runout: Characteristic
 ) -> None:
