@@ -94,7 +94,8 @@ def baseline_samples(
     end: datetime | None = None,
     sample_ids: Sequence[int] | None = None,
 ) -> list[Sample]:
-    """The included samples a recalculation uses, oldest first."""
+    """The included samples a recalculation uses, oldest first by source time (``last_n``:
+    the newest by source time)."""
     chosen = [x for x in (last_n, sample_ids) if x is not None]
     if len(chosen) > 1:
         raise InputError("non_field_errors", "Choose last_n or sample_ids, not both.")
@@ -110,9 +111,10 @@ def baseline_samples(
     if last_n is not None:
         if last_n < 2:
             raise InputError("last_n", "A baseline needs at least 2 samples.")
-        ids = list(qs.order_by("-id").values_list("id", flat=True)[: min(last_n, MAX_BASELINE)])
-        qs = Sample.objects.filter(pk__in=ids)
-    samples = list(qs.order_by("id").prefetch_related("measurements")[:MAX_BASELINE])
+        newest = qs.order_by("-timestamp", "-id").values_list("id", flat=True)
+        qs = Sample.objects.filter(pk__in=list(newest[: min(last_n, MAX_BASELINE)]))
+    # Source-time order (issue 22): a late sample sits where it was measured, as on the chart.
+    samples = list(qs.order_by("timestamp", "id").prefetch_related("measurements")[:MAX_BASELINE])
     if len(samples) < 2:
         raise InputError("non_field_errors", "The baseline needs at least 2 included samples.")
     return samples

@@ -44,7 +44,7 @@ def capability_study(
 
     Excluded samples are left out (and counted in ``excluded_count``). σ within is the
     chart's own estimator (R̄/d₂, S̄/c₄, MR̄/d₂(2), pooled) over the study's subgroups in
-    processing order (``sigma_within_source`` "estimated"); only when they give no
+    source-time order (``sigma_within_source`` "estimated"); only when they give no
     estimate (fewer than 2 subgroups, no spread within them) the characteristic's stored
     σ from its last limit calculation ("stored"), else none (None).
     ``sigma_within_method`` says which, in words. ``stability`` counts open violations and
@@ -136,14 +136,27 @@ def _plain(value: Any) -> Any:
 
 
 def measurement_rows(samples: SampleQuerySet) -> np.ndarray:
-    """(sample id, value) of every measurement of ``samples``, in sample then position
-    order, as one structured array (fields ``sample`` and ``value``)."""
+    """(sample id, value) of every measurement of ``samples``, samples in source-time order
+    (a late sample where it was measured, as on the chart) then by position, as one
+    structured array (fields ``sample`` and ``value``)."""
     rows = (
         Measurement.objects.filter(sample__in=samples)
         .order_by("sample_id", "position")
         .values_list("sample_id", "value")
     )
-    return np.fromiter(rows.iterator(chunk_size=CHUNK_SIZE), dtype=ROW)
+    data = np.fromiter(rows.iterator(chunk_size=CHUNK_SIZE), dtype=ROW)
+    # The samples' source-time order, applied in numpy: a sort by a joined column would make
+    # the database sort every measurement, and most series arrived in order anyway.
+    by_time = np.fromiter(
+        samples.order_by("timestamp", "id").values_list("id", flat=True), dtype=np.int64
+    )
+    by_id = np.sort(by_time)
+    if data.size == 0 or np.array_equal(by_time, by_id):
+        return data
+    rank = np.empty(by_time.size, dtype=np.int64)
+    rank[np.searchsorted(by_id, by_time)] = np.arange(by_time.size)
+    key = rank[np.searchsorted(by_id, data["sample"])]
+    return data[np.argsort(key, kind="stable")]
 
 
 def measurement_values(samples: SampleQuerySet) -> np.ndarray:
@@ -152,7 +165,7 @@ def measurement_values(samples: SampleQuerySet) -> np.ndarray:
 
 
 def _subgroups(rows: np.ndarray) -> np.ndarray | list[list[float]]:
-    """The values of each sample, samples in id (processing) order: one 2-D array when
+    """The values of each sample, samples in source-time order: one 2-D array when
     every sample has as many values (a million values stay one block), else a list."""
     if rows.size == 0:
         return []

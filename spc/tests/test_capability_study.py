@@ -238,3 +238,16 @@ def test_short_run_chart_has_no_mixed_part_capability_study(chart_type: str) -> 
     with pytest.raises(InputError, match="each part number") as info:
         capability_study(char)
     assert info.value.field == "characteristic"
+
+
+def test_sigma_within_reads_the_moving_ranges_in_source_time_order() -> None:
+    """Issue 22: late samples sit where they were measured. Measured hourly the values
+    alternate 10, 11 (every moving range 1, so σ within = 1/d₂(2)); stored, the five 11s came
+    last (in storage order the moving ranges would be 0, 0, 0, 0, 1, 0, 0, 0, 0)."""
+    char = CharacteristicFactory(usl=20.0, lsl=0.0)
+    for hours_ago in (10, 8, 6, 4, 2):
+        add_sample(char, [10.0], hours_ago=hours_ago)
+    for hours_ago in (9, 7, 5, 3, 1):
+        add_sample(char, [11.0], hours_ago=hours_ago)
+    study = capability_study(char)
+    assert study["sigma_within"] == pytest.approx(1 / D2[2])

@@ -137,3 +137,29 @@ def test_excluded_samples_stay_out_of_the_baseline() -> None:
     preview = recalculate_limits(char, dry_run=True)
     assert preview.baseline_count == 20
     assert preview.center_line == pytest.approx(MEAN)
+
+
+def test_the_baseline_is_the_newest_by_source_time_in_source_time_order() -> None:
+    """Issue 22: a series that arrived out of order is judged as measured. By source time
+    it alternates 10, 11 (every moving range 1, Montgomery's I-MR formulas: sigma = 1/1.128);
+    in arrival order it is ten 10s then ten 11s (moving ranges nearly all 0)."""
+    from datetime import UTC, datetime, timedelta
+
+    char = CharacteristicFactory.create()
+    t0 = datetime(2026, 11, 2, 8, tzinfo=UTC)
+    arrivals = [*range(0, 20, 2), *range(1, 20, 2)]  # the 11s (odd times) arrive late
+    for i in arrivals:
+        process(
+            SubgroupInput(
+                characteristic_id=char.pk,
+                measurements=(ALTERNATING[i],),
+                timestamp=t0 + timedelta(minutes=i),
+            )
+        )
+    whole = recalculate_limits(char, dry_run=True)
+    assert whole.center_line == pytest.approx(MEAN)
+    assert whole.sigma == pytest.approx(SIGMA, rel=1e-4)
+    newest = recalculate_limits(char, last_n=4, dry_run=True)
+    # The newest four by source time are 10, 11, 10, 11 (by arrival: four 11s, no spread).
+    assert newest.center_line == pytest.approx(MEAN)
+    assert newest.sigma == pytest.approx(SIGMA, rel=1e-4)
