@@ -50,4 +50,8 @@ app.conf.beat_schedule = {
         "task": "reports.purge_reports",
         "schedule": crontab(hour=2, minute=47),
     },
+    "purge-import-uploads": {
+        "task": "ingest.purge_import_uploads",
+        "schedule": crontab(hour=3, minute=13),
+    },
 }

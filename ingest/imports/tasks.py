@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from ingest.imports import runner
+from ingest.imports import purge, runner
 from ingest.imports.models import Import, ImportState
 
 
@@ -18,3 +18,9 @@ def run_import(import_id: int) -> None:
     if record is None or record.state != ImportState.QUEUED:
         return
     runner.run(record, record.created_by)
+
+
+@shared_task(name="ingest.purge_import_uploads", ignore_result=True)
+def purge_import_uploads() -> int:
+    """Free old kept uploads (``purge.purge_uploads``; celery beat, daily)."""
+    return purge.purge_uploads()
