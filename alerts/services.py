@@ -190,6 +190,45 @@ def supersede_open(characteristic_id: int, *, note: str) -> list[int]:
     return ids
 
 
+def close_superseded(ids: list[int], note: str) -> None:
+    """Acknowledge the violations ``ids`` by the system (SUPERSEDED, ``note`` as comment),
+    one audit row each: a late sample put before them means they no longer hold."""
+    if not ids:
+        return
+    reason = superseded_reason()
+    Violation.objects.filter(pk__in=ids).update(
+        acknowledged_at=timezone.now(), acknowledged_by=None, reason_code=reason, comment=note
+    )
+    _audit_acknowledged(ids, None, reason, note)
+
+
+def reopen_superseded(ids: list[int], note: str) -> None:
+    """Open again the system-closed violations ``ids`` (they hold again after a later
+    arrival), one audit row each with the closing it undoes as the old value."""
+    if not ids:
+        return
+    chosen = Violation.objects.filter(pk__in=ids)
+    rows = list(chosen.select_related("characteristic__hierarchy", "reason_code"))
+    chosen.update(acknowledged_at=None, reason_code=None, comment="")
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            action=AuditEntry.Action.CHANGE,
+            object_type=Violation._meta.label,
+            object_id=str(v.pk),
+            object_repr=f"{v} ({v.characteristic.name})"[:200],
+            path=v.characteristic.hierarchy.path,
+            old={
+                "acknowledged_at": jsonable(v.acknowledged_at),
+                "reason_code": v.reason_code.code if v.reason_code else None,
+                "comment": v.comment,
+            },
+            new={"acknowledged_at": None, "reason_code": None, "comment": ""},
+            reason=note,
+        )
+        for v in rows
+    )
+
+
 def _audit_acknowledged(ids: list[int], user: Any, reason: ReasonCode, comment: str) -> None:
     """One audit row per acknowledged violation."""
     actor = user if getattr(user, "pk", None) else None

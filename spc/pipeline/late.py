@@ -37,7 +37,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from alerts.models import Violation
-from alerts.services import superseded_reason
+from alerts.services import close_superseded, reopen_superseded
 from spc.choices import SampleArrival
 from spc.core.errors import InputError
 from spc.core.evaluate import CharacteristicConfig, Evaluation, evaluate, window_capacity
@@ -354,13 +354,10 @@ def _close_gone(
         return
     first = min(new, key=lambda item: item.job.stamp)
     assert first.sample is not None
-    Violation.objects.filter(pk__in=gone).update(
-        acknowledged_at=timezone.now(),
-        reason_code=superseded_reason(),
-        comment=(
-            f"{LATE_NOTE} {first.sample.pk} "
-            f"(source time {first.job.stamp.isoformat()}) was put before it."
-        ),
+    close_superseded(
+        gone,
+        f"{LATE_NOTE} {first.sample.pk} (source time {first.job.stamp.isoformat()}) was put "
+        "before it.",
     )
 
 
@@ -371,10 +368,7 @@ def _reopen(existing: dict[tuple[int, int], Violation], signalled: set[tuple[int
         for key, v in existing.items()
         if key in signalled and v.acknowledged_at is not None and v.comment.startswith(LATE_NOTE)
     ]
-    if again:
-        Violation.objects.filter(pk__in=again).update(
-            acknowledged_at=None, reason_code=None, comment=""
-        )
+    reopen_superseded(again, "It holds again after a later arrival.")
 
 
 def _flag(items: Iterable[Stored], arrival: str) -> None:

@@ -206,3 +206,29 @@ def test_violations_raised_on_later_samples_reach_the_signal(
         violations_raised.disconnect(receiver)
     ninth = Sample.objects.get(characteristic=char, timestamp=BASE + timedelta(minutes=9))
     assert seen == [(ninth.pk, 2)]
+
+
+def test_closing_and_reopening_by_late_samples_leave_audit_rows() -> None:
+    """Rule 5 (2 of 3 beyond 2σ): 2.5 at minutes 10 and 20 fire at 20. A late 0 at 14 keeps
+    it (10, 14, 20); another at 16 breaks it (14, 16, 20): closed by the system; a late 2.5
+    at 18 makes it hold again (16, 18, 20): reopened. Each step is in the audit trail."""
+    from audit.models import AuditEntry
+
+    char = _char()
+    _at(char, 10, 2.5)
+    fired = _at(char, 20, 2.5)
+    assert _open(char) == {(20, 5)}
+    violation = Violation.objects.get(sample=fired.sample, rule=5)
+    _at(char, 14, 0.0)
+    assert _open(char) == {(20, 5)}
+    _at(char, 16, 0.0)
+    assert _open(char) == set()
+    trail = AuditEntry.objects.filter(object_type="alerts.Violation", object_id=str(violation.pk))
+    closed = trail.get(action=AuditEntry.Action.ACKNOWLEDGE)
+    assert closed.new["reason_code"] == "SUPERSEDED"
+    assert "no longer holds after the late sample" in closed.reason
+    _at(char, 18, 2.5)
+    assert (20, 5) in _open(char)
+    reopened = trail.get(action=AuditEntry.Action.CHANGE)
+    assert reopened.old["reason_code"] == "SUPERSEDED"
+    assert reopened.new["acknowledged_at"] is None
