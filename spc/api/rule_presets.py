@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from spc.core import rule_presets
+from spc.core.rule_specs import SECONDARY_KEY
 
 
 class RulePresetSerializer(serializers.Serializer[Any]):
@@ -50,6 +51,35 @@ def preset_rows() -> list[dict[str, Any]]:
         }
         for p in rule_presets.PRESETS
     ]
+
+
+def settle_preset(instance: Any, attrs: dict[str, Any]) -> None:
+    """A write's ``rule_preset`` and ``rules`` made consistent, in place.
+
+    A preset named (``"AIAG@1"`` or ``"AIAG"`` for its latest version) sets the primary
+    rules to it, keeping the R/S/MR pane's entry (from the write, else the stored rules);
+    ``""`` clears the name only. Without a preset, rules that differ from the stored
+    preset clear its name. ``ValidationError`` on ``rule_preset`` for an unknown one.
+    """
+    if attrs.get("rule_preset"):
+        try:
+            chosen = rule_presets.get(attrs["rule_preset"])
+        except KeyError:
+            known = ", ".join(p.ident for p in rule_presets.PRESETS)
+            raise serializers.ValidationError(
+                {"rule_preset": [f"Unknown rule preset; choose one of {known}."]}
+            ) from None
+        base = attrs.get("rules", getattr(instance, "rules", None))
+        rules = chosen.mapping()
+        if isinstance(base, dict) and SECONDARY_KEY in base:
+            rules[SECONDARY_KEY] = base[SECONDARY_KEY]
+        attrs["rules"], attrs["rule_preset"] = rules, chosen.ident
+    elif (
+        "rules" in attrs
+        and "rule_preset" not in attrs
+        and not still_preset(instance, attrs["rules"])
+    ):
+        attrs["rule_preset"] = ""
 
 
 def still_preset(instance: Any, rules: Any) -> bool:

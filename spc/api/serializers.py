@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from openspc.api_errors import django_validation_body
-from spc.api.rule_presets import still_preset
+from spc.api.rule_presets import settle_preset
 from spc.core.errors import InputError
 from spc.core.rule_texts import rule_text
 from spc.core.rules import ruleset_from_mapping
@@ -75,8 +75,9 @@ class CharacteristicSerializer(serializers.ModelSerializer[Characteristic]):
     is off. Severity INFORMATIONAL, WARNING or CRITICAL; ``length``, ``count`` and ``sigma``
     override Nelson's parameters. ``rules["secondary"]`` (same form) lists the rules judged
     on the R, S or MR pane (stored as rule 100 + k); without it, rule 1 only. ``rule_preset``
-    (read-only) names the published preset and version the rules were set from ("AIAG@1",
-    see ``GET /api/v1/rule-presets/``); writing ``rules`` that differ from it clears it.
+    names the published preset and version the rules were set from ("AIAG@1", see
+    ``GET /api/v1/rule-presets/``): writing it sets the rules to the preset (the R/S/MR
+    entry kept); writing ``rules`` that differ from it clears it.
     The policies ``sampling_interval_minutes``, ``retention_days`` and
     ``recalc_every_days`` are positive integers up to ``spc.jobs.policies.POLICY_MAX``, or null
     (off).
@@ -109,7 +110,7 @@ class CharacteristicSerializer(serializers.ModelSerializer[Characteristic]):
     class Meta:
         model = Characteristic
         fields = CHARACTERISTIC_FIELDS
-        read_only_fields = ["created_at", "updated_at", "rule_preset"]
+        read_only_fields = ["created_at", "updated_at"]
 
     def validate_rules(self, value: Any) -> Any:
         try:
@@ -127,8 +128,7 @@ class CharacteristicSerializer(serializers.ModelSerializer[Characteristic]):
         refused = width_change_error(self.instance, attrs, chart)
         if refused is not None:
             raise serializers.ValidationError({refused.field: [refused.message]})
-        if "rules" in attrs and not still_preset(self.instance, attrs["rules"]):
-            attrs["rule_preset"] = ""
+        settle_preset(self.instance, attrs)
         if self.instance is not None:
             data = {f.name: getattr(self.instance, f.name) for f in Characteristic._meta.fields}
             data.pop("id")

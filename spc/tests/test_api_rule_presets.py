@@ -46,14 +46,31 @@ def test_the_presets_need_a_signed_in_user() -> None:
     assert APIClient().get("/api/v1/rule-presets/").status_code in (401, 403)
 
 
-def test_rule_preset_is_read_only_and_cleared_by_a_hand_edit(admin_api: APIClient) -> None:
+def test_writing_a_preset_sets_its_rules_and_keeps_the_secondary_pane(
+    admin_api: APIClient,
+) -> None:
+    secondary = {"1": {"severity": "CRITICAL"}, "2": {"severity": "WARNING"}}
+    char = CharacteristicFactory(rules={"1": {"severity": "CRITICAL"}, "secondary": secondary})
+    url = f"/api/v1/characteristics/{char.pk}/"
+    response = admin_api.patch(url, {"rule_preset": "western_electric"}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["rule_preset"] == "WESTERN_ELECTRIC@1"  # the latest version, named
+    # Western Electric handbook (1956): rules 1, 2 (8 in a row), 5 and 6; nothing else.
+    assert set(body["rules"]) == {"1", "2", "5", "6", "secondary"}
+    assert body["rules"]["2"]["length"] == 8
+    assert body["rules"]["secondary"] == secondary
+    response = admin_api.patch(url, {"rule_preset": "SHEWHART@9"}, format="json")
+    assert response.status_code == 400
+    assert "AIAG@1" in str(response.json()["rule_preset"])
+    assert Characteristic.objects.get(pk=char.pk).rule_preset == "WESTERN_ELECTRIC@1"
+
+
+def test_rule_preset_is_cleared_by_a_hand_edit(admin_api: APIClient) -> None:
     char = CharacteristicFactory(rule_preset="AIAG@1", rules={"1": {"severity": "CRITICAL"}})
     url = f"/api/v1/characteristics/{char.pk}/"
     body = admin_api.get(url).json()
     assert body["rule_preset"] == "AIAG@1"
-    response = admin_api.patch(url, {"rule_preset": "NELSON@1", "name": "Bore"}, format="json")
-    assert response.status_code == 200
-    assert response.json()["rule_preset"] == "AIAG@1"  # read-only: ignored
     response = admin_api.patch(
         url,
         {
