@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -46,7 +47,7 @@ from spc.pipeline.inputs import (
 from spc.pipeline.locked_rows import LockedRows, cached_config
 from spc.pipeline.payloads import build_event, measurement_values, sample_payload
 from spc.pipeline.rows import Job, Stored, key_of, write
-from spc.pipeline.windows import WindowCache, newest_included_ids, windows
+from spc.pipeline.windows import WindowCache, newest_included, windows
 
 __all__ = [
     "MAX_MEASUREMENTS",
@@ -190,8 +191,10 @@ def _run_batch(
             live = _refuse_unknown_and_inactive(jobs, chars, results)
             replays, live = _split_replays(live, results)
             live = parts.attach(live, chars, results)  # short-run charts: part standards
-            late_jobs, live = late.split_late(live)  # older than the newest stored sample
-            stored = _evaluate(live, chars, results, cache, touched)
+            newest = newest_included(sorted({job.data.characteristic_id for job in live}))
+            # Older than the newest stored sample: put in place after the in-order jobs.
+            late_jobs, live = late.split_late(live, {c: at for c, (_, at) in newest.items()})
+            stored = _evaluate(live, chars, results, cache, touched, newest)
             write(stored, touched)
             chart_revisions.touch(item.char.pk for item in stored)
             published = _events_for_watched(stored, results)
@@ -292,12 +295,14 @@ def _evaluate(
     results: list[ProcessResult | InputError | None],
     cache: WindowCache,
     touched: dict[int, tuple[Characteristic, int, RollingWindow]],
+    newest_stored: dict[int, tuple[int, datetime]],
 ) -> list[Stored]:
-    """Run each job through the core against its characteristic's window, in order."""
+    """Run each job through the core against its characteristic's window, in order.
+    ``newest_stored``: (id, source time) of each characteristic's newest included sample."""
     if not jobs:
         return []
     wanted = sorted({job.data.characteristic_id for job in jobs})
-    newest = newest_included_ids(wanted)
+    newest = {cid: newest_stored[cid][0] for cid in wanted if cid in newest_stored}
     configs: dict[int, tuple[CharacteristicConfig, int]] = {}
     for cid in wanted:
         config = cached_config(chars[cid], config_for)
