@@ -66,7 +66,7 @@ def insert_objects(objects: Sequence[models.Model]) -> None:
                     params.append(value if convert is None or value is None else convert(value))
             cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
             for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                obj.pk = pk
+                setattr(obj, meta.pk.attname, pk)
                 obj._state.adding = False
                 obj._state.db = connection.alias
 
@@ -247,10 +247,11 @@ def _insert_unnest(
         casts.append(f"%s::{_array_type(field, connection)}")
     names = ", ".join(name.removeprefix("u.") for name in selected if name.startswith("u."))
     sql = f"{head}SELECT {', '.join(selected)} FROM unnest({', '.join(casts)}) AS u({names}){tail}"
+    pk_name = objects[0]._meta.pk.attname  # the attribute: ``.pk`` is a property
     with connection.cursor() as cursor:
         cursor.execute(sql, [*scalars, *arrays])
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-            obj.pk = pk
+            setattr(obj, pk_name, pk)
             obj._state.adding = False
             obj._state.db = connection.alias
 

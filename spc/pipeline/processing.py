@@ -196,7 +196,7 @@ def _run_batch(
             late_jobs, live = late.split_late(live, {c: at for c, (_, at) in newest.items()})
             stored = _evaluate(live, chars, results, cache, touched, newest)
             write(stored, touched)
-            chart_revisions.touch(item.char.pk for item in stored)
+            chart_revisions.touch(item.char.id for item in stored)
             published = _events_for_watched(stored, results)
             late.store_late(late_jobs, chars, results, touched, ProcessResult)
             _resolve_replays(replays, chars, results)
@@ -220,12 +220,12 @@ def _events_for_watched(
     if not stored:
         return []
     groups = [
-        events.groups_for(item.char.pk, item.char.node_path)  # type: ignore[attr-defined]
+        events.groups_for(item.char.id, item.char.node_path)  # type: ignore[attr-defined]
         for item in stored
     ]
     watched = events.watched_groups({g for names in groups for g in names})
     wanted = [watched is None or any(g in watched for g in names) for names in groups]
-    chars = sorted({item.char.pk for item, want in zip(stored, wanted, strict=True) if want})
+    chars = sorted({item.char.id for item, want in zip(stored, wanted, strict=True) if want})
     counts = open_counts(chars) if chars else {}
     published: list[tuple[list[str], dict[str, Any]]] = []
     for item, names, want in zip(stored, groups, wanted, strict=True):
