@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from django.conf import settings
@@ -165,17 +165,24 @@ def newest_included(characteristic_ids: list[int]) -> dict[int, tuple[int, datet
         )
         return {} if only is None else {cid: only}
     connection = connections[router.db_for_read(Sample)]
-    if connection.vendor == "postgresql":  # the statement as written: no ORM compile per batch
+    if connection.vendor == "postgresql":
+        # The statement as written (no ORM compile per batch), the time as exact integer
+        # microseconds since the epoch: the driver's timestamptz loader, in Python under
+        # Django's time zone handling, cost more than the query for hundreds of rows.
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT c.cid, s.id, s.timestamp FROM unnest(%s::bigint[]) AS c(cid) "
+                "SELECT c.cid, s.id, (extract(epoch FROM s.timestamp) * 1000000)::bigint "
+                "FROM unnest(%s::bigint[]) AS c(cid) "
                 "CROSS JOIN LATERAL (SELECT id, timestamp FROM "
                 f"{connection.ops.quote_name(Sample._meta.db_table)} "
                 "WHERE characteristic_id = c.cid AND NOT is_excluded "
                 "ORDER BY timestamp DESC, id DESC LIMIT 1) AS s",
                 [pg_array(characteristic_ids)],
             )
-            return {cid: (pk, stamp) for cid, pk, stamp in cursor.fetchall()}
+            return {
+                cid: (pk, EPOCH + timedelta(microseconds=micros))
+                for cid, pk, micros in cursor.fetchall()
+            }
     newest = Sample.objects.filter(characteristic_id=OuterRef("pk"), is_excluded=False).order_by(
         "-timestamp", "-id"
     )
@@ -189,6 +196,8 @@ def newest_included(characteristic_ids: list[int]) -> dict[int, tuple[int, datet
     )
     return {pk: (value, stamp) for pk, value, stamp in rows if value is not None}
 
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 LOCK_STRIPES = 1024
 """Characteristics share this many locks (id modulo), so the lock table stays bounded."""
