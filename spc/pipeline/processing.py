@@ -33,7 +33,7 @@ from spc.core.evaluate import CharacteristicConfig, evaluate, window_capacity
 from spc.core.plausibility import ValueLabel, check_plausible
 from spc.core.window import RollingWindow
 from spc.models import Characteristic, Sample
-from spc.pipeline import chart_revisions, events, late, parts, signals
+from spc.pipeline import chart_revisions, events, gc_pause, late, parts, signals
 from spc.pipeline.bulk_rows import stored_keys
 from spc.pipeline.config import config_for
 from spc.pipeline.inputs import (
@@ -115,6 +115,13 @@ def process_many(
     whose enclosing transaction has written no characteristic row says so with
     ``rows_unchanged`` to get the same.
     """
+    with gc_pause.paused():  # the batch's objects freed by reference counting
+        return _process_many(items, rows_unchanged)
+
+
+def _process_many(
+    items: Sequence[SubgroupInput], rows_unchanged: bool
+) -> list[ProcessResult | InputError]:
     reuse_rows = rows_unchanged or not transaction.get_connection().in_atomic_block
     started = time.perf_counter()
     results: list[ProcessResult | InputError | None] = [None] * len(items)
