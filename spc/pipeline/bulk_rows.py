@@ -293,8 +293,19 @@ def update_column(model: type[models.Model], name: str, pairs: list[tuple[Any, A
     meta = model._meta
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    column = quote(str(meta.get_field(name).column))  # type: ignore[union-attr]
+    field = meta.get_field(name)
+    column = quote(str(field.column))  # type: ignore[union-attr]
     pk = quote(meta.pk.column)
+    if connection.vendor == "postgresql":  # one statement, not one per row
+        table = quote(meta.db_table)
+        values = _array_type(field, connection)  # type: ignore[arg-type]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {column} = v.value FROM unnest(%s::{values}, "
+                f"%s::bigint[]) AS v(value, pk) WHERE {table}.{pk} = v.pk",
+                [pg_array(value for value, _ in pairs), pg_array(key for _, key in pairs)],
+            )
+        return
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {quote(meta.db_table)} SET {column} = %s WHERE {pk} = %s", pairs
