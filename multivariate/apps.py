@@ -10,7 +10,8 @@ class MultivariateConfig(AppConfig):
 
     def ready(self) -> None:
         """Compute T² after the commit of every pipeline call that stored samples."""
-        from multivariate.live_points import on_samples_stored
+        from multivariate import live_points
         from spc.pipeline.signals import samples_stored
 
-        samples_stored.connect(on_samples_stored, dispatch_uid="multivariate.t2")
+        samples_stored.connect(live_points.on_samples_stored, dispatch_uid="multivariate.t2")
+        live_points.connect()

@@ -26,6 +26,7 @@ from ingest.imports.sorting import in_time_order
 from ingest.imports.subgroups import Characteristics, Parsed, Problem, RowReader
 from spc.core.errors import InputError
 from spc.models import Characteristic, Sample
+from spc.pipeline import gc_pause
 from spc.pipeline.bulk_rows import stored_keys
 from spc.pipeline.processing import SubgroupInput, process_many
 
@@ -143,12 +144,16 @@ def _feed(record: Import, items: Iterator[Parsed | Problem], progress: Progress 
     ordered = good if record.in_time_order else in_time_order(good)
     prefix = f"imp:{record.file_sha256[:32]}:"
     batch: list[Parsed] = []
-    for parsed in ordered:
-        batch.append(parsed)
-        if len(batch) >= BATCH:
-            _store(record, batch, prefix, problems, progress)
-            batch = []
-    _store(record, batch, prefix, problems, progress)
+    # A batch's rows live until it is stored: with the collector running they would be
+    # promoted to its oldest generation, whose collections traverse the whole process.
+    with gc_pause.paused():
+        for parsed in ordered:
+            batch.append(parsed)
+            if len(batch) >= BATCH:
+                _store(record, batch, prefix, problems, progress)
+                batch = []
+                gc_pause.collect_young()  # the stored batch's cycles, while little is alive
+        _store(record, batch, prefix, problems, progress)
     if problems:
         record.problems = [*record.problems, *problems][:KEPT_PROBLEMS]
         record.problem_count += len(problems)

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from multivariate.live_points import compute_for
+from multivariate.live_points import compute_for, live_members
 from multivariate.models import T2Point
 from multivariate.services import calculate_limits
 from multivariate.tests.factories import T0, group_of, store_rows
@@ -81,6 +81,24 @@ def test_the_pipeline_commit_computes_the_point_when_the_last_member_arrives(
     point = T2Point.objects.get(group=boiler, timestamp=stamp)
     assert point.t2 == pytest.approx(BOILER_T2[3], abs=1e-5)  # the same values as row 4
     assert not point.signal
+
+
+def test_a_group_given_limits_after_a_batch_found_no_live_member_is_seen_by_the_next(
+    boiler, django_assert_num_queries
+):
+    chars = boiler.member_list()
+    stamp = T0 + timedelta(days=3)
+    store_rows(boiler, [list(BOILER[5])], start=stamp)
+    assert compute_for([(c.pk, stamp) for c in chars]) == 0  # no limits yet: not live
+    with django_assert_num_queries(0):  # the process keeps the answer under its token
+        assert compute_for([(c.pk, stamp) for c in chars]) == 0
+    calculate_limits(boiler)  # saves the group: the token is dropped
+    assert {c.pk for c in chars} <= live_members()
+    later = stamp + timedelta(hours=1)
+    store_rows(boiler, [list(BOILER[6])], start=later)
+    assert compute_for([(c.pk, later) for c in chars]) == 1
+    boiler.members.first().delete()
+    assert chars[0].pk not in live_members()
 
 
 def test_an_incomplete_observation_is_counted_and_not_computed():

@@ -33,6 +33,7 @@ In Phase I (no limits) a point has no limits, z or zone and raises no signals.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 
@@ -80,6 +81,12 @@ class CharacteristicConfig:
     target: float | None = None
     secondary_ruleset: RuleSet | None = None
 
+    @functools.cached_property
+    def on_secondary(self) -> RuleSet:
+        """The rules judged on the secondary pane (``spc.core.secondary.effective``), worked
+        out once per configuration rather than once per evaluated point."""
+        return secondary_rule.effective(self.chart_type, self.ruleset, self.secondary_ruleset)
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -91,9 +98,7 @@ class Evaluation:
 
 def window_capacity(config: CharacteristicConfig) -> int:
     """How many past points the evaluation of a new one needs."""
-    secondary = secondary_rule.effective(
-        config.chart_type, config.ruleset, config.secondary_ruleset
-    ).max_length
+    secondary = config.on_secondary.max_length
     return max(config.ruleset.max_length, secondary, 2)
 
 
@@ -256,7 +261,7 @@ def evaluate(window: RollingWindow, subgroup: Subgroup, config: CharacteristicCo
     )
     tail = window.z_tail()
     signals = rules.latest([*tail, z], effective_ruleset(config), offset=window.total - len(tail))
-    on_secondary = secondary_rule.effective(chart, config.ruleset, config.secondary_ruleset)
+    on_secondary = config.on_secondary
     in_force = secondary_point_limits(limits, config.subgroup_mode, checked.n)
     if on_secondary.specs and secondary is not None and in_force is not None:
         tail2 = window.secondary_tail(on_secondary.max_length - 1)

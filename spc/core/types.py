@@ -30,14 +30,7 @@ class ChartType(StrEnum):
     @property
     def is_attribute(self) -> bool:
         """True for the count-based charts (p, np, c, u, and Laney's p′ and u′)."""
-        return self in (
-            ChartType.P,
-            ChartType.NP,
-            ChartType.C,
-            ChartType.U,
-            ChartType.P_LANEY,
-            ChartType.U_LANEY,
-        )
+        return self in _ATTRIBUTE_CHARTS
 
     @property
     def is_laney(self) -> bool:
@@ -61,6 +54,19 @@ class ChartType(StrEnum):
     def is_variable(self) -> bool:
         """True for charts that take measured values."""
         return not self.is_attribute
+
+
+_ATTRIBUTE_CHARTS = frozenset(
+    (
+        ChartType.P,
+        ChartType.NP,
+        ChartType.C,
+        ChartType.U,
+        ChartType.P_LANEY,
+        ChartType.U_LANEY,
+    )
+)
+"""The count-based charts (``ChartType.is_attribute``): a set, read for every point."""
 
 
 class SubgroupMode(StrEnum):

@@ -66,7 +66,7 @@ def insert_objects(objects: Sequence[models.Model]) -> None:
                     params.append(value if convert is None or value is None else convert(value))
             cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
             for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                obj.pk = pk
+                setattr(obj, meta.pk.attname, pk)
                 obj._state.adding = False
                 obj._state.db = connection.alias
 
@@ -247,10 +247,11 @@ def _insert_unnest(
         casts.append(f"%s::{_array_type(field, connection)}")
     names = ", ".join(name.removeprefix("u.") for name in selected if name.startswith("u."))
     sql = f"{head}SELECT {', '.join(selected)} FROM unnest({', '.join(casts)}) AS u({names}){tail}"
+    pk_name = objects[0]._meta.pk.attname  # the attribute: ``.pk`` is a property
     with connection.cursor() as cursor:
         cursor.execute(sql, [*scalars, *arrays])
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-            obj.pk = pk
+            setattr(obj, pk_name, pk)
             obj._state.adding = False
             obj._state.db = connection.alias
 
@@ -292,8 +293,19 @@ def update_column(model: type[models.Model], name: str, pairs: list[tuple[Any, A
     meta = model._meta
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    column = quote(str(meta.get_field(name).column))  # type: ignore[union-attr]
+    field = meta.get_field(name)
+    column = quote(str(field.column))  # type: ignore[union-attr]
     pk = quote(meta.pk.column)
+    if connection.vendor == "postgresql":  # one statement, not one per row
+        table = quote(meta.db_table)
+        values = _array_type(field, connection)  # type: ignore[arg-type]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {column} = v.value FROM unnest(%s::{values}, "
+                f"%s::bigint[]) AS v(value, pk) WHERE {table}.{pk} = v.pk",
+                [pg_array(value for value, _ in pairs), pg_array(key for _, key in pairs)],
+            )
+        return
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {quote(meta.db_table)} SET {column} = %s WHERE {pk} = %s", pairs

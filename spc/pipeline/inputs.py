@@ -49,13 +49,11 @@ def clean_input(
     :func:`future_skew`, read once by a caller that cleans many)."""
     if len(data.measurements) > MAX_MEASUREMENTS:
         raise InputError("measurements", f"At most {MAX_MEASUREMENTS} values in one subgroup.")
-    values: list[float] = []
-    for value in data.measurements:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InputError("measurements", "Every measurement must be a number.")
-        if not math.isfinite(value):
-            raise InputError("measurements", "Measurements must be finite numbers.")
-        values.append(float(value))
+    measured = data.measurements
+    if type(measured) is not tuple or not all(type(v) is float for v in measured):
+        measured = tuple(map(_number, measured))  # ints made floats; anything else refused
+    if not all(map(math.isfinite, measured)):
+        raise InputError("measurements", "Measurements must be finite numbers.")
     for name, limit in TEXT_LIMITS.items():
         text = getattr(data, name) or ""
         if len(text) > limit:
@@ -64,7 +62,10 @@ def clean_input(
         raise InputError("source", f"Unknown source {data.source!r}.")
     stamp = data.timestamp
     if stamp is None:  # the server's clock: in UTC already, and never in the future
-        return Subgroup(tuple(values), data.count, data.sample_size), now
+        return Subgroup(measured, data.count, data.sample_size), now
+    if stamp.tzinfo is UTC:  # the usual case (parsers and the ingest give UTC): as it is
+        check_not_future(stamp, now, skew)
+        return Subgroup(measured, data.count, data.sample_size), stamp
     if timezone.is_naive(stamp):
         stamp = stamp.replace(tzinfo=UTC)
     try:
@@ -73,7 +74,14 @@ def clean_input(
     except OverflowError as exc:
         raise InputError("timestamp", "Date-time out of range.") from exc
     check_not_future(stamp, now, skew)
-    return Subgroup(tuple(values), data.count, data.sample_size), stamp
+    return Subgroup(measured, data.count, data.sample_size), stamp
+
+
+def _number(value: object) -> float:
+    """A measurement as a float; ``InputError`` for anything but an int or a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError("measurements", "Every measurement must be a number.")
+    return float(value)
 
 
 def future_skew() -> timedelta:

@@ -27,13 +27,13 @@ the chart data token touched, and ``limits.changed`` tells open pages to re-fetc
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 
 from alerts.models import Violation
@@ -50,7 +50,7 @@ from spc.pipeline.config import config_for
 from spc.pipeline.locked_rows import cached_config
 from spc.pipeline.phase_one import subgroup_of
 from spc.pipeline.rows import Job, Stored, key_of, write, write_violations
-from spc.pipeline.windows import POINT_FIELDS, point_from_row, windows
+from spc.pipeline.windows import POINT_FIELDS, newest_included, point_from_row, windows
 
 LATE_NOTE = "Closed: no longer holds after the late sample"
 """How the comment of a violation closed by a late sample begins (one that holds again
@@ -71,38 +71,30 @@ class _Judged:
     violations: list[Violation] = field(default_factory=list)
 
 
-def newest_stamps(characteristic_ids: list[int]) -> dict[int, datetime]:
-    """Source time of the newest included sample of each characteristic that has one."""
-    newest = (
-        Sample.objects.filter(characteristic_id=OuterRef("pk"), is_excluded=False)
-        .order_by("-timestamp", "-id")
-        .values("timestamp")[:1]
-    )
-    rows = (
-        Characteristic.objects.filter(pk__in_array=characteristic_ids)
-        .annotate(newest=Subquery(newest))
-        .values_list("pk", "newest")
-    )
-    return {pk: stamp for pk, stamp in rows if stamp is not None}
-
-
-def split_late(jobs: list[Job]) -> tuple[list[Job], list[Job]]:
+def split_late(
+    jobs: list[Job], newest: Mapping[int, datetime] | None = None
+) -> tuple[list[Job], list[Job]]:
     """(late jobs, in-order jobs): a job is late when its source time is older than the
-    newest stored sample of its characteristic or an earlier job of the list. One query,
-    and none when no job brought its own time."""
+    newest stored sample of its characteristic or an earlier job of the list. ``newest``:
+    the newest included sample's source time of each characteristic that has one, when the
+    caller read it (the pipeline, with the ids it checks its windows against); otherwise
+    one query. None is late when no job brought its own time."""
     if not any(job.data.timestamp is not None for job in jobs):
         return [], jobs
-    newest = newest_stamps(sorted({job.data.characteristic_id for job in jobs}))
+    if newest is None:
+        ids = sorted({job.data.characteristic_id for job in jobs})
+        newest = {cid: stamp for cid, (_, stamp) in newest_included(ids).items()}
+    last_seen = dict(newest)
     late: list[Job] = []
     in_order: list[Job] = []
     for job in jobs:
         cid = job.data.characteristic_id
-        last = newest.get(cid)
+        last = last_seen.get(cid)
         if last is not None and job.stamp < last:
             late.append(job)
         else:
             in_order.append(job)
-            newest[cid] = job.stamp
+            last_seen[cid] = job.stamp
     return late, in_order
 
 

@@ -29,6 +29,7 @@ from django.db.models.expressions import RawSQL
 
 from spc.core.evaluate import CharacteristicConfig
 from spc.models import Characteristic
+from spc.pipeline.bulk_rows import pg_array
 
 _CONFIG_ATTRIBUTE = "_pipeline_config"
 
@@ -41,6 +42,7 @@ class LockedRows:
         self.builds = 0
         self._instances: OrderedDict[int, tuple[Any, Characteristic]] = OrderedDict()
         self._guard = threading.Lock()
+        self._lock_sql: str | None = None
 
     def lock(self, ids: list[int], reuse: bool) -> dict[int, Characteristic]:
         """Lock the rows of ``ids`` (in id order) and return their instances by id, each
@@ -57,13 +59,7 @@ class LockedRows:
                 loaded = list(locking.annotate(node_path=F("hierarchy__path")))
                 self.builds += len(loaded)
                 return {char.pk: char for char in loaded}
-            table = connection.ops.quote_name(Characteristic._meta.db_table)
-            version = RawSQL(f"{table}.xmin::text", ())
-            rows: list[tuple[int, Any, str]] = list(
-                locking.annotate(node_path=F("hierarchy__path"), row_version=version).values_list(
-                    "pk", "row_version", "node_path"
-                )
-            )
+            rows: list[tuple[int, Any, str]] = self._versions(locking, ids, connection)
         else:
             rows = _stored_rows(locking.annotate(node_path=F("hierarchy__path")), connection)
         with self._guard:
@@ -91,6 +87,28 @@ class LockedRows:
             char.node_path = path  # type: ignore[attr-defined]  # the hierarchy may have moved
             chars[pk] = char
         return chars
+
+    def _versions(
+        self, locking: QuerySet[Characteristic], ids: list[int], connection: Any
+    ) -> list[tuple[int, Any, str]]:
+        """PostgreSQL: lock the rows, read (pk, row version, node path). The statement
+        depends only on the models, so Django compiles it once per process; compiling it
+        per batch cost more than running it."""
+        sql = self._lock_sql
+        if sql is None:
+            table = connection.ops.quote_name(Characteristic._meta.db_table)
+            version = RawSQL(f"{table}.xmin::text", ())
+            query = locking.annotate(node_path=F("hierarchy__path"), row_version=version)
+            values = query.values_list("pk", "row_version", "node_path")
+            sql, params = values.query.sql_with_params()
+            if list(params) != [pg_array(ids)]:  # not the one-array statement: not kept
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    return cursor.fetchall()
+            self._lock_sql = sql
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [pg_array(ids)])
+            return cursor.fetchall()
 
     def clear(self) -> None:
         """Forget every instance (tests; a process that changed rows without UPDATE)."""

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -32,7 +33,7 @@ from spc.core.evaluate import CharacteristicConfig, evaluate, window_capacity
 from spc.core.plausibility import ValueLabel, check_plausible
 from spc.core.window import RollingWindow
 from spc.models import Characteristic, Sample
-from spc.pipeline import chart_revisions, events, late, parts, signals
+from spc.pipeline import chart_revisions, events, gc_pause, late, parts, signals
 from spc.pipeline.bulk_rows import stored_keys
 from spc.pipeline.config import config_for
 from spc.pipeline.inputs import (
@@ -46,7 +47,7 @@ from spc.pipeline.inputs import (
 from spc.pipeline.locked_rows import LockedRows, cached_config
 from spc.pipeline.payloads import build_event, measurement_values, sample_payload
 from spc.pipeline.rows import Job, Stored, key_of, write
-from spc.pipeline.windows import WindowCache, newest_included_ids, windows
+from spc.pipeline.windows import WindowCache, newest_included, windows
 
 __all__ = [
     "MAX_MEASUREMENTS",
@@ -114,6 +115,13 @@ def process_many(
     whose enclosing transaction has written no characteristic row says so with
     ``rows_unchanged`` to get the same.
     """
+    with gc_pause.paused():  # the batch's objects freed by reference counting
+        return _process_many(items, rows_unchanged)
+
+
+def _process_many(
+    items: Sequence[SubgroupInput], rows_unchanged: bool
+) -> list[ProcessResult | InputError]:
     reuse_rows = rows_unchanged or not transaction.get_connection().in_atomic_block
     started = time.perf_counter()
     results: list[ProcessResult | InputError | None] = [None] * len(items)
@@ -190,10 +198,12 @@ def _run_batch(
             live = _refuse_unknown_and_inactive(jobs, chars, results)
             replays, live = _split_replays(live, results)
             live = parts.attach(live, chars, results)  # short-run charts: part standards
-            late_jobs, live = late.split_late(live)  # older than the newest stored sample
-            stored = _evaluate(live, chars, results, cache, touched)
+            newest = newest_included(sorted({job.data.characteristic_id for job in live}))
+            # Older than the newest stored sample: put in place after the in-order jobs.
+            late_jobs, live = late.split_late(live, {c: at for c, (_, at) in newest.items()})
+            stored = _evaluate(live, chars, results, cache, touched, newest)
             write(stored, touched)
-            chart_revisions.touch(item.char.pk for item in stored)
+            chart_revisions.touch(item.char.id for item in stored)
             published = _events_for_watched(stored, results)
             late.store_late(late_jobs, chars, results, touched, ProcessResult)
             _resolve_replays(replays, chars, results)
@@ -217,12 +227,12 @@ def _events_for_watched(
     if not stored:
         return []
     groups = [
-        events.groups_for(item.char.pk, item.char.node_path)  # type: ignore[attr-defined]
+        events.groups_for(item.char.id, item.char.node_path)  # type: ignore[attr-defined]
         for item in stored
     ]
     watched = events.watched_groups({g for names in groups for g in names})
     wanted = [watched is None or any(g in watched for g in names) for names in groups]
-    chars = sorted({item.char.pk for item, want in zip(stored, wanted, strict=True) if want})
+    chars = sorted({item.char.id for item, want in zip(stored, wanted, strict=True) if want})
     counts = open_counts(chars) if chars else {}
     published: list[tuple[list[str], dict[str, Any]]] = []
     for item, names, want in zip(stored, groups, wanted, strict=True):
@@ -292,12 +302,14 @@ def _evaluate(
     results: list[ProcessResult | InputError | None],
     cache: WindowCache,
     touched: dict[int, tuple[Characteristic, int, RollingWindow]],
+    newest_stored: dict[int, tuple[int, datetime]],
 ) -> list[Stored]:
-    """Run each job through the core against its characteristic's window, in order."""
+    """Run each job through the core against its characteristic's window, in order.
+    ``newest_stored``: (id, source time) of each characteristic's newest included sample."""
     if not jobs:
         return []
     wanted = sorted({job.data.characteristic_id for job in jobs})
-    newest = newest_included_ids(wanted)
+    newest = {cid: newest_stored[cid][0] for cid in wanted if cid in newest_stored}
     configs: dict[int, tuple[CharacteristicConfig, int]] = {}
     for cid in wanted:
         config = cached_config(chars[cid], config_for)

@@ -60,7 +60,7 @@ def write(
     ids: dict[Hashable, Hashable] = {}
     for item, sample in zip(stored, samples, strict=True):
         item.sample = sample
-        ids[item.placeholder] = sample.pk
+        ids[item.placeholder] = sample.id
         sample.measurement_values = list(item.job.subgroup.measurements)  # type: ignore[attr-defined]
     for _, _, window in touched.values():
         window.rekey(ids)
@@ -72,7 +72,7 @@ def _insert_measurements(stored: list[Stored]) -> None:
     """The measurements of a batch in one ``executemany``: model instances for thousands
     of three-column rows cost more than the rest of the batch."""
     rows = [
-        (item.sample.pk, position, value)  # type: ignore[union-attr]
+        (item.sample.id, position, value)  # type: ignore[union-attr]
         for item in stored
         for position, value in enumerate(item.job.subgroup.measurements)
     ]
@@ -130,8 +130,8 @@ def write_violations(
         for signal, involved in zip(item.evaluation.signals, item.involved, strict=True):
             rule = int(signal.rule)
             violation = Violation(
-                sample_id=item.sample.pk,
-                characteristic_id=item.char.pk,
+                sample_id=item.sample.id,
+                characteristic_id=item.char.id,
                 rule=rule,
                 severity=signal.severity.value,
                 created_at=now,
@@ -145,7 +145,7 @@ def write_violations(
                 violation.head = episode or violation  # type: ignore[attr-defined]
                 if episode is None:
                     heads.append(violation)
-            open_episodes[(item.sample.pk, rule)] = violation.episode or violation.head  # type: ignore[attr-defined]
+            open_episodes[(item.sample.id, rule)] = violation.episode or violation.head  # type: ignore[attr-defined]
             rows.append(violation)
             item.violations.append(violation)
     insert_objects(rows)
@@ -164,7 +164,7 @@ def sample_row(item: Stored, now: datetime) -> Sample:
     sample = unsaved(
         Sample,
         {
-            "characteristic_id": item.char.pk,
+            "characteristic_id": item.char.id,
             "timestamp": job.stamp,
             "received_at": now,
             "source": data.source,
