@@ -37,15 +37,17 @@ from spc.limit_settings import width_change_error
 from spc.models import NELSON_DEFAULT_RULES, Characteristic
 from spc.pipeline.limit_changes import LIMIT_COLUMNS
 
+#: Each rule by its pattern, with Nelson's parameters (a blank parameter means Nelson's), so
+#: a title never contradicts the length, count or σ configured beside it.
 RULE_TITLES = {
-    1: "1 · one point beyond 3σ",
-    2: "2 · run on one side of the centre",
-    3: "3 · six in a row rising or falling",
-    4: "4 · fourteen alternating up and down",
-    5: "5 · two of three beyond 2σ, same side",
-    6: "6 · four of five beyond 1σ, same side",
-    7: "7 · fifteen in a row within 1σ",
-    8: "8 · eight in a row beyond 1σ, either side",
+    1: "1 · a point beyond the limits (Nelson: 3σ)",
+    2: "2 · a run on one side of the centre (Nelson: 9)",
+    3: "3 · a run rising or falling (Nelson: 6)",
+    4: "4 · a run alternating up and down (Nelson: 14)",
+    5: "5 · points far out, same side (Nelson: 2 of 3 beyond 2σ)",
+    6: "6 · points out, same side (Nelson: 4 of 5 beyond 1σ)",
+    7: "7 · a run close to the centre (Nelson: 15 within 1σ)",
+    8: "8 · a run away from the centre, either side (Nelson: 8 beyond 1σ)",
 }
 #: The presets' primary rules by key (the latest version), for the select and the JS.
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
