@@ -26,43 +26,8 @@ def probability_figure(study: dict[str, Any]) -> dict[str, Any]:
         else figures.value_title(study)
     )
     note = f"{label}: Anderson–Darling A² = {nonnormal['statistic']:.3f}, {nonnormal['p_text']}"
-    return {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": plot["values"],
-                "y": plot["y"],
-                "customdata": plot["percent"],
-                "name": "Values",
-                "marker": {"color": figures.BAR, "size": 6},
-                "hovertemplate": "%{x} at %{customdata:.1f} %<extra></extra>",
-            },
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "x": list(plot["line_x"]),
-                "y": list(plot["line_y"]),
-                "name": f"{label} fit",
-                "line": {"color": figures.CURVE, "width": 2},
-                "hoverinfo": "skip",
-            },
-        ],
-        "layout": {
-            "font": figures.FONT,
-            "margin": {"t": 36, "r": 16, "b": 100, "l": 64},
-            "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"},
-            "annotations": figures.note_annotations(note),
-            "xaxis": {
-                "title": {"text": x_title},
-                "type": "log" if plot["x_log"] else "linear",
-                "nticks": 8,
-            },
-            "yaxis": {
-                "title": {"text": f"Percent ({label} scale)"},
-                "tickvals": [tick for _, tick in plot["ticks"]],
-                "ticktext": [f"{pct:g} %" for pct, _ in plot["ticks"]],
-                "zeroline": False,
-            },
-        },
-    }
+    return figures.probability_plot_figure(
+        plot, y=plot["y"], line_y=plot["line_y"], fit_name=f"{label} fit", scale=label,
+        x_title=x_title, ticks=[(pct, tick) for pct, tick in plot["ticks"]], note=note,
+        x_type="log" if plot["x_log"] else "linear",
+    )  # fmt: skip

@@ -136,14 +136,36 @@ def probability_figure(study: dict[str, Any]) -> dict[str, Any]:
         p = normality["p_value"]
         shown = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
         note = f"Anderson–Darling A² = {normality['statistic']:.3f}, {shown}"
-    ticks = {pct: z for pct, z in PROBABILITY_TICKS.items() if _between(z, plot["z"])}
+    ticks = [(pct, z) for pct, z in PROBABILITY_TICKS.items() if _between(z, plot["z"])]
+    return probability_plot_figure(
+        plot, y=plot["z"], line_y=plot["line_z"], fit_name="Normal fit (mean, σ overall)",
+        scale="normal", x_title=value_title(study), ticks=ticks, note=note,
+    )  # fmt: skip
+
+
+def probability_plot_figure(
+    plot: dict[str, Any],
+    *,
+    y: list[float],
+    line_y: list[float],
+    fit_name: str,
+    scale: str,
+    x_title: str,
+    ticks: list[tuple[float, float]],
+    note: str,
+    x_type: str | None = None,
+) -> dict[str, Any]:
+    """A probability plot: the ordered ``plot["values"]`` at ``y`` (their quantiles on the
+    ``scale`` distribution's axis, hover with ``plot["percent"]``), the fitted line from
+    ``plot["line_x"]`` to ``line_y``, and ``ticks`` (percent, position) on that axis;
+    ``x_type`` sets the value axis type ("log", "linear"; Plotly's choice when None)."""
     return {
         "data": [
             {
                 "type": "scatter",
                 "mode": "markers",
                 "x": plot["values"],
-                "y": plot["z"],
+                "y": y,
                 "customdata": plot["percent"],
                 "name": "Values",
                 "marker": {"color": BAR, "size": 6},
@@ -153,8 +175,8 @@ def probability_figure(study: dict[str, Any]) -> dict[str, Any]:
                 "type": "scatter",
                 "mode": "lines",
                 "x": list(plot["line_x"]),
-                "y": list(plot["line_z"]),
-                "name": "Normal fit (mean, σ overall)",
+                "y": list(line_y),
+                "name": fit_name,
                 "line": {"color": CURVE, "width": 2},
                 "hoverinfo": "skip",
             },
@@ -164,11 +186,15 @@ def probability_figure(study: dict[str, Any]) -> dict[str, Any]:
             "margin": {"t": 36, "r": 16, "b": 100, "l": 64},
             "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"},
             "annotations": note_annotations(note),
-            "xaxis": {"title": {"text": value_title(study)}, "nticks": 8},
+            "xaxis": {
+                "title": {"text": x_title},
+                **({"type": x_type} if x_type else {}),
+                "nticks": 8,
+            },
             "yaxis": {
-                "title": {"text": "Percent (normal scale)"},
-                "tickvals": list(ticks.values()),
-                "ticktext": [f"{pct:g} %" for pct in ticks],
+                "title": {"text": f"Percent ({scale} scale)"},
+                "tickvals": [tick for _, tick in ticks],
+                "ticktext": [f"{pct:g} %" for pct, _ in ticks],
                 "zeroline": False,
             },
         },
