@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from scipy import optimize, special, stats
@@ -53,18 +54,23 @@ GAMMA_ITERATIONS = 50
 NEWTON_ITERATIONS = 50
 
 
+def _model(name: str, parameters: Any, goodness: GoodnessOfFit, dist: Any) -> Model:
+    """A fitted family as a ``Model``: its F, 1 − F and F⁻¹ are the frozen scipy ``dist``'s."""
+    return Model(
+        name=name, parameters=parameters, goodness=goodness, cdf=dist.cdf, sf=dist.sf, ppf=dist.ppf
+    )
+
+
 def fit_normal(data: np.ndarray) -> Model:
     """Normal with the mean and the sample standard deviation."""
     mean, sigma = float(data.mean()), float(data.std(ddof=1))
     test = anderson_darling(data)
     dist = stats.norm(loc=mean, scale=sigma)
-    return Model(
-        name=NORMAL,
-        parameters=(("mean", mean), ("sigma", sigma)),
-        goodness=GoodnessOfFit(test.statistic, test.p_value),
-        cdf=dist.cdf,
-        sf=dist.sf,
-        ppf=dist.ppf,
+    return _model(
+        NORMAL,
+        (("mean", mean), ("sigma", sigma)),
+        GoodnessOfFit(test.statistic, test.p_value),
+        dist,
     )
 
 
@@ -75,13 +81,11 @@ def fit_lognormal(data: np.ndarray) -> Model:
     mu, sigma = float(logs.mean()), float(logs.std(ddof=0))
     test = anderson_darling(logs)
     dist = stats.lognorm(s=sigma, scale=math.exp(mu))
-    return Model(
-        name=LOGNORMAL,
-        parameters=(("location", mu), ("scale", sigma)),
-        goodness=GoodnessOfFit(test.statistic, test.p_value),
-        cdf=dist.cdf,
-        sf=dist.sf,
-        ppf=dist.ppf,
+    return _model(
+        LOGNORMAL,
+        (("location", mu), ("scale", sigma)),
+        GoodnessOfFit(test.statistic, test.p_value),
+        dist,
     )
 
 
@@ -132,13 +136,11 @@ def fit_weibull(data: np.ndarray) -> Model:
     dist = stats.weibull_min(shape, scale=scale)
     cumulative_hazard = (data / scale) ** shape
     statistic = ad_statistic(np.log(-np.expm1(-cumulative_hazard)), -cumulative_hazard)
-    return Model(
-        name=WEIBULL,
-        parameters=(("shape", shape), ("scale", scale)),
-        goodness=tabled_p(statistic, data.size, WEIBULL_TABLE),
-        cdf=dist.cdf,
-        sf=dist.sf,
-        ppf=dist.ppf,
+    return _model(
+        WEIBULL,
+        (("shape", shape), ("scale", scale)),
+        tabled_p(statistic, data.size, WEIBULL_TABLE),
+        dist,
     )
 
 
@@ -148,13 +150,8 @@ def fit_exponential(data: np.ndarray) -> Model:
     scale = float(data.mean())
     dist = stats.expon(scale=scale)
     statistic = ad_statistic(np.log(-np.expm1(-data / scale)), -data / scale)
-    return Model(
-        name=EXPONENTIAL,
-        parameters=(("scale", scale),),
-        goodness=tabled_p(statistic, data.size, EXPONENTIAL_TABLE),
-        cdf=dist.cdf,
-        sf=dist.sf,
-        ppf=dist.ppf,
+    return _model(
+        EXPONENTIAL, (("scale", scale),), tabled_p(statistic, data.size, EXPONENTIAL_TABLE), dist
     )
 
 
@@ -183,11 +180,9 @@ def fit_gamma(data: np.ndarray) -> Model:
         log_cdf = np.log(special.gammainc(shape, data / scale))
         log_sf = np.log(special.gammaincc(shape, data / scale))
     statistic = ad_statistic(log_cdf, log_sf)
-    return Model(
-        name=GAMMA,
-        parameters=(("shape", shape), ("scale", scale)),
-        goodness=tabled_p(statistic, data.size, GAMMA_TABLE),
-        cdf=dist.cdf,
-        sf=dist.sf,
-        ppf=dist.ppf,
+    return _model(
+        GAMMA,
+        (("shape", shape), ("scale", scale)),
+        tabled_p(statistic, data.size, GAMMA_TABLE),
+        dist,
     )
