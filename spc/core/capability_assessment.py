@@ -100,6 +100,13 @@ class Assessment:
     normal: bool | None
 
 
+def sample_size_warnings(n: int) -> list[str]:
+    """The warning for a study of ``n`` values too few for a verdict (none otherwise)."""
+    if n < MIN_VERDICT_N:
+        return [f"Only {n} values: at least {MIN_VERDICT_N} are needed for a verdict."]
+    return []
+
+
 def assess(result: Capability, stability: Stability | None) -> Assessment:
     """Weigh stability and normality before the index; see the module docstring."""
     in_control = stability.in_control if stability is not None else None
@@ -111,10 +118,7 @@ def assess(result: Capability, stability: Stability | None) -> Assessment:
         verdict = NOT_NORMAL
     else:
         verdict = result.verdict
-    if result.n < MIN_VERDICT_N:
-        warnings.append(
-            f"Only {result.n} values: at least {MIN_VERDICT_N} are needed for a verdict."
-        )
+    warnings.extend(sample_size_warnings(result.n))
     return Assessment(
         verdict=verdict,
         index_verdict=result.verdict,

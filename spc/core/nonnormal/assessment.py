@@ -31,6 +31,7 @@ from spc.core.capability_assessment import (
     Assessment,
     Stability,
     assess,
+    sample_size_warnings,
     stability_warnings,
 )
 from spc.core.nonnormal.models import LABELS, NORMAL
@@ -53,10 +54,7 @@ def assess_nonnormal(
         verdict = POOR_FIT
     else:
         verdict = chosen.index_verdict
-    if chosen.n < MIN_VERDICT_N:
-        warnings.append(
-            f"Only {chosen.n} values: at least {MIN_VERDICT_N} are needed for a verdict."
-        )
+    warnings.extend(sample_size_warnings(chosen.n))
     return Assessment(
         verdict=verdict,
         index_verdict=chosen.index_verdict,
