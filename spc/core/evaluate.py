@@ -262,8 +262,10 @@ def evaluate(window: RollingWindow, subgroup: Subgroup, config: CharacteristicCo
     tail = window.z_tail()
     signals = rules.latest([*tail, z], effective_ruleset(config), offset=window.total - len(tail))
     on_secondary = config.on_secondary
+    if not on_secondary.specs or secondary is None:
+        return Evaluation(point, tuple(signals))
     in_force = secondary_point_limits(limits, config.subgroup_mode, checked.n)
-    if on_secondary.specs and secondary is not None and in_force is not None:
+    if in_force is not None:
         tail2 = window.secondary_tail(on_secondary.max_length - 1)
         signals.extend(
             secondary_rule.latest(
