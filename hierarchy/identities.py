@@ -15,13 +15,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from hierarchy.models import ApiToken, Node, SiteGrant
 from hierarchy.roles import role_rank
 from hierarchy.scoping import granted_paths
-from openspc.caches import current_token, shared_cache
+from openspc.caches import current_token, drop_token, shared_cache
 
 IDENTITY_SECONDS = 30
 _GENERATION_KEY = "api-identity-generation"
@@ -46,13 +45,7 @@ def keep(generation: str, token: ApiToken) -> None:
 
 def new_generation(**_: Any) -> None:
     """Forget every kept identity: now, and again after the change commits."""
-
-    def renew() -> None:
-        shared_cache().delete(_GENERATION_KEY)  # the next reader adds a new generation
-
-    renew()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(renew)
+    drop_token(_GENERATION_KEY)  # the next reader adds a new generation
 
 
 def connect() -> None:

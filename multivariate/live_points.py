@@ -19,13 +19,12 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from multivariate.live import publish_point
 from multivariate.models import GroupMember, MultivariateGroup
 from multivariate.services import evaluate_times
-from openspc.caches import current_token, shared_cache
+from openspc.caches import current_token, drop_token
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +55,7 @@ def live_members() -> frozenset[int]:
 def forget_members(*args: Any, **kwargs: Any) -> None:
     """Drop the live members' token now and at commit (receiver of the group's and the
     membership's save, delete and m2m signals): every process reads them again."""
-    cache = shared_cache()
-    cache.delete(MEMBERS_KEY)
-    transaction.on_commit(lambda: cache.delete(MEMBERS_KEY))
+    drop_token(MEMBERS_KEY)
 
 
 def connect() -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import transaction
 
 
 class TrustedKeysLocMemCache(LocMemCache):
@@ -84,3 +85,15 @@ def current_token(key: str) -> str:
         if not cache.add(key, token, timeout=None):
             token = cache.get(key) or token
     return str(token)
+
+
+def drop_token(key: str) -> None:
+    """Drop the token under ``key`` now and, inside a transaction, again after it commits
+    (a reader between the two would otherwise keep data read before the change)."""
+
+    def drop() -> None:
+        shared_cache().delete(key)  # the next reader adds a new token
+
+    drop()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(drop)
