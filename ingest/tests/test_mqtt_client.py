@@ -276,6 +276,14 @@ def test_messages_acknowledged_together_are_not_delivered_again(broker: Broker) 
             info.wait_for_publish(5)
         wait_for(lambda: len(received) == 50, timeout=10)
         client.ack_many([mid for _, mid in received])
+        # The broker handles one connection's packets in order: once it answers a SUBSCRIBE
+        # sent after the acknowledgements, it has processed them all. Without this, the
+        # second session's CONNECT (same client id) can take the session over while the
+        # broker is still reading the first connection's acknowledgements, which it then
+        # drops (seen under load).
+        subscribed.clear()
+        client.subscribe("sync/ack-many", qos=0)
+        assert subscribed.wait(10)
         gone = threading.Event()
         client.on_disconnect = lambda *args: gone.set()
         client.disconnect()  # queued after the acknowledgements, so sent after them
