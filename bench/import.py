@@ -20,9 +20,11 @@ import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 if not os.environ.get("DATABASE_URL"):
@@ -79,10 +81,44 @@ def write_csv(path: Path, rows: int, names: list[str], values: int, start: datet
             out.write(f"{stamp};{names[i % len(names)]};{cells};B{i // 5000}\n")
 
 
+class _StatementTimer:
+    """Wall time of each kind of SQL statement (its first words) on every connection."""
+
+    def __init__(self) -> None:
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        self.spent: dict[str, list[float]] = {}
+        self.guard = threading.Lock()
+        for conn in connections.all():
+            conn.execute_wrappers.append(self)
+        connection_created.connect(self.attach, weak=False)
+
+    def attach(self, sender: object, connection: Any, **kwargs: object) -> None:
+        connection.execute_wrappers.append(self)
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            kind = " ".join(sql.split()[:4])[:60]
+            with self.guard:
+                entry = self.spent.setdefault(kind, [0, 0.0])
+                entry[0] += 1
+                entry[1] += time.perf_counter() - t0
+
+    def report(self, rows: int) -> None:
+        print("statements         wall us per row, count, kind (all connections)")
+        for kind, (count, spent) in sorted(self.spent.items(), key=lambda kv: -kv[1][1])[:12]:
+            print(f"  {spent * 1e6 / rows:7.1f} {count:6d}  {kind}")
+
+
 def bench_import(args: argparse.Namespace) -> None:
     """Generate, scan and import the file; print the figures."""
     from hierarchy.models import Level, Node
     from ingest.imports import runner, services
+    from ingest.imports.lanes import lane_count
     from ingest.imports.models import ImportState
     from spc.models import Characteristic
 
@@ -128,9 +164,12 @@ def bench_import(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     record, found = services.from_path(path, mapping)
     scan_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    timer = _StatementTimer() if args.statements else None
+    t0, cpu0 = time.perf_counter(), time.process_time()
     record = runner.run(record)
-    import_s = time.perf_counter() - t0
+    import_s, import_cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    if timer is not None:
+        timer.report(args.rows)
     growth_mb = (_status("VmHWM") - rss_before) / 1024
     assert record.state == ImportState.DONE, record.message
     print(
@@ -140,6 +179,10 @@ def bench_import(args: argparse.Namespace) -> None:
     print(
         f"import job         {import_s:.1f} s, {args.rows / import_s:,.0f} rows/s "
         f"({record.stored} stored, {record.violations} violations)"
+    )
+    print(
+        f"import CPU         {import_cpu * 1e6 / args.rows:.0f} us of this process per row "
+        f"({lane_count()} lanes)"
     )
     print(f"scan + import      {args.rows / (scan_s + import_s):,.0f} rows/s")
     print(f"peak RSS growth    {growth_mb:.0f} MB (RSS before {rss_before / 1024:.0f} MB)")
@@ -223,6 +266,9 @@ def main() -> None:
     parser.add_argument("--values", type=int, default=1, help="measurements per subgroup")
     parser.add_argument(
         "--layout", choices=["wide", "long"], default="wide", help="long: a row per measurement"
+    )
+    parser.add_argument(
+        "--statements", action="store_true", help="print the wall time of each kind of SQL"
     )
     parser.add_argument("--window", type=int, default=10_000)
     parser.add_argument("--back", type=int, default=100)

@@ -170,6 +170,8 @@ CACHES: dict[str, dict[str, Any]] = {
     ),
 }
 OPENSPC_CHART_CACHE_SECONDS = env_int("OPENSPC_CHART_CACHE_SECONDS", 600)
+# Threads storing an import's batches on PostgreSQL (ingest.imports.lanes); 1: none.
+OPENSPC_IMPORT_LANES = env_int("OPENSPC_IMPORT_LANES", 2)
 
 # --- Channels, Redis, Celery, MQTT ------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

@@ -10,6 +10,7 @@ again stores nothing twice.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,7 @@ from typing import Any
 from django.utils import timezone
 
 from hierarchy.scoping import scope_queryset
+from ingest.imports.lanes import Lanes, lane_count
 from ingest.imports.mapping import Mapping
 from ingest.imports.models import Import, ImportState
 from ingest.imports.reading import detect, header_and_rows
@@ -140,29 +142,37 @@ def run(record: Import, user: Any = None, progress: Progress | None = None) -> I
 
 def _feed(record: Import, items: Iterator[Parsed | Problem], progress: Progress | None) -> None:
     problems: list[dict[str, Any]] = []
-    good = _good(items, record)
+    guard = threading.Lock()
+    good = _good(items, record, guard)
     ordered = good if record.in_time_order else in_time_order(good)
     prefix = f"imp:{record.file_sha256[:32]}:"
-    batch: list[Parsed] = []
+
+    def store(batch: list[Parsed]) -> None:
+        _store(record, batch, prefix, problems, progress, guard)
+        gc_pause.collect_young()  # the stored batch's cycles, while little is alive
+
     # A batch's rows live until it is stored: with the collector running they would be
     # promoted to its oldest generation, whose collections traverse the whole process.
-    with gc_pause.paused():
+    with gc_pause.paused(), Lanes(lane_count(), BATCH, _characteristic, store) as lanes:
         for parsed in ordered:
-            batch.append(parsed)
-            if len(batch) >= BATCH:
-                _store(record, batch, prefix, problems, progress)
-                batch = []
-                gc_pause.collect_young()  # the stored batch's cycles, while little is alive
-        _store(record, batch, prefix, problems, progress)
+            lanes.add(parsed)
     if problems:
+        problems.sort(key=lambda problem: problem["row"])  # lanes finish in any order
         record.problems = [*record.problems, *problems][:KEPT_PROBLEMS]
         record.problem_count += len(problems)
 
 
-def _good(items: Iterator[Parsed | Problem], record: Import) -> Iterator[Parsed]:
+def _characteristic(parsed: Parsed) -> int:
+    return parsed.characteristic_id
+
+
+def _good(
+    items: Iterator[Parsed | Problem], record: Import, guard: threading.Lock
+) -> Iterator[Parsed]:
     for item in items:
         if isinstance(item, Problem):
-            record.rows_done += 1
+            with guard:
+                record.rows_done += 1
         else:
             yield item
 
@@ -173,9 +183,12 @@ def _store(
     prefix: str,
     problems: list[dict[str, Any]],
     progress: Progress | None,
+    guard: threading.Lock,
 ) -> None:
+    """Store one batch and add its outcome to ``record`` under ``guard`` (lanes share it)."""
     if not batch:
         return
+    done = stored = replayed = refused = violations = 0
     user_id = record.created_by_id
     # A re-import's rows are stored already: counted here with one query, so the pipeline
     # does not build a replay result (the stored sample and its event) for each.
@@ -189,8 +202,8 @@ def _store(
         fresh = []
         for parsed in batch:
             if (parsed.characteristic_id, f"{prefix}{parsed.row}") in seen:
-                record.replayed += 1
-                record.rows_done += parsed.rows
+                replayed += 1
+                done += parsed.rows
             else:
                 fresh.append(parsed)
         batch = fresh
@@ -210,25 +223,31 @@ def _store(
         )
         for p in batch
     ]
-    for parsed, result in zip(batch, process_many(inputs), strict=True):
-        record.rows_done += parsed.rows
+    for parsed, result in zip(batch, process_many(inputs, keys_unseen=True), strict=True):
+        done += parsed.rows
         if isinstance(result, InputError):
-            record.refused += 1
+            refused += 1
             problems.append(Problem(parsed.row, result.field, result.message).as_dict())
         elif result.created:
-            record.stored += 1
-            record.violations += len(result.violations)
+            stored += 1
+            violations += len(result.violations)
         else:
-            record.replayed += 1
-    Import.objects.filter(pk=record.pk).update(
-        rows_done=record.rows_done,
-        stored=record.stored,
-        replayed=record.replayed,
-        refused=record.refused,
-        violations=record.violations,
-    )
-    if progress is not None:
-        progress(record)
+            replayed += 1
+    with guard:
+        record.rows_done += done
+        record.stored += stored
+        record.replayed += replayed
+        record.refused += refused
+        record.violations += violations
+        Import.objects.filter(pk=record.pk).update(
+            rows_done=record.rows_done,
+            stored=record.stored,
+            replayed=record.replayed,
+            refused=record.refused,
+            violations=record.violations,
+        )
+        if progress is not None:
+            progress(record)
 
 
 def _finish(record: Import, state: str, message: str) -> Import:

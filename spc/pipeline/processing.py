@@ -100,7 +100,7 @@ def process(data: SubgroupInput) -> ProcessResult:
 
 
 def process_many(
-    items: Sequence[SubgroupInput], *, rows_unchanged: bool = False
+    items: Sequence[SubgroupInput], *, rows_unchanged: bool = False, keys_unseen: bool = False
 ) -> list[ProcessResult | InputError]:
     """``process`` for a list of subgroups in one transaction: one result per item, in order.
 
@@ -114,13 +114,18 @@ def process_many(
     characteristic instances while their rows are unchanged (``spc.pipeline.locked_rows``); a caller
     whose enclosing transaction has written no characteristic row says so with
     ``rows_unchanged`` to get the same.
+
+    ``keys_unseen``: the caller has just looked the items' idempotency keys up and found
+    none stored (the import job counts re-imported rows itself), so the batch does not look
+    again. Should another writer store one of them meanwhile, the unique index refuses the
+    batch and its retry looks the keys up as usual.
     """
     with gc_pause.paused():  # the batch's objects freed by reference counting
-        return _process_many(items, rows_unchanged)
+        return _process_many(items, rows_unchanged, keys_unseen)
 
 
 def _process_many(
-    items: Sequence[SubgroupInput], rows_unchanged: bool
+    items: Sequence[SubgroupInput], rows_unchanged: bool, keys_unseen: bool
 ) -> list[ProcessResult | InputError]:
     reuse_rows = rows_unchanged or not transaction.get_connection().in_atomic_block
     started = time.perf_counter()
@@ -142,7 +147,7 @@ def _process_many(
             for lock in cache.locks(ids):
                 held.enter_context(lock)
             try:
-                _run_batch(jobs, ids, results, cache, reuse_rows)
+                _run_batch(jobs, ids, results, cache, reuse_rows, keys_unseen)
             except IntegrityError:
                 # Another process stored one of the idempotency keys since we looked: the
                 # retry finds it and returns the stored result.
@@ -150,7 +155,7 @@ def _process_many(
                     cache.invalidate(cid)
                 if not any(job.key for job in jobs):
                     raise
-                _run_batch(jobs, ids, results, cache, reuse_rows)
+                _run_batch(jobs, ids, results, cache, reuse_rows, False)
     done = [r for r in results if r is not None]
     assert len(done) == len(items)
     metrics.observe_batch(_outcomes(items, done), time.perf_counter() - started)
@@ -189,6 +194,7 @@ def _run_batch(
     results: list[ProcessResult | InputError | None],
     cache: WindowCache,
     reuse_rows: bool,
+    keys_unseen: bool,
 ) -> None:
     """Evaluate and store ``jobs`` in one transaction; fill ``results`` by job index."""
     touched: dict[int, tuple[Characteristic, int, RollingWindow]] = {}
@@ -196,7 +202,7 @@ def _run_batch(
         with transaction.atomic():
             chars = locked_rows.lock(ids, reuse=reuse_rows)
             live = _refuse_unknown_and_inactive(jobs, chars, results)
-            replays, live = _split_replays(live, results)
+            replays, live = _split_replays(live, look_up=not keys_unseen)
             live = parts.attach(live, chars, results)  # short-run charts: part standards
             newest = newest_included(sorted({job.data.characteristic_id for job in live}))
             # Older than the newest stored sample: put in place after the in-order jobs.
@@ -266,17 +272,22 @@ def _refuse_unknown_and_inactive(
 
 
 def _split_replays(
-    jobs: list[Job], results: list[ProcessResult | InputError | None]
+    jobs: list[Job], look_up: bool = True
 ) -> tuple[list[tuple[Job, int | Job]], list[Job]]:
-    """Jobs whose key is stored already (or repeats an earlier job of this batch)."""
+    """Jobs whose key is stored already (or repeats an earlier job of this batch); without
+    ``look_up``, only the repeats (the caller knows none is stored)."""
     keyed = [job for job in jobs if job.key is not None]
     if not keyed:
         return [], jobs
-    found = stored_keys(
-        Sample,
-        "characteristic",
-        "idempotency_key",
-        {(job.data.characteristic_id, job.key) for job in keyed if job.key is not None},
+    found = (
+        stored_keys(
+            Sample,
+            "characteristic",
+            "idempotency_key",
+            {(job.data.characteristic_id, job.key) for job in keyed if job.key is not None},
+        )
+        if look_up
+        else {}
     )
     first: dict[tuple[int, str], Job] = {}
     replays: list[tuple[Job, int | Job]] = []

@@ -136,6 +136,34 @@ def test_keys_replay_within_the_batch_and_across_batches() -> None:
     assert Sample.objects.filter(characteristic=char).count() == 2
 
 
+def test_a_caller_wrong_about_unseen_keys_gets_replays_not_duplicates() -> None:
+    """``keys_unseen`` skips the look-up; a key stored after all is caught by the unique
+    index and the batch is retried with the look-up."""
+    char = make_char()
+    first = process(item(char, 14.0, idempotency_key="a"))
+    results = created(
+        process_many(
+            [item(char, 14.0, idempotency_key="a"), item(char, 9.0, idempotency_key="b")],
+            keys_unseen=True,
+        )
+    )
+    assert [r.created for r in results] == [False, True]
+    assert results[0].sample.pk == first.sample.pk
+    assert Sample.objects.filter(characteristic=char).count() == 2
+
+
+def test_unseen_keys_still_replay_within_the_batch() -> None:
+    char = make_char()
+    results = created(
+        process_many(
+            [item(char, 9.0, idempotency_key="b"), item(char, 9.0, idempotency_key="b")],
+            keys_unseen=True,
+        )
+    )
+    assert [r.created for r in results] == [True, False]
+    assert Sample.objects.filter(characteristic=char).count() == 1
+
+
 def test_one_event_per_stored_sample_in_order(
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
