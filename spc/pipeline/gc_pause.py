@@ -16,6 +16,7 @@ under a lock), and the last one to finish switches it back on, unless it was off
 from __future__ import annotations
 
 import gc
+import itertools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,10 +26,18 @@ _depth = 0
 _was_enabled = False
 
 
-def collect_young() -> None:
-    """Collect the young generations now (cheap where few objects are alive): what a long
-    paused loop calls between its batches, so cycles of finished batches do not pile up."""
-    gc.collect(1)
+_young_calls = itertools.count(1)
+
+
+def collect_young(every: int = 1) -> None:
+    """Collect the young generations on every ``every``-th call: what a long paused loop
+    calls between its batches, so cycles of finished batches do not pile up.
+
+    A collection traverses every young object still alive, such as the batches a reader
+    has queued meanwhile; called less often, most of those have been freed by then.
+    """
+    if next(_young_calls) % every == 0:
+        gc.collect(1)
 
 
 @contextmanager
