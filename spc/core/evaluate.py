@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 
 from spc.core import rules, shortrun
 from spc.core import secondary as secondary_rule
+from spc.core.frozen import quick_init
 from spc.core.limits import SMALL_SHIFT, point_limits, sigma_of_statistic
 from spc.core.smallshift import cusum_step, ewma_half_width, ewma_step
 from spc.core.subgroup import ValidatedSubgroup, validate
@@ -88,6 +89,7 @@ class CharacteristicConfig:
         return secondary_rule.effective(self.chart_type, self.ruleset, self.secondary_ruleset)
 
 
+@quick_init
 @dataclass(frozen=True)
 class Evaluation:
     """The charted point and the signals it completes (indices: window.total = new point)."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from spc.core.errors import InputError
 from spc.core.estimators import subgroup_range, subgroup_stddev
+from spc.core.frozen import quick_init
 from spc.core.types import ChartType, Subgroup, SubgroupMode
 
 INDIVIDUAL_CHARTS = (ChartType.I_MR,)
@@ -45,6 +46,7 @@ def check_min_measurements(chart_type: ChartType, min_measurements: int) -> None
         )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ValidatedSubgroup:
     """A subgroup that passed validation, with its statistics.

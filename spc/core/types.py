@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
+from spc.core.frozen import quick_init
+
 
 class ChartType(StrEnum):
     """Control chart types; values are the REST contract's names."""
@@ -197,6 +199,7 @@ class PartStandard:
     sigma: float | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Subgroup:
     """One subgroup as it arrives from any provider.
@@ -213,6 +216,7 @@ class Subgroup:
     part: PartStandard | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ChartLimits:
     """Centre line and control limits of one chart."""
@@ -286,6 +290,7 @@ class RuleSet:
         object.__setattr__(self, "max_length", max((spec.length for spec in self.specs), default=0))
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Signal:
     """A rule completed by a point.
@@ -302,6 +307,7 @@ class Signal:
     involved: tuple[int, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Point:
     """A processed subgroup as charted.

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from spc.core.errors import InputError
+from spc.core.frozen import quick_init
 from spc.core.types import Subgroup
 
 MAX_MEASUREMENTS = 1000
@@ -22,6 +23,7 @@ class CharacteristicInactive(InputError):  # noqa: N818 - the contract name
     """The characteristic is switched off and accepts no samples."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class SubgroupInput:
     """One subgroup from any provider, in plain values."""

@@ -30,6 +30,7 @@ from alerts.services import open_counts
 from openspc import metrics
 from spc.core.errors import InputError
 from spc.core.evaluate import CharacteristicConfig, evaluate, window_capacity
+from spc.core.frozen import quick_init
 from spc.core.plausibility import ValueLabel, check_plausible
 from spc.core.window import RollingWindow
 from spc.models import Characteristic, Sample
@@ -67,6 +68,7 @@ locked_rows = LockedRows(settings.OPENSPC_WINDOW_CACHE_SIZE)
 """This process's characteristic instances, reused while their row is unchanged."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class ProcessResult:
     """The stored sample, the violations it raised and the event describing it."""
