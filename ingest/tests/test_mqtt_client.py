@@ -302,3 +302,29 @@ def test_messages_acknowledged_together_are_not_delivered_again(broker: Broker) 
         sender.disconnect()
         client.loop_stop()
         client.disconnect()
+
+
+def test_dispatch_without_per_topic_callbacks_reaches_on_message_as_paho_does() -> None:
+    client = IngestClient(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    got: list[str] = []
+    client.on_message = lambda c, u, m: got.append(f"all:{m.topic}")
+    message = mqtt.MQTTMessage(mid=1, topic=b"plant/a/b")
+    client._handle_on_message(message)
+    assert got == ["all:plant/a/b"]
+    client.message_callback_add("plant/#", lambda c, u, m: got.append(f"filtered:{m.topic}"))
+    client._handle_on_message(message)  # paho's rule: a matching filter replaces on_message
+    assert got == ["all:plant/a/b", "filtered:plant/a/b"]
+
+
+def test_an_error_in_on_message_is_raised_unless_suppressed() -> None:
+    client = IngestClient(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+
+    def broken(c: object, u: object, m: object) -> None:
+        raise RuntimeError("broken callback")
+
+    client.on_message = broken
+    message = mqtt.MQTTMessage(mid=1, topic=b"t")
+    with pytest.raises(RuntimeError, match="broken callback"):
+        client._handle_on_message(message)
+    client.suppress_exceptions = True
+    client._handle_on_message(message)  # logged, not raised
