@@ -148,6 +148,8 @@ def _day_first(text: str) -> datetime | None:
     """``text`` read by the first of ``DAY_FIRST_FORMATS`` that fits, as ``strptime`` would
     read it; None where none fits or the date does not exist (the caller then tries
     everything else and words the error)."""
+    if "." not in text[1:3] and "/" not in text[1:3]:
+        return None  # no day-first separator after the day (ISO texts: fromisoformat's)
     found = _DAY_FIRST.fullmatch(text)
     if found is None:
         return None
