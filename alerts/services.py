@@ -182,10 +182,7 @@ def supersede_open(characteristic_id: int, *, note: str) -> list[int]:
     ids = [pk for pk, _ in rows]
     if not ids:
         return []
-    Violation.objects.filter(pk__in=ids).update(
-        acknowledged_at=timezone.now(), acknowledged_by=None, reason_code=reason, comment=note
-    )
-    _audit_acknowledged(ids, None, reason, note)
+    _close_by_system(ids, reason, note)
     _publish_acknowledged([characteristic_id], rows, None, reason)
     return ids
 
@@ -195,7 +192,11 @@ def close_superseded(ids: list[int], note: str) -> None:
     one audit row each: a late sample put before them means they no longer hold."""
     if not ids:
         return
-    reason = superseded_reason()
+    _close_by_system(ids, superseded_reason(), note)
+
+
+def _close_by_system(ids: list[int], reason: ReasonCode, note: str) -> None:
+    """Acknowledge ``ids`` with no user, ``reason`` and ``note``; one audit row each."""
     Violation.objects.filter(pk__in=ids).update(
         acknowledged_at=timezone.now(), acknowledged_by=None, reason_code=reason, comment=note
     )
