@@ -132,17 +132,8 @@ def load_windows(capacities: dict[int, int]) -> dict[int, RollingWindow]:
 def newest_included_id(characteristic_id: int) -> int | None:
     """Id of the newest included sample of a characteristic by source time (one indexed
     query)."""
-    return (
-        Sample.objects.filter(characteristic_id=characteristic_id, is_excluded=False)
-        .order_by("-timestamp", "-id")
-        .values_list("id", flat=True)
-        .first()
-    )
-
-
-def newest_included_ids(characteristic_ids: list[int]) -> dict[int, int]:
-    """Id of the newest included sample of each characteristic that has one (one query)."""
-    return {cid: pk for cid, (pk, _) in newest_included(characteristic_ids).items()}
+    found = newest_included([characteristic_id]).get(characteristic_id)
+    return None if found is None else found[0]
 
 
 def newest_included(characteristic_ids: list[int]) -> dict[int, tuple[int, datetime]]:
