@@ -196,21 +196,18 @@ def _store(
     user_id = record.created_by_id
     # A re-import's rows are stored already: counted here with one query, so the pipeline
     # does not build a replay result (the stored sample and its event) for each.
-    seen = stored_keys(
-        Sample,
-        "characteristic",
-        "idempotency_key",
-        {(p.characteristic_id, f"{prefix}{p.row}") for p in batch},
-    )
+    keyed = [((p.characteristic_id, f"{prefix}{p.row}"), p) for p in batch]
+    seen = stored_keys(Sample, "characteristic", "idempotency_key", {i for i, _ in keyed})
     if seen:
         fresh = []
-        for parsed in batch:
-            if (parsed.characteristic_id, f"{prefix}{parsed.row}") in seen:
+        for ident, parsed in keyed:
+            if ident in seen:
                 replayed += 1
                 done += parsed.rows
             else:
-                fresh.append(parsed)
-        batch = fresh
+                fresh.append((ident, parsed))
+        keyed = fresh
+    batch = [parsed for _, parsed in keyed]
     inputs = [
         SubgroupInput(
             characteristic_id=p.characteristic_id,
@@ -218,14 +215,14 @@ def _store(
             count=p.count,
             sample_size=p.sample_size,
             timestamp=p.stamp,
-            idempotency_key=f"{prefix}{p.row}",
+            idempotency_key=key,
             operator=p.operator,
             batch_number=p.batch,
             part_number=p.part,
             source="IMPORT",
             user_id=user_id,
         )
-        for p in batch
+        for (_, key), p in keyed
     ]
     for parsed, result in zip(batch, process_many(inputs, keys_unseen=True), strict=True):
         done += parsed.rows
