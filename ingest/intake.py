@@ -6,11 +6,11 @@ A full queue blocks the network thread, so backpressure reaches the broker.
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from dataclasses import dataclass, field
 
+from ingest.batch_queue import BatchQueue, QueueFullError
 from ingest.mapping import Mapping
 from ingest.rate_limits import TopicLimit, TopicRateLimiter
 from ingest.topics import SPARKPLUG_NAMESPACE
@@ -37,7 +37,7 @@ class Intake:
     def __init__(
         self, queue_size: int, batch_size: int, linger: float, stop_event: threading.Event
     ) -> None:
-        self.queue: queue.Queue[Incoming] = queue.Queue(maxsize=queue_size)
+        self.queue: BatchQueue[Incoming] = BatchQueue(maxsize=queue_size)
         self.limiter: TopicRateLimiter[Incoming] = TopicRateLimiter()
         self.batch_size = batch_size
         self.linger = linger
@@ -50,8 +50,15 @@ class Intake:
             try:
                 self.queue.put(item, timeout=0.5)
                 return
-            except queue.Full:
+            except QueueFullError:
                 continue
+
+    def put_many(self, items: list[Incoming]) -> None:
+        """Queue the messages of one read, in order, waiting while the queue is full
+        (until the worker stops)."""
+        added = 0
+        while added < len(items) and not self.stop_event.is_set():
+            added += self.queue.put_many(items[added:] if added else items, timeout=0.5)
 
     def waiting(self) -> int:
         """Messages received and not yet taken: queued, or held by a rate limit."""
@@ -85,27 +92,12 @@ class Intake:
     def take(self, timeout: float) -> list[Incoming]:
         """What the queue has (waiting up to ``timeout`` for the first message), lingering
         for more unless ``timeout`` is 0 (draining at shutdown); no rate limits."""
-        try:
-            first = self.queue.get(timeout=timeout) if timeout > 0 else self.queue.get_nowait()
-        except queue.Empty:
-            return []
-        batch = [first]
         # Linger briefly for more (not when draining at shutdown): a batch costs about ten
         # round trips however small, so at a steady trickle a few milliseconds of waiting
         # halves the worker's work per message.
-        deadline = time.monotonic() + (self.linger if timeout > 0 else 0.0)
-        while len(batch) < self.batch_size:
-            try:
-                batch.append(self.queue.get_nowait())
-            except queue.Empty:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                try:
-                    batch.append(self.queue.get(timeout=remaining))
-                except queue.Empty:
-                    break
-        return batch
+        if timeout > 0:
+            return self.queue.take(self.batch_size, timeout, self.linger)
+        return self.queue.take(self.batch_size, 0)
 
 
 def _limit_of(topic: str, mapping: Mapping) -> TopicLimit | None:

@@ -119,6 +119,7 @@ class IngestWorker:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_message_batch = self._on_messages
         client.on_subscribe = lambda *args: self.subscribed.set()
         client.on_unsubscribe = lambda *args: self.unsubscribed.set()
         return client
@@ -172,6 +173,19 @@ class IngestWorker:
             Incoming(
                 message.topic, bytes(message.payload), message.mid, message.qos, self.generation
             )
+        )
+
+    def _on_messages(
+        self, client: mqtt.Client, userdata: Any, messages: list[mqtt.MQTTMessage]
+    ) -> None:
+        """A run of messages read together, queued in one hand-over."""
+        received = time.time()
+        generation = self.generation
+        self.intake.put_many(
+            [
+                Incoming(m.topic, bytes(m.payload), m.mid, m.qos, generation, received)
+                for m in messages
+            ]
         )
 
     def _wanted_subscriptions(self) -> set[str]:

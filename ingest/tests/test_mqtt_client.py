@@ -19,7 +19,13 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from ingest.mqtt_client import PAHO_VERSION, IngestClient, configure_for_url, paho_version
+from ingest.mqtt_client import (
+    PAHO_VERSION,
+    IngestClient,
+    ReceivedMessage,
+    configure_for_url,
+    paho_version,
+)
 from ingest.mqtt_wire import mqtt_string, remaining_length
 from ingest.tests.broker import Broker, wait_for
 
@@ -42,9 +48,11 @@ def publish_packet(
     return bytes([command]) + remaining_length(len(body)) + body
 
 
-def client_of(kind: type[mqtt.Client]) -> tuple[mqtt.Client, list[Received]]:
-    """An unconnected MQTT 5 client of ``kind`` that records what it delivers."""
-    client = kind(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5, manual_ack=True)
+def client_of(
+    kind: type[mqtt.Client], protocol: int = mqtt.MQTTv5
+) -> tuple[mqtt.Client, list[Received]]:
+    """An unconnected client of ``kind`` that records what it delivers."""
+    client = kind(CallbackAPIVersion.VERSION2, protocol=protocol, manual_ack=True)
     received: list[Received] = []
     client.on_message = lambda c, u, m: received.append(
         (m.topic, bytes(m.payload), m.mid, m.qos, bool(m.retain), bool(m.dup))
@@ -52,9 +60,9 @@ def client_of(kind: type[mqtt.Client]) -> tuple[mqtt.Client, list[Received]]:
     return client, received
 
 
-def deliver(kind: type[mqtt.Client], packet: bytes) -> list[Received]:
+def deliver(kind: type[mqtt.Client], packet: bytes, protocol: int = mqtt.MQTTv5) -> list[Received]:
     """What a client of ``kind`` hands ``on_message`` for one whole PUBLISH packet."""
-    client, received = client_of(kind)
+    client, received = client_of(kind, protocol)
     client._in_packet["command"] = packet[0]
     length_bytes = 1
     while packet[length_bytes] & 0x80:
@@ -83,6 +91,32 @@ def test_a_plain_publish_is_decoded_as_paho_decodes_it(packet: bytes) -> None:
     ours = deliver(IngestClient, packet)
     assert ours == deliver(mqtt.Client, packet)
     assert len(ours) == 1
+
+
+@pytest.mark.parametrize(
+    "packet",
+    [
+        publish_packet("plant/line1/bore", b"12.5", properties=b""),
+        publish_packet("t", b"", qos=0, mid=0, properties=b""),
+        publish_packet("t/\u00e9", b"\x00\xff" * 200, retain=True, dup=True, properties=b""),
+    ],
+    ids=["number", "qos0-empty", "flags-binary"],
+)
+def test_an_mqtt_311_publish_is_decoded_as_paho_decodes_it(packet: bytes) -> None:
+    ours = deliver(IngestClient, packet, mqtt.MQTTv311)
+    assert ours == deliver(mqtt.Client, packet, mqtt.MQTTv311)
+    assert len(ours) == 1
+
+
+def test_a_received_message_makes_its_publish_handle_only_when_asked() -> None:
+    message = ReceivedMessage(9, b"a/b", 1, b"1.5", False, True)
+    assert isinstance(message, mqtt.MQTTMessage)
+    assert (message.topic, message.payload, message.mid, message.qos) == ("a/b", b"1.5", 9, 1)
+    assert (message.retain, message.dup, message.properties) == (False, True, None)
+    handle = message.info
+    assert isinstance(handle, mqtt.MQTTMessageInfo)
+    assert handle.mid == 9
+    assert message.info is handle
 
 
 def test_a_publish_with_properties_goes_through_paho_and_keeps_them() -> None:
@@ -127,6 +161,48 @@ def test_packets_sent_together_are_all_handled_in_one_read(
     client.loop_read()  # select() would not wake again for bytes already read
     assert [topic for topic, *_ in received] == [f"t/{i}" for i in range(50)]
     assert client.buffered() == 0
+
+
+def test_runs_read_together_reach_on_message_batch_in_order_around_other_packets(
+    socket_client: tuple[IngestClient, list[Received], socket.socket],
+) -> None:
+    client, _, peer = socket_client
+    runs: list[list[str]] = []
+    client.on_message_batch = lambda c, u, messages: runs.append([m.topic for m in messages])
+    client.on_message = lambda c, u, m: runs.append([f"single:{m.topic}"])
+    properties = Properties(PacketTypes.PUBLISH)
+    properties.ContentType = "text/plain"
+    stream = (
+        b"".join(publish_packet(f"a/{i}", b"1", mid=i + 1) for i in range(3))
+        + publish_packet("props", b"2", mid=9, properties=properties.pack())
+        + b"".join(publish_packet(f"b/{i}", b"3", mid=i + 10) for i in range(2))
+    )
+    peer.sendall(stream)
+    wait_for(lambda: client.loop_read() == 0 and sum(map(len, runs)) == 6, timeout=2)
+    # The read's first packet goes through paho's reader (which refills the buffer), the
+    # rest of the plain ones in runs; the one with properties through paho between them.
+    assert runs == [["single:a/0"], ["a/1", "a/2"], ["single:props"], ["b/0", "b/1"]]
+    assert client.buffered() == 0
+
+
+def test_with_automatic_acknowledgement_each_run_is_acknowledged_after_delivery(
+    socket_client: tuple[IngestClient, list[Received], socket.socket],
+) -> None:
+    client, _, peer = socket_client
+    client._manual_ack = False
+    events: list[str] = []
+    client.on_message_batch = lambda c, u, ms: events.extend(f"got {m.mid}" for m in ms)
+
+    def record(command: int, packet: bytes, mid: int, qos: int, info: object = None) -> Any:
+        events.append(f"ack {mid}")
+        return mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS
+
+    client._packet_queue = record
+    peer.sendall(b"".join(publish_packet("t", b"1", mid=m) for m in (4, 5, 6)))
+    wait_for(lambda: client.loop_read() == 0 and len(events) == 5, timeout=2)
+    # paho read and acknowledged the first packet itself (no on_message is set); the
+    # other two arrived as one run, acknowledged once delivered, as paho does.
+    assert events == ["ack 4", "got 5", "got 6", "ack 5", "ack 6"]
 
 
 def test_a_packet_split_across_reads_is_put_back_together(
@@ -328,3 +404,18 @@ def test_an_error_in_on_message_is_raised_unless_suppressed() -> None:
         client._handle_on_message(message)
     client.suppress_exceptions = True
     client._handle_on_message(message)  # logged, not raised
+
+
+def test_with_a_per_topic_callback_runs_are_dispatched_message_by_message() -> None:
+    client = IngestClient(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    got: list[str] = []
+    client.on_message_batch = lambda c, u, ms: got.append("run")
+    client.message_callback_add("plant/#", lambda c, u, m: got.append(f"filtered:{m.topic}"))
+    client.on_message = lambda c, u, m: got.append(f"all:{m.topic}")
+    client._deliver(
+        [
+            ReceivedMessage(1, b"plant/a", 1, b"1", False, False),
+            ReceivedMessage(2, b"x", 1, b"2", False, False),
+        ]
+    )
+    assert got == ["filtered:plant/a", "all:x"]
