@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from ingest.errors import PayloadError
+from spc.core.frozen import quick_init
 
 MAX_PAYLOAD_BYTES = 64 * 1024
 MAX_VALUES = 1000
@@ -32,6 +33,7 @@ MAX_ID_LENGTH = 100
 MAX_PART_NUMBER_LENGTH = 60
 
 
+@quick_init
 @dataclass(frozen=True)
 class Reading:
     """Values parsed from one plain message, with the source time and the source's id."""
@@ -86,6 +88,17 @@ def _has_wide_integer(data: Any) -> bool:
     """True when a value anywhere in the payload may be an integer wider than 64 bits that
     orjson turned into a float (the standard decoder keeps it exact, and an id or an error
     message spells it)."""
+    if type(data) is dict:  # the usual payload: one flat object, looked at in one pass
+        nested = False
+        for value in data.values():
+            kind = type(value)
+            if kind is float:
+                if abs(value) >= _WIDE:
+                    return True
+            elif kind is dict or kind is list:
+                nested = True
+        if not nested:
+            return False
     stack = [data]
     while stack:
         value = stack.pop()

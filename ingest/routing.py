@@ -24,6 +24,8 @@ from ingest.sparkplug_host import MetricReading, SparkplugHost
 from ingest.topics import SPARKPLUG_NAMESPACE, parse_sparkplug_topic, parse_state_topic
 from spc.pipeline.processing import SubgroupInput
 
+_SPARKPLUG_PREFIX = f"{SPARKPLUG_NAMESPACE}/"
+
 
 class MessageRouter:
     """Turns one batch's messages into its operations (``ops``), in message order."""
@@ -42,29 +44,16 @@ class MessageRouter:
             error = PayloadError("rate_limited", "dropped (oldest held) by the topic's rate limit")
             self._dead_letter(item, error)
             return
-        if parse_state_topic(item.topic) is not None:
-            return
-        sparkplug_topic = parse_sparkplug_topic(item.topic)
-        if sparkplug_topic is not None:
-            result = self.host.handle(sparkplug_topic, item.payload, time.monotonic())
-            for error in result.errors:
-                self._dead_letter(item, error)
-            self.work.outbound.extend(result.commands)
-            if result.commands:
-                dead_letters.count("sparkplug.rebirth_requests", len(result.commands))
-            for reading in result.readings:
-                self._sparkplug_reading(item, reading)
-            return
-        if item.topic.startswith(f"{SPARKPLUG_NAMESPACE}/"):
-            return
-        trigger_char = self.mapping.triggers.resolve(item.topic)
-        if trigger_char is not None and self.mapping.router.resolve(item.topic) is None:
-            if _truthy(item.payload):
-                self.ops.append(TriggerFired(trigger_char, None))
+        if item.topic.startswith(_SPARKPLUG_PREFIX):
+            self._sparkplug(item)
             return
         char_id = self.mapping.router.resolve(item.topic)
         if char_id is None:
-            self._dead_letter(item, PayloadError("unknown_topic", "no characteristic"))
+            trigger_char = self.mapping.triggers.resolve(item.topic)
+            if trigger_char is None:
+                self._dead_letter(item, PayloadError("unknown_topic", "no characteristic"))
+            elif _truthy(item.payload):
+                self.ops.append(TriggerFired(trigger_char, None))
             return
         try:
             plain = parse_plain(item.payload)
@@ -78,6 +67,23 @@ class MessageRouter:
             source_time=plain.timestamp.isoformat() if plain.timestamp else None,
         )
         self._reading(item, self.mapping.targets[char_id], plain, key)
+
+    def _sparkplug(self, item: Incoming) -> None:
+        """A message on a Sparkplug B topic: the host's STATE (ignored), a Sparkplug
+        message for the host application, or another topic in its namespace (ignored)."""
+        if parse_state_topic(item.topic) is not None:
+            return
+        sparkplug_topic = parse_sparkplug_topic(item.topic)
+        if sparkplug_topic is None:
+            return
+        result = self.host.handle(sparkplug_topic, item.payload, time.monotonic())
+        for error in result.errors:
+            self._dead_letter(item, error)
+        self.work.outbound.extend(result.commands)
+        if result.commands:
+            dead_letters.count("sparkplug.rebirth_requests", len(result.commands))
+        for reading in result.readings:
+            self._sparkplug_reading(item, reading)
 
     def _sparkplug_reading(self, item: Incoming, reading: MetricReading) -> None:
         key = (reading.group, reading.edge_node, reading.device, reading.name)

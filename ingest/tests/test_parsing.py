@@ -170,6 +170,7 @@ def _outcome(payload: bytes) -> Any:
 
 @example(b'{"value": 1, "id": -9223372036854775809}')  # beyond 64 bits: orjson gives a float
 @example(b'{"values": [18446744073709551616]}')
+@example(b'{"value": 18446744073709551616, "id": "a"}')  # flat: read in one pass
 @example(b"-9223372036854775809")
 @example(b"[[-9223372036854775809]]")  # an error message spells the value
 @example(b'{"value": 1, "id": [1180591620717411303424]}')  # so does a non-string id
