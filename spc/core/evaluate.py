@@ -261,8 +261,10 @@ def evaluate(window: RollingWindow, subgroup: Subgroup, config: CharacteristicCo
         secondary_value=secondary,
         state=state,
     )
-    tail = window.z_tail()
-    signals = rules.latest([*tail, z], effective_ruleset(config), offset=window.total - len(tail))
+    series = window.z_tail()  # a new list: the new point's z joins it
+    offset = window.total - len(series)
+    series.append(z)
+    signals = rules.latest(series, effective_ruleset(config), offset=offset)
     on_secondary = config.on_secondary
     if not on_secondary.specs or secondary is None:
         return Evaluation(point, tuple(signals))

@@ -216,9 +216,11 @@ def latest(z_tail: Sequence[float], ruleset: RuleSet, offset: int = 0) -> list[S
     specs = ruleset.specs
     if len(z_tail) == 0 or not specs:
         return []
-    values = z_tail[-ruleset.max_length :]
+    values = z_tail if len(z_tail) <= ruleset.max_length else z_tail[-ruleset.max_length :]
     try:
-        finite = all(map(math.isfinite, values))
+        # A finite sum means every value is finite (NaN and infinities carry through a
+        # sum); only a sum that is not (or overflowed) looks at each value.
+        finite = math.isfinite(sum(values)) or all(map(math.isfinite, values))
     except TypeError:
         raise ValueError("z must be a series of numbers.") from None
     if not finite:
