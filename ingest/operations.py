@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ingest import dead_letters
 from ingest.models import PendingReading
+from spc.core.frozen import quick_init
 from spc.pipeline.processing import SubgroupInput
 
 
@@ -27,6 +28,7 @@ class BatchOutcome:
     received: list[float] = field(default_factory=list)
 
 
+@quick_init
 @dataclass(frozen=True)
 class PipelineInput:
     """A subgroup for the pipeline, with its message (for a dead letter) or its readings."""
