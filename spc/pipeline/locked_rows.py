@@ -48,20 +48,15 @@ class LockedRows:
         """Lock the rows of ``ids`` (in id order) and return their instances by id, each
         annotated with ``node_path``. Call inside a transaction; ``reuse`` only when this
         is its first statement (no earlier write of it can hide behind a version)."""
-        locking = (
-            Characteristic.objects.select_for_update(of=("self",))
-            .filter(pk__in_array=ids)
-            .order_by("pk")
-        )
         connection = connections[router.db_for_write(Characteristic)]
         if connection.vendor == "postgresql":
             if not reuse:
-                loaded = list(locking.annotate(node_path=F("hierarchy__path")))
+                loaded = list(_locking(ids).annotate(node_path=F("hierarchy__path")))
                 self.builds += len(loaded)
                 return {char.pk: char for char in loaded}
-            rows: list[tuple[int, Any, str]] = self._versions(locking, ids, connection)
+            rows: list[tuple[int, Any, str]] = self._versions(ids, connection)
         else:
-            rows = _stored_rows(locking.annotate(node_path=F("hierarchy__path")), connection)
+            rows = _stored_rows(_locking(ids).annotate(node_path=F("hierarchy__path")), connection)
         with self._guard:
             known = {pk: self._instances.get(pk) for pk, _, _ in rows}
         stale = [pk for pk, row_version, _ in rows if (known[pk] or ("",))[0] != row_version]
@@ -88,17 +83,15 @@ class LockedRows:
             chars[pk] = char
         return chars
 
-    def _versions(
-        self, locking: QuerySet[Characteristic], ids: list[int], connection: Any
-    ) -> list[tuple[int, Any, str]]:
+    def _versions(self, ids: list[int], connection: Any) -> list[tuple[int, Any, str]]:
         """PostgreSQL: lock the rows, read (pk, row version, node path). The statement
         depends only on the models, so Django compiles it once per process; compiling it
-        per batch cost more than running it."""
+        (or only building its query set) per batch cost more than running it."""
         sql = self._lock_sql
         if sql is None:
             table = connection.ops.quote_name(Characteristic._meta.db_table)
             version = RawSQL(f"{table}.xmin::text", ())
-            query = locking.annotate(node_path=F("hierarchy__path"), row_version=version)
+            query = _locking(ids).annotate(node_path=F("hierarchy__path"), row_version=version)
             values = query.values_list("pk", "row_version", "node_path")
             sql, params = values.query.sql_with_params()
             if list(params) != [pg_array(ids)]:  # not the one-array statement: not kept
@@ -114,6 +107,15 @@ class LockedRows:
         """Forget every instance (tests; a process that changed rows without UPDATE)."""
         with self._guard:
             self._instances.clear()
+
+
+def _locking(ids: list[int]) -> QuerySet[Characteristic]:
+    """The rows of ``ids`` locked for update, in id order."""
+    return (
+        Characteristic.objects.select_for_update(of=("self",))
+        .filter(pk__in_array=ids)
+        .order_by("pk")
+    )
 
 
 def _stored_rows(locking: QuerySet[Characteristic], connection: Any) -> list[tuple[int, Any, str]]:
