@@ -16,7 +16,7 @@ from django.utils import timezone
 from alerts.models import Violation
 from spc.core.evaluate import Evaluation
 from spc.core.plausibility import outside_spec
-from spc.core.types import Subgroup
+from spc.core.types import Subgroup, Zone
 from spc.core.window import RollingWindow
 from spc.models import Characteristic, Measurement, Sample
 from spc.pipeline.bulk_rows import insert_objects, insert_tuples, unsaved, update_column
@@ -186,14 +186,21 @@ def sample_row(item: Stored, now: datetime) -> Sample:
             "ucl": point.ucl,
             "lcl": point.lcl,
             "z_score": point.z,
-            "zone": point.zone.value if point.zone else "",
+            "zone": _ZONE_TEXT[point.zone] if point.zone else "",
             "state": list(point.state),
             "out_of_spec": out_of_spec,
             "spec_confirmed_by_id": data.user_id if out_of_spec and data.spec_confirmed else None,
         },
     )
-    Sample.characteristic.field.set_cached_value(sample, item.char)
+    _cache_characteristic(sample, item.char)
     return sample
+
+
+_ZONE_TEXT = {zone: zone.value for zone in Zone}
+"""A zone's stored text (``Zone.value`` is a property looked up per call)."""
+
+_cache_characteristic = Sample.characteristic.field.set_cached_value
+"""Give a sample its characteristic instance, as reading ``sample.characteristic`` would."""
 
 
 def key_of(window: RollingWindow, index: int, new_key: Hashable) -> Hashable:
