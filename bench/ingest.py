@@ -241,7 +241,9 @@ def main() -> None:
     parser.add_argument("--characteristics", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument(
+        "--batch-size", type=int, default=1000, help="The workers' --batch-size (theirs)."
+    )
     parser.add_argument(
         "--history",
         type=int,

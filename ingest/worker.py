@@ -62,7 +62,11 @@ class WorkerOptions:
     tls: bool = False
     ca_file: str | None = None
     host_id: str = "openspc"
-    batch_size: int = 500
+    batch_size: int = 1000
+    """Most messages in one batch. A batch costs about 3 ms of CPU however many it holds
+    (its queries, commit and bookkeeping), so under a backlog bigger batches cost less per
+    message (pipeline bench, 1,000 characteristics: 50.8 us a sample at 500, 45.8 at
+    1,000); below saturation the linger ends a batch long before it is full."""
     linger: float = 0.02
     """Seconds to wait for more messages after the first of a batch."""
     queue_size: int = 20000

@@ -28,7 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--tls", action="store_true", help="Connect with TLS.")
         parser.add_argument("--ca-file", default=None, help="CA bundle for TLS.")
         parser.add_argument("--host-id", default="openspc", help="Sparkplug host id (STATE).")
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=WorkerOptions.batch_size,
+            help="Most messages stored in one transaction (default %(default)s).",
+        )
         parser.add_argument(
             "--linger-ms",
             type=float,
