@@ -139,6 +139,18 @@ def validate(
     if not values:
         raise InputError("measurements", "At least one measurement is required.")
     size = len(values)
+    if size == 1 and chart_type in INDIVIDUAL_CHARTS:
+        # An individuals chart's one value, the most common subgroup of all: what the
+        # general path below computes for it (mean = the value, range 0, no s), directly.
+        threshold = warn_below_count if warn_below_count is not None else 1
+        return ValidatedSubgroup(
+            n=1.0,
+            is_undersized=threshold > 1,
+            mean=values[0],
+            range=0.0,
+            std_dev=None,
+            measurements=values,
+        )
     limit = 1 if chart_type in INDIVIDUAL_CHARTS else nominal_n
     if size > limit:
         raise InputError(

@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from spc.core.errors import InputError
+from spc.core.estimators import subgroup_range, subgroup_stddev
 from spc.core.subgroup import check_min_measurements, validate
 from spc.core.types import ChartType, Subgroup, SubgroupMode
 
@@ -185,3 +188,20 @@ def test_integer_measurements_become_floats() -> None:
     assert got.measurements == (1.0, 2.0, 4.0)
     assert all(type(v) is float for v in got.measurements)
     assert got.mean == pytest.approx(7 / 3)
+
+
+@given(
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.one_of(st.none(), st.integers(0, 5)),
+    st.integers(1, 5),
+)
+def test_an_individual_value_gets_the_statistics_of_the_general_definitions(
+    value: float, warn: int | None, minimum: int
+) -> None:
+    got = check(ChartType.I_MR, Subgroup((value,)), n=1, minimum=minimum, warn=warn)
+    assert got.n == 1.0
+    assert got.mean == math.fsum([value]) / 1
+    assert got.range == subgroup_range([value])
+    assert got.std_dev == subgroup_stddev([value]) is None
+    assert got.is_undersized == ((warn if warn is not None else 1) > 1)
+    assert got.measurements == (value,)
