@@ -226,13 +226,7 @@ class IngestClient(mqtt.Client):
             for message in messages:
                 self._handle_on_message(message)
             return
-        with self._in_callback_mutex:
-            try:
-                on_batch(self, self._userdata, messages)
-            except Exception as err:
-                self._easy_log(mqtt.MQTT_LOG_ERR, "Caught exception in on_message_batch: %s", err)
-                if not self.suppress_exceptions:
-                    raise
+        self._call_back("on_message_batch", on_batch, messages)
 
     def ack_many(self, mids: Sequence[int]) -> MQTTErrorCode:
         """Acknowledge QoS 1 messages (PUBACK) in one write.
@@ -297,11 +291,16 @@ class IngestClient(mqtt.Client):
         on_message = self.on_message
         if on_message is None:
             return
+        self._call_back("on_message", on_message, message)
+
+    def _call_back(self, name: str, callback: Callable[..., None], argument: Any) -> None:
+        """``callback(client, userdata, argument)`` as paho calls its callbacks: under
+        the callback lock, an exception logged, and raised unless suppressed."""
         with self._in_callback_mutex:
             try:
-                on_message(self, self._userdata, message)
+                callback(self, self._userdata, argument)
             except Exception as err:
-                self._easy_log(mqtt.MQTT_LOG_ERR, "Caught exception in on_message: %s", err)
+                self._easy_log(mqtt.MQTT_LOG_ERR, "Caught exception in %s: %s", name, err)
                 if not self.suppress_exceptions:
                     raise
 
