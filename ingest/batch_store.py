@@ -137,7 +137,8 @@ class BatchStore:
                 self.work.dead_letter(topic, payload, reason, str(result))
                 marks.update((h, 0) for h in op.handles)
                 continue
-            marks.update((h, result.sample.pk) for h in op.handles)
+            if op.handles:  # readings buffered into this subgroup (none for a direct one)
+                marks.update((h, result.sample.pk) for h in op.handles)
             if result.created:
                 outcome.samples += 1
                 outcome.measurements += len(data.measurements) or 1
