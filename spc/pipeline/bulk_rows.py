@@ -205,10 +205,24 @@ def _same_kind_body(kind: type, items: list[Any], nullable: bool) -> str | None:
     return None
 
 
+_DB_TYPES: dict[tuple[str, models.Field[Any, Any]], str] = {}
+
+
+def _db_type(field: models.Field[Any, Any], connection: Any) -> str:
+    """``field.db_type(connection)``, worked out once per field and database vendor (it
+    formats the type from the field's attributes on every call: 0.3 ms for a sample's
+    columns, a fifth of a one-sample batch's statements)."""
+    key = (connection.vendor, field)
+    found = _DB_TYPES.get(key)
+    if found is None:
+        found = _DB_TYPES[key] = str(field.db_type(connection))
+    return found
+
+
 def _array_type(field: models.Field[Any, Any], connection: Any) -> str:
     if isinstance(field, models.JSONField):
         return "text[]::jsonb[]"
-    return f"{field.db_type(connection)}[]"
+    return f"{_db_type(field, connection)}[]"
 
 
 def _insert_unnest(
@@ -240,7 +254,7 @@ def _insert_unnest(
         if len(values) > 1 and (index or arrays) and values.count(first) == len(values):
             if json_field and first is not None:
                 first = json.dumps(first)
-            selected.append(f"%s::{field.db_type(connection)}")
+            selected.append(f"%s::{_db_type(field, connection)}")
             scalars.append(first)
             continue
         if json_field:
