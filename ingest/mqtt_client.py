@@ -181,6 +181,22 @@ class IngestClient(mqtt.Client):
             handled += 1
         return rc
 
+    def _loop(self, timeout: float = 1.0) -> MQTTErrorCode:
+        """paho's network loop step, first handling packets already in the buffer.
+
+        ``loop_read`` stops after :data:`PACKETS_PER_READ` packets so that writes get
+        their turn; what it left in the buffer is invisible to ``select``, which would
+        otherwise wait for the socket's next bytes (or the whole ``timeout``: the last
+        messages of a burst waited a second).
+        """
+        if self._sock is not None and self.buffered():
+            rc = self.loop_read()
+            if rc != MQTTErrorCode.MQTT_ERR_SUCCESS or self._sock is None:
+                return rc
+            if self.buffered():
+                timeout = 0.0  # still more here: write what waits, then come back at once
+        return super()._loop(timeout)
+
     def _publishes_from_buffer(self, limit: int) -> int:
         """Handle up to ``limit`` whole plain PUBLISH packets at the head of the buffer;
         how many. Stops at the first packet that is not one, or not whole, and leaves it

@@ -10,6 +10,7 @@ import socket
 import ssl
 import struct
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from ingest.mqtt_client import (
+    PACKETS_PER_READ,
     PAHO_VERSION,
     IngestClient,
     ReceivedMessage,
@@ -419,3 +421,19 @@ def test_with_a_per_topic_callback_runs_are_dispatched_message_by_message() -> N
         ]
     )
     assert got == ["filtered:plant/a", "all:x"]
+
+
+def test_packets_left_in_the_buffer_by_the_per_read_limit_do_not_wait_for_more_bytes(
+    socket_client: tuple[IngestClient, list[Received], socket.socket],
+) -> None:
+    client, received, peer = socket_client
+    count = PACKETS_PER_READ + 500  # more than one read handles, all in the buffer at once
+    peer.sendall(b"".join(publish_packet("t", b"1", mid=i % 60000 + 1) for i in range(count)))
+    arrived: list[float] = []
+    record = client.on_message
+    client.on_message = lambda c, u, m: (record(c, u, m), arrived.append(time.monotonic()))
+    started = time.monotonic()
+    while len(received) < count and time.monotonic() - started < 20:
+        client._loop(timeout=3.0)  # nothing more arrives: select would wait the full 3 s
+    assert len(received) == count
+    assert arrived[-1] - started < 1.5
