@@ -431,7 +431,12 @@ def test_packets_left_in_the_buffer_by_the_per_read_limit_do_not_wait_for_more_b
     peer.sendall(b"".join(publish_packet("t", b"1", mid=i % 60000 + 1) for i in range(count)))
     arrived: list[float] = []
     record = client.on_message
-    client.on_message = lambda c, u, m: (record(c, u, m), arrived.append(time.monotonic()))
+
+    def timed(c: mqtt.Client, u: object, m: mqtt.MQTTMessage) -> None:
+        record(c, u, m)
+        arrived.append(time.monotonic())
+
+    client.on_message = timed
     started = time.monotonic()
     while len(received) < count and time.monotonic() - started < 20:
         client._loop(timeout=3.0)  # nothing more arrives: select would wait the full 3 s
