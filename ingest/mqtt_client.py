@@ -9,10 +9,11 @@ messages per second that was about a third of a worker's CPU.
 :class:`IngestClient` changes only how bytes reach paho's packet parser and how a plain
 PUBLISH is decoded and handed over; connecting, sessions, acknowledgements, keep-alive and
 reconnection stay paho's own. It overrides methods that paho does not document
-(``_sock_recv``, ``loop_read``, ``_handle_publish``, and ``_handle_on_message``, whose
-topic-filter lookup cost 1.8 us a message with no per-topic callback registered), which is
-why ``requirements.txt`` pins paho-mqtt and ``ingest/tests/test_mqtt_client.py`` checks the
-version and compares the decoding with paho's own. After each read, the whole plain
+(``_sock_recv``, ``loop_read``, ``_loop``, ``_handle_publish``, and
+``_handle_on_message``, whose topic-filter lookup cost 1.8 us a message with no per-topic
+callback registered), which is why ``requirements.txt`` pins paho-mqtt and
+``ingest/tests/test_mqtt_client.py`` checks the version and compares the decoding with
+paho's own. After each read, the whole plain
 PUBLISH packets in the buffer are decoded where they lie, without paho's per-packet state,
 and handed to ``on_message_batch`` as one run; their messages are :class:`ReceivedMessage`,
 which skips the publish handle (a ``threading.Condition``) paho builds for every message.
