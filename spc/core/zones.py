@@ -43,22 +43,14 @@ def classify(z: float) -> Zone:
     is ``B_UPPER``, ``classify(1.0)`` is ``C_UPPER``, ``classify(0.0)`` is ``CENTER``, and
     the same holds mirrored below the centre line.
     """
-    # side() and beyond() spelled out: this runs for every point of every chart.
-    tol = BOUNDARY_TOLERANCE
-    if z > tol:
-        if z > 3.0 + tol:
-            return Zone.BEYOND_UCL
-        if z > 2.0 + tol:
-            return Zone.A_UPPER
-        if z > 1.0 + tol:
-            return Zone.B_UPPER
-        return Zone.C_UPPER
-    if z < -tol:
-        if z < -3.0 - tol:
-            return Zone.BEYOND_LCL
-        if z < -2.0 - tol:
-            return Zone.A_LOWER
-        if z < -1.0 - tol:
-            return Zone.B_LOWER
-        return Zone.C_LOWER
-    return Zone.CENTER
+    direction = side(z)
+    if direction == 0:
+        return Zone.CENTER
+    upper = direction > 0
+    if beyond(z, 3.0):
+        return Zone.BEYOND_UCL if upper else Zone.BEYOND_LCL
+    if beyond(z, 2.0):
+        return Zone.A_UPPER if upper else Zone.A_LOWER
+    if beyond(z, 1.0):
+        return Zone.B_UPPER if upper else Zone.B_LOWER
+    return Zone.C_UPPER if upper else Zone.C_LOWER
