@@ -39,17 +39,15 @@ class BatchQueue(Generic[T]):
     def _room(self) -> int:
         return self.maxsize - len(self._items) if self.maxsize > 0 else 1 << 62
 
+    def _has_room(self) -> bool:
+        return self._room() > 0
+
     def put(self, item: T, timeout: float | None = None) -> None:
         """Add one item, waiting up to ``timeout`` seconds (``None``: for ever) for room;
         :class:`QueueFullError` if none came."""
         with self._not_full:
-            if self._room() <= 0:
-                deadline = None if timeout is None else time.monotonic() + timeout
-                while self._room() <= 0:
-                    remaining = None if deadline is None else deadline - time.monotonic()
-                    if remaining is not None and remaining <= 0:
-                        raise QueueFullError
-                    self._not_full.wait(remaining)
+            if not self._not_full.wait_for(self._has_room, timeout):
+                raise QueueFullError
             self._items.append(item)
             self._not_empty.notify()
 
@@ -60,12 +58,9 @@ class BatchQueue(Generic[T]):
         added = 0
         with self._not_full:
             while added < len(items):
-                room = self._room()
-                if room <= 0:
-                    if not self._not_full.wait(timeout) and self._room() <= 0:
-                        break
-                    continue
-                run = items[added : added + room]
+                if not self._not_full.wait_for(self._has_room, timeout):
+                    break
+                run = items[added : added + self._room()]
                 self._items.extend(run)
                 added += len(run)
                 self._not_empty.notify()

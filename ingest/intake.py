@@ -10,7 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ingest.batch_queue import BatchQueue, QueueFullError
+from ingest.batch_queue import BatchQueue
 from ingest.mapping import Mapping
 from ingest.rate_limits import TopicLimit, TopicRateLimiter
 from ingest.topics import SPARKPLUG_NAMESPACE
@@ -43,19 +43,9 @@ class Intake:
         self.linger = linger
         self.stop_event = stop_event
 
-    def put(self, item: Incoming) -> None:
-        """Queue a message from the network thread, waiting while the queue is full (until
-        the worker stops)."""
-        while not self.stop_event.is_set():
-            try:
-                self.queue.put(item, timeout=0.5)
-                return
-            except QueueFullError:
-                continue
-
     def put_many(self, items: list[Incoming]) -> None:
-        """Queue the messages of one read, in order, waiting while the queue is full
-        (until the worker stops)."""
+        """Queue messages from the network thread, in order, waiting while the queue is
+        full (until the worker stops)."""
         added = 0
         while added < len(items) and not self.stop_event.is_set():
             added += self.queue.put_many(items[added:] if added else items, timeout=0.5)

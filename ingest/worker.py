@@ -173,16 +173,14 @@ class IngestWorker:
             logger.warning("MQTT disconnected (%s); reconnecting", reason_code)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self.intake.put(
-            Incoming(
-                message.topic, bytes(message.payload), message.mid, message.qos, self.generation
-            )
-        )
+        """A message paho's own reader decoded (not a plain PUBLISH, or paho's client)."""
+        self._on_messages(client, userdata, [message])
 
     def _on_messages(
         self, client: mqtt.Client, userdata: Any, messages: list[mqtt.MQTTMessage]
     ) -> None:
-        """A run of messages read together, queued in one hand-over."""
+        """A run of messages read together, queued in one hand-over (waiting while the
+        queue is full, until the worker stops)."""
         received = time.time()
         generation = self.generation
         self.intake.put_many(

@@ -68,7 +68,7 @@ def test_take_waits_for_the_first_item_then_lingers_for_more() -> None:
     second = threading.Timer(0.05, lambda: queue.put_many([2, 3]))
     first.start()
     second.start()
-    # QueueFullError at three: returns then, long before the 5 s linger ends.
+    # Full at three: returns then, long before the 5 s linger ends.
     assert queue.take(3, timeout=5, linger=5) == [1, 2, 3]
 
 
