@@ -1,13 +1,14 @@
 """A rate limit on login attempts: at most ``OPENSPC_LOGIN_RATE`` POSTs per address a minute.
 
 Counts POSTs to the login pages (the site's and the admin's) per client address in the
-cache; past the limit the answer is 429 until the minute is over. Lockout of a user name
+cache. An address's minute starts at its first attempt (the counter's expiry is set then and
+not moved by later attempts), so a burst cannot straddle two clock minutes and get twice
+the limit; past the limit the answer is 429 until that minute is over. Lockout of a user name
 after failed passwords is django-axes' job; this stops a flood from one address.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -44,9 +45,8 @@ class LoginRateLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and request.path in self.login_paths():
             limit = int(getattr(settings, "OPENSPC_LOGIN_RATE", 20))
-            window = int(time.time() // WINDOW_SECONDS)
-            key = f"login-rate:{client_address(request)}:{window}"
-            cache.add(key, 0, WINDOW_SECONDS + 5)
+            key = f"login-rate:{client_address(request)}"
+            cache.add(key, 0, WINDOW_SECONDS)
             try:
                 count = cache.incr(key)
             except ValueError:

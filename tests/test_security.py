@@ -44,6 +44,30 @@ def test_login_posts_are_rate_limited_per_address(db: None, settings) -> None:
     assert codes == [200, 200, 200, 429]
 
 
+def test_the_login_limit_minute_starts_at_the_first_attempt(
+    db: None, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Attempts that straddle a clock minute share one count (the CI failure of a fixed window)."""
+    settings.OPENSPC_LOGIN_RATE = 3
+    settings.AXES_FAILURE_LIMIT = 100
+    now = [1_800_000_059.5]  # half a second before a clock minute ends
+    monkeypatch.setattr("time.time", lambda: now[0])
+    client = Client()
+
+    def attempt(i: int) -> int:
+        return client.post("/accounts/login/", {"username": f"u{i}", "password": "x"}).status_code
+
+    assert [attempt(i) for i in range(3)] == [200, 200, 200]
+    now[0] += 1.0  # the next clock minute, the same minute of attempts
+    refused = client.post("/accounts/login/", {"username": "u3", "password": "x"})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
+    now[0] += 59.5  # past sixty seconds after the first attempt: a fresh count
+    assert attempt(4) == 200
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.post("/accounts/login/", {"username": "u5", "password": "x"}).status_code == 200
+
+
 def test_revoked_token_no_longer_authenticates(operator: User) -> None:
     token, key = ApiToken.issue(operator, "CMM")
     assert key.startswith("ospc_")
