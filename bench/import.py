@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -47,6 +48,23 @@ def _status(field: str) -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's children that have ended (the lane processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _lane_process_rss() -> float:
+    """RSS in MB of an import lane process that is set up and has stored an empty batch."""
+    from ingest.imports.lane_process import LaneProcesses
+
+    with LaneProcesses(1) as children:
+        child = children.for_this_thread()
+        child.store([], "imp:bench:", None)
+        status = Path(f"/proc/{child.process.pid}/status").read_text()
+    return int(next(x for x in status.splitlines() if x.startswith("VmRSS:")).split()[1]) / 1024
 
 
 def _reset_peak() -> None:
@@ -118,6 +136,7 @@ def bench_import(args: argparse.Namespace) -> None:
     """Generate, scan and import the file; print the figures."""
     from hierarchy.models import Level, Node
     from ingest.imports import runner, services
+    from ingest.imports.lane_process import use_processes
     from ingest.imports.lanes import lane_count
     from ingest.imports.models import ImportState
     from spc.models import Characteristic
@@ -165,9 +184,10 @@ def bench_import(args: argparse.Namespace) -> None:
     record, found = services.from_path(path, mapping)
     scan_s = time.perf_counter() - t0
     timer = _StatementTimer() if args.statements else None
-    t0, cpu0 = time.perf_counter(), time.process_time()
+    t0, cpu0, child0 = time.perf_counter(), time.process_time(), _children_cpu()
     record = runner.run(record)
     import_s, import_cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    child_cpu = _children_cpu() - child0
     if timer is not None:
         timer.report(args.rows)
     growth_mb = (_status("VmHWM") - rss_before) / 1024
@@ -180,12 +200,21 @@ def bench_import(args: argparse.Namespace) -> None:
         f"import job         {import_s:.1f} s, {args.rows / import_s:,.0f} rows/s "
         f"({record.stored} stored, {record.violations} violations)"
     )
+    children = use_processes(record.rows_total) and lane_count() > 1
     print(
         f"import CPU         {import_cpu * 1e6 / args.rows:.0f} us of this process per row "
-        f"({lane_count()} lanes)"
+        f"+ {child_cpu * 1e6 / args.rows:.0f} us of lane processes ({lane_count()} lanes, "
+        f"{'processes' if children else 'threads'})"
     )
     print(f"scan + import      {args.rows / (scan_s + import_s):,.0f} rows/s")
     print(f"peak RSS growth    {growth_mb:.0f} MB (RSS before {rss_before / 1024:.0f} MB)")
+    if children:
+        child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        set_up_mb = _lane_process_rss()
+        print(
+            f"lane processes     {child_mb:.0f} MB peak RSS (the largest), {set_up_mb:.0f} MB "
+            f"of it once Django is set up: growth {child_mb - set_up_mb:.0f} MB each"
+        )
     t0 = time.perf_counter()
     again = runner.run(record)
     print(

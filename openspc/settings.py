@@ -172,6 +172,8 @@ CACHES: dict[str, dict[str, Any]] = {
 OPENSPC_CHART_CACHE_SECONDS = env_int("OPENSPC_CHART_CACHE_SECONDS", 600)
 # Threads storing an import's batches on PostgreSQL (ingest.imports.lanes); 1: none.
 OPENSPC_IMPORT_LANES = env_int("OPENSPC_IMPORT_LANES", 2)
+# Rows from which an import's lanes are processes of their own (ingest.imports.lane_process).
+OPENSPC_IMPORT_PROCESS_ROWS = env_int("OPENSPC_IMPORT_PROCESS_ROWS", 100_000)
 
 # --- Channels, Redis, Celery, MQTT ------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

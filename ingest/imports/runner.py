@@ -9,6 +9,7 @@ again stores nothing twice.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -20,27 +21,23 @@ from typing import Any
 from django.utils import timezone
 
 from hierarchy.scoping import scope_queryset
+from ingest.imports.lane_process import LaneProcesses, use_processes
 from ingest.imports.lanes import Lanes, lane_count
 from ingest.imports.mapping import Mapping
 from ingest.imports.models import Import, ImportState
 from ingest.imports.reading import detect, header_and_rows
 from ingest.imports.sorting import in_time_order
+from ingest.imports.store import COLLECT_EVERY, Outcome, store_batch
 from ingest.imports.subgroups import Characteristics, Parsed, Problem, RowReader
 from spc.core.errors import InputError
-from spc.models import Characteristic, Sample
-from spc.pipeline import gc_pause
-from spc.pipeline.bulk_rows import stored_keys
-from spc.pipeline.processing import SubgroupInput, process_many
+from spc.models import Characteristic
+from spc.pipeline import chart_revisions, gc_pause
 
 logger = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 20
 KEPT_PROBLEMS = 1000
 BATCH = 2000
-COLLECT_EVERY = 16
-"""Batches between two collections of the young generations (``gc_pause``): each
-collection traverses the batches queued meanwhile, 6 % of an import's CPU when run after
-every batch; the cycles of 16 batches (episode heads) are a few hundred objects."""
 
 
 @dataclass
@@ -151,13 +148,25 @@ def _feed(record: Import, items: Iterator[Parsed | Problem], progress: Progress 
     ordered = good if record.in_time_order else in_time_order(good)
     prefix = f"imp:{record.file_sha256[:32]}:"
 
+    count = lane_count()
+    children = LaneProcesses(count) if count > 1 and use_processes(record.rows_total) else None
+
     def store(batch: list[Parsed]) -> None:
-        _store(record, batch, prefix, problems, progress, guard)
+        if children is None:
+            outcome = store_batch(batch, prefix, record.created_by_id)
+        else:
+            outcome = children.for_this_thread().store(batch, prefix, record.created_by_id)
+            chart_revisions.touch(outcome.characteristic_ids)  # a cache of this process
+        _apply(record, outcome, problems, progress, guard)
         gc_pause.collect_young(every=COLLECT_EVERY)  # finished batches' cycles
 
     # A batch's rows live until it is stored: with the collector running they would be
     # promoted to its oldest generation, whose collections traverse the whole process.
-    with gc_pause.paused(), Lanes(lane_count(), BATCH, _characteristic, store) as lanes:
+    with (
+        children or contextlib.nullcontext(),
+        gc_pause.paused(),
+        Lanes(count, BATCH, _characteristic, store) as lanes,
+    ):
         for parsed in ordered:
             lanes.add(parsed)
     if problems:
@@ -181,65 +190,22 @@ def _good(
             yield item
 
 
-def _store(
+def _apply(
     record: Import,
-    batch: list[Parsed],
-    prefix: str,
+    outcome: Outcome,
     problems: list[dict[str, Any]],
     progress: Progress | None,
     guard: threading.Lock,
 ) -> None:
-    """Store one batch and add its outcome to ``record`` under ``guard`` (lanes share it)."""
-    if not batch:
-        return
-    done = stored = replayed = refused = violations = 0
-    user_id = record.created_by_id
-    # A re-import's rows are stored already: counted here with one query, so the pipeline
-    # does not build a replay result (the stored sample and its event) for each.
-    keyed = [((p.characteristic_id, f"{prefix}{p.row}"), p) for p in batch]
-    seen = stored_keys(Sample, "characteristic", "idempotency_key", {i for i, _ in keyed})
-    if seen:
-        fresh = []
-        for ident, parsed in keyed:
-            if ident in seen:
-                replayed += 1
-                done += parsed.rows
-            else:
-                fresh.append((ident, parsed))
-        keyed = fresh
-    batch = [parsed for _, parsed in keyed]
-    inputs = [
-        SubgroupInput(
-            characteristic_id=p.characteristic_id,
-            measurements=tuple(p.values),
-            count=p.count,
-            sample_size=p.sample_size,
-            timestamp=p.stamp,
-            idempotency_key=key,
-            operator=p.operator,
-            batch_number=p.batch,
-            part_number=p.part,
-            source="IMPORT",
-            user_id=user_id,
-        )
-        for (_, key), p in keyed
-    ]
-    for parsed, result in zip(batch, process_many(inputs, keys_unseen=True), strict=True):
-        done += parsed.rows
-        if isinstance(result, InputError):
-            refused += 1
-            problems.append(Problem(parsed.row, result.field, result.message).as_dict())
-        elif result.created:
-            stored += 1
-            violations += len(result.violations)
-        else:
-            replayed += 1
+    """Add a batch's outcome to ``record`` under ``guard`` (lanes share it) and save the
+    counts, so the import's page shows its progress."""
     with guard:
-        record.rows_done += done
-        record.stored += stored
-        record.replayed += replayed
-        record.refused += refused
-        record.violations += violations
+        problems.extend(outcome.problems)
+        record.rows_done += outcome.done
+        record.stored += outcome.stored
+        record.replayed += outcome.replayed
+        record.refused += outcome.refused
+        record.violations += outcome.violations
         Import.objects.filter(pk=record.pk).update(
             rows_done=record.rows_done,
             stored=record.stored,

@@ -4,7 +4,9 @@ in a lane ends the import, and a two-lane import stores what a one-lane import s
 from __future__ import annotations
 
 import io
+import pickle
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,10 @@ import pytest
 from django.db import connection
 
 from ingest.imports import lanes, runner, services
+from ingest.imports.lane_process import LaneError, LaneProcesses, use_processes
 from ingest.imports.lanes import Lanes
 from ingest.imports.models import ImportState
+from ingest.imports.subgroups import Parsed
 from spc.models import Characteristic, Sample
 from spc.tests.factories import CharacteristicFactory
 
@@ -105,13 +109,16 @@ def test_two_lanes_store_what_one_lane_stores(
     monkeypatch.setattr(runner, "BATCH", 7)  # many batches per lane
     limits = {"center_line": 10.0, "ucl": 11.5, "lcl": 8.5, "sigma": 0.5}
     outcome = {}
-    for count in (1, 2):
+    # one lane; two lane threads; two lane threads, each with its process
+    for count, processes in ((1, 0), (2, 0), (2, 1)):
         settings.OPENSPC_IMPORT_LANES = count
-        chars = [CharacteristicFactory.create(name=f"L{count}-{i}", **limits) for i in range(3)]
+        settings.OPENSPC_IMPORT_PROCESS_ROWS = processes
+        run = f"{count}{processes}"
+        chars = [CharacteristicFactory.create(name=f"L{run}-{i}", **limits) for i in range(3)]
         data = _csv([c.name for c in chars], 300)
         record, _ = services.create(
             io.BytesIO(data),
-            f"lanes{count}.csv",
+            f"lanes{run}.csv",
             {
                 "timestamp_column": "Zeit",
                 "characteristic_column": "Merkmal",
@@ -122,8 +129,38 @@ def test_two_lanes_store_what_one_lane_stores(
         record.refresh_from_db()
         assert record.state == ImportState.DONE, record.message
         assert (record.stored, record.rows_done) == (300, 300), record.problems[:3]
-        outcome[count] = [_series(c) for c in chars]
-        assert record.violations == sum(len(v) for series in outcome[count] for *_, v in series)
-    assert outcome[1] == outcome[2]
-    assert all(len(series) == 100 for series in outcome[2])
-    assert any(rules for series in outcome[2] for *_, rules in series)  # the rules ran
+        outcome[run] = [_series(c) for c in chars]
+        assert record.violations == sum(len(v) for series in outcome[run] for *_, v in series)
+    assert outcome["10"] == outcome["20"] == outcome["21"]
+    assert all(len(series) == 100 for series in outcome["21"])
+    assert any(rules for series in outcome["21"] for *_, rules in series)  # the rules ran
+
+
+def test_processes_only_for_big_files_unless_configured(settings: Any) -> None:
+    settings.OPENSPC_IMPORT_PROCESS_ROWS = 100_000
+    assert (use_processes(99_999), use_processes(100_000)) == (False, True)
+    settings.OPENSPC_IMPORT_PROCESS_ROWS = 0
+    assert not use_processes(10**9)
+
+
+def test_a_parsed_subgroup_travels_to_a_lane_process_unchanged() -> None:
+    stamp = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    parsed = Parsed(7, 3, stamp, [1.5, 2.0], 4.0, 5.0, "B", "O", 2, "P")
+    assert pickle.loads(pickle.dumps([parsed, parsed]))[1] == parsed
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="lanes run on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_a_lane_process_error_comes_back_with_its_text_and_the_process_goes_on(
+    tmp_path: Path,
+) -> None:
+    char = CharacteristicFactory.create(center_line=10.0, ucl=11.5, lcl=8.5, sigma=0.5)
+    stamp = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    with LaneProcesses(1) as children:
+        child = children.for_this_thread()
+        with pytest.raises(LaneError, match="TypeError"):
+            child.store(None, "imp:x:", None)  # not a list: the child fails
+        outcome = child.store([Parsed(2, char.pk, stamp, [10.2])], "imp:x:", None)
+    assert (outcome.stored, outcome.done, outcome.characteristic_ids) == (1, 1, {char.pk})
+    assert Sample.objects.get(characteristic=char).idempotency_key == "imp:x:2"
+    assert child.process.returncode == 0  # it ended when its input did
