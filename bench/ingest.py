@@ -242,7 +242,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1000.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument(
-        "--batch-size", type=int, default=1000, help="The workers' --batch-size (theirs)."
+        "--batch-size", type=int, default=2000, help="The workers' --batch-size (theirs: 2000)."
     )
     parser.add_argument(
         "--history",
