@@ -200,7 +200,7 @@ def bench_import(args: argparse.Namespace) -> None:
         f"import job         {import_s:.1f} s, {args.rows / import_s:,.0f} rows/s "
         f"({record.stored} stored, {record.violations} violations)"
     )
-    children = use_processes(record.rows_total) and lane_count() > 1
+    children = use_processes(record.rows_total, lane_count())
     print(
         f"import CPU         {import_cpu * 1e6 / args.rows:.0f} us of this process per row "
         f"+ {child_cpu * 1e6 / args.rows:.0f} us of lane processes ({lane_count()} lanes, "

@@ -19,6 +19,7 @@ also marks the charts of each stored batch changed, for a process-local chart ca
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import subprocess
@@ -26,10 +27,13 @@ import sys
 import threading
 import traceback
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection
+
+if TYPE_CHECKING:  # the module runs as a child's __main__ before Django is set up
+    from ingest.imports.store import Outcome
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_PROCESS_ROWS = 100_000
@@ -41,10 +45,11 @@ class LaneError(RuntimeError):
     """A lane's child process failed; the message is its error's text."""
 
 
-def use_processes(rows: int) -> bool:
-    """Whether an import of ``rows`` rows with more than one lane gives them processes."""
+def use_processes(rows: int, lanes: int) -> bool:
+    """Whether an import of ``rows`` rows stored by ``lanes`` lanes gives them processes
+    (never for one lane: it stores in the job's own thread)."""
     threshold = int(getattr(settings, "OPENSPC_IMPORT_PROCESS_ROWS", DEFAULT_PROCESS_ROWS))
-    return threshold > 0 and rows >= threshold
+    return lanes > 1 and threshold > 0 and rows >= threshold
 
 
 class LaneProcess:
@@ -74,7 +79,7 @@ class LaneProcess:
         except (BrokenPipeError, OSError) as exc:
             raise LaneError(f"the import's lane process ended ({exc})") from exc
 
-    def store(self, batch: list[Any], prefix: str, user_id: int | None) -> Any:
+    def store(self, batch: list[Any], prefix: str, user_id: int | None) -> Outcome:
         """Have the child store ``batch`` (``store.store_batch``); its ``Outcome``."""
         self._send((prefix, user_id, batch))
         try:
@@ -103,8 +108,14 @@ class LaneProcesses:
     it closes them all."""
 
     def __init__(self, count: int) -> None:
-        self.idle = [LaneProcess() for _ in range(count)]
-        self.all = list(self.idle)
+        self.all: list[LaneProcess] = []
+        try:
+            for _ in range(count):
+                self.all.append(LaneProcess())
+        except BaseException:
+            self.__exit__()  # the ones started would wait for input for ever
+            raise
+        self.idle = list(self.all)
         self.mine = threading.local()
         self.guard = threading.Lock()
 
@@ -151,12 +162,9 @@ def main(answer_fd: int) -> None:
     requests = sys.stdin.buffer
     answers = os.fdopen(answer_fd, "wb")
     settings.DATABASES["default"].update(pickle.load(requests)["database"])
-    import gc
-
     import django
 
     django.setup()
-
     gc.freeze()  # Django's own objects: never traversed by a collection again
     try:
         _serve(requests, answers)

@@ -149,7 +149,7 @@ def _feed(record: Import, items: Iterator[Parsed | Problem], progress: Progress 
     prefix = f"imp:{record.file_sha256[:32]}:"
 
     count = lane_count()
-    children = LaneProcesses(count) if count > 1 and use_processes(record.rows_total) else None
+    children = LaneProcesses(count) if use_processes(record.rows_total, count) else None
 
     def store(batch: list[Parsed]) -> None:
         if children is None:

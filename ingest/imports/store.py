@@ -35,6 +35,8 @@ class Outcome:
 def store_batch(batch: list[Parsed], prefix: str, user_id: int | None) -> Outcome:
     """Feed one batch through the pipeline (in a lane's thread or its own process)."""
     outcome = Outcome(characteristic_ids={p.characteristic_id for p in batch})
+    if not batch:
+        return outcome
     # A re-import's rows are stored already: counted here with one query, so the pipeline
     # does not build a replay result (the stored sample and its event) for each.
     keyed = [((p.characteristic_id, f"{prefix}{p.row}"), p) for p in batch]

@@ -138,9 +138,10 @@ def test_two_lanes_store_what_one_lane_stores(
 
 def test_processes_only_for_big_files_unless_configured(settings: Any) -> None:
     settings.OPENSPC_IMPORT_PROCESS_ROWS = 100_000
-    assert (use_processes(99_999), use_processes(100_000)) == (False, True)
+    assert (use_processes(99_999, 2), use_processes(100_000, 2)) == (False, True)
+    assert not use_processes(10**9, 1)  # one lane stores in the job's own thread
     settings.OPENSPC_IMPORT_PROCESS_ROWS = 0
-    assert not use_processes(10**9)
+    assert not use_processes(10**9, 2)
 
 
 def test_a_parsed_subgroup_travels_to_a_lane_process_unchanged() -> None:
