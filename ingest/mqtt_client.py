@@ -129,17 +129,25 @@ class IngestClient(mqtt.Client):
         self._read_buffer = b""
         self._read_pos = 0
         self._read_sock: Any = None
+        self._read_error: BaseException | None = None
+        self._read_eof = False
         self.on_message_batch: MessageBatchHandler | None = None
         """Called with each run of plain messages read together, instead of
         ``on_message`` per message (which still gets every other message), in order; it
         is not called while a per-topic callback (``message_callback_add``) is set."""
 
     def _sock_recv(self, bufsize: int) -> bytes:
-        """Serve ``bufsize`` bytes at most from the buffer, refilling it when empty."""
-        if self._sock is not self._read_sock:  # a new connection: nothing carries over
-            self._read_sock = self._sock
-            self._read_buffer = b""
-            self._read_pos = 0
+        """Serve ``bufsize`` bytes at most from the buffer, refilling it when empty.
+
+        What the last :meth:`_fill` met instead of bytes (an error, the end of the
+        stream) is what paho's reader gets here next, as if it had read it itself."""
+        self._same_connection()
+        if self._read_error is not None:
+            error, self._read_error = self._read_error, None
+            raise error
+        if self._read_eof:
+            self._read_eof = False
+            return b""
         if self._read_pos >= len(self._read_buffer):
             data = super()._sock_recv(READ_SIZE)  # BlockingIOError when there is none
             if len(data) <= bufsize:
@@ -151,6 +159,27 @@ class IngestClient(mqtt.Client):
         self._read_pos = start + len(chunk)
         return chunk
 
+    def _same_connection(self) -> None:
+        """Forget what was read from an earlier connection's socket."""
+        if self._sock is not self._read_sock:
+            self._read_sock = self._sock
+            self._read_buffer = b""
+            self._read_pos = 0
+            self._read_error = None
+            self._read_eof = False
+
+    def _fill(self) -> None:
+        """Read what the socket has into the empty buffer. An error or the end of the
+        stream is kept for paho's reader (:meth:`_sock_recv`), which handles it."""
+        self._same_connection()
+        try:
+            data = super()._sock_recv(READ_SIZE)
+        except Exception as error:  # BlockingIOError (nothing there), a reset, ...
+            self._read_error = error
+            return
+        self._read_buffer, self._read_pos = data, 0
+        self._read_eof = not data
+
     def buffered(self) -> int:
         """Bytes read from the socket that paho has not parsed yet."""
         if self._sock is not self._read_sock:
@@ -158,15 +187,23 @@ class IngestClient(mqtt.Client):
         return len(self._read_buffer) - self._read_pos
 
     def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
-        """paho's ``loop_read``, then every whole plain PUBLISH already in the buffer.
+        """Read the socket, then handle every whole packet in the buffer.
 
         ``select`` cannot see bytes that are already in this process, so they must be
         parsed before the network loop waits again. Whole plain PUBLISH packets are taken
         straight from the buffer (:meth:`_publishes_from_buffer`); any other packet, or
-        one that has not fully arrived, goes through paho's reader one at a time.
+        one that has not fully arrived, goes through paho's reader one at a time. The
+        buffer is filled here first, so the read's first PUBLISH takes the lean path too
+        (through paho's reader, a quarter of the messages did at the ingest bench's rates).
         """
+        handled = 0
+        if self._sock is not None and self._in_packet["command"] == 0 and not self.buffered():
+            self._fill()
+            handled = self._publishes_from_buffer(PACKETS_PER_READ)
+            if handled and (not self.buffered() or handled >= PACKETS_PER_READ):
+                return MQTTErrorCode.MQTT_ERR_SUCCESS
         rc = super().loop_read(max_packets)
-        handled = 1
+        handled += 1
         while (
             rc == MQTTErrorCode.MQTT_ERR_SUCCESS
             and self.buffered()

@@ -181,9 +181,9 @@ def test_runs_read_together_reach_on_message_batch_in_order_around_other_packets
     )
     peer.sendall(stream)
     wait_for(lambda: client.loop_read() == 0 and sum(map(len, runs)) == 6, timeout=2)
-    # The read's first packet goes through paho's reader (which refills the buffer), the
-    # rest of the plain ones in runs; the one with properties through paho between them.
-    assert runs == [["single:a/0"], ["a/1", "a/2"], ["single:props"], ["b/0", "b/1"]]
+    # The plain packets in runs, the first one of the read included; the one with
+    # properties through paho's reader between them.
+    assert runs == [["a/0", "a/1", "a/2"], ["single:props"], ["b/0", "b/1"]]
     assert client.buffered() == 0
 
 
@@ -201,10 +201,35 @@ def test_with_automatic_acknowledgement_each_run_is_acknowledged_after_delivery(
 
     client._packet_queue = record
     peer.sendall(b"".join(publish_packet("t", b"1", mid=m) for m in (4, 5, 6)))
-    wait_for(lambda: client.loop_read() == 0 and len(events) == 5, timeout=2)
-    # paho read and acknowledged the first packet itself (no on_message is set); the
-    # other two arrived as one run, acknowledged once delivered, as paho does.
-    assert events == ["ack 4", "got 5", "got 6", "ack 5", "ack 6"]
+    wait_for(lambda: client.loop_read() == 0 and len(events) == 6, timeout=2)
+    # The three arrived as one run, acknowledged once delivered, as paho does.
+    assert events == ["got 4", "got 5", "got 6", "ack 4", "ack 5", "ack 6"]
+
+
+def test_a_closed_or_failed_socket_reaches_paho_as_a_lost_connection(
+    socket_client: tuple[IngestClient, list[Received], socket.socket],
+) -> None:
+    client, received, peer = socket_client
+    assert client.loop_read() == mqtt.MQTTErrorCode.MQTT_ERR_SUCCESS  # nothing there yet
+    peer.sendall(publish_packet("a", b"1"))
+    peer.close()  # the bytes, then the end of the stream
+    wait_for(lambda: client.loop_read() == 0 and received, timeout=2)
+    assert client.loop_read() == mqtt.MQTTErrorCode.MQTT_ERR_CONN_LOST
+    assert received[0][:2] == ("a", b"1")
+
+    failing, _ = client_of(IngestClient)
+    failing._sock = BrokenSocket()
+    assert failing.loop_read() == mqtt.MQTTErrorCode.MQTT_ERR_CONN_LOST
+
+
+class BrokenSocket:
+    """A socket whose every read fails as a reset connection does."""
+
+    def recv(self, size: int) -> bytes:
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+    def close(self) -> None:
+        pass
 
 
 def test_a_packet_split_across_reads_is_put_back_together(
