@@ -71,6 +71,8 @@ def connect() -> None:
 def on_samples_stored(sender: Any, results: list[Any], **kwargs: Any) -> None:
     """Receiver of ``samples_stored``: see the module docstring."""
     try:
+        if not live_members():  # most plants: no pairs to build for a batch's samples
+            return
         compute_for([(r.sample.characteristic_id, r.sample.timestamp) for r in results])
     except Exception:
         logger.exception("could not compute Hotelling T² for %d samples", len(results))
