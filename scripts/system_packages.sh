@@ -14,7 +14,7 @@ command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 # tests run slapd.
 dpkg -s libldap2-dev libsasl2-dev >/dev/null 2>&1 || missing+=(libldap2-dev libsasl2-dev)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
-python3.11 -c 'import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null ||
+"${PYTHON:-python3.11}" -c 'import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null ||
   missing+=(python3.11-dev)
 command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ] || missing+=(slapd)
 command -v ldapmodify >/dev/null 2>&1 || missing+=(ldap-utils)
