@@ -71,18 +71,20 @@ def connect() -> None:
 def on_samples_stored(sender: Any, results: list[Any], **kwargs: Any) -> None:
     """Receiver of ``samples_stored``: see the module docstring."""
     try:
-        if not live_members():  # most plants: no pairs to build for a batch's samples
+        members = live_members()
+        if not members:  # most plants: no pairs to build for a batch's samples
             return
-        compute_for([(r.sample.characteristic_id, r.sample.timestamp) for r in results])
+        compute_for([(r.sample.characteristic_id, r.sample.timestamp) for r in results], members)
     except Exception:
         logger.exception("could not compute Hotelling T² for %d samples", len(results))
 
 
-def compute_for(stored: list[tuple[int, datetime]]) -> int:
+def compute_for(stored: list[tuple[int, datetime]], members: frozenset[int] | None = None) -> int:
     """Compute and publish the points completed by samples ``(characteristic id, source
     time)``; returns how many points were stored. No query when no live group has a member
-    among the characteristics (``live_members``)."""
-    members = live_members() if stored else frozenset()
+    among the characteristics (``members``: ``live_members()``, read here unless given)."""
+    if members is None:
+        members = live_members() if stored else frozenset()
     if not any(cid in members for cid, _ in stored):
         return 0
     memberships = GroupMember.objects.filter(
