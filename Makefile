@@ -2,7 +2,7 @@
 # The distribution's CPython 3.11 where it has one with venv (Debian, Ubuntu): built with
 # profile-guided and link-time optimisation and linked statically, as the python:3.11
 # image the Dockerfile runs is optimised. A self-built one (pyenv's default) is neither:
-# the ingest bench's workers took 15-20 % more CPU a message on it. `make PYTHON=...`
+# the ingest bench's workers took about 20 % more CPU a message on it. `make PYTHON=...`
 # chooses another.
 ifndef PYTHON
 PYTHON := $(shell /usr/bin/python3.11 -c 'import ensurepip' 2>/dev/null && echo /usr/bin/python3.11 || echo python3.11)
